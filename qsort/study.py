@@ -1,0 +1,324 @@
+"""Study input: statements, Q-sorts and the grid they were sorted on, with validation.
+
+A *grid* (the distribution) lists the column values, e.g. -4..+4, and how many cards each column
+holds. In a *forced* grid every Q-sort must use exactly that multiset of values; in a *free* grid
+each value only has to lie within the grid's range (the capacities then describe the shape the
+factor arrays are drawn on). Validation is kept apart from the arithmetic: an invalid study never
+reaches the analysis, and the error names each sort and what is wrong with it (spec part 1, item 4).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from qsort.errors import (
+    DuplicateSortNameError,
+    SortMismatchError,
+    StudyError,
+    TooFewError,
+    ZeroVarianceSortError,
+)
+
+IntMatrix = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Grid:
+    """The distribution a Q-sort is laid out on.
+
+    Attributes
+    ----------
+    values : tuple of int
+        Column values in ascending order, e.g. ``(-4, -3, ..., 4)``.
+    capacities : tuple of int
+        Number of cards in each column, same length as ``values``.
+    forced : bool
+        True when every sort must fill the grid exactly.
+    """
+
+    values: tuple[int, ...]
+    capacities: tuple[int, ...]
+    forced: bool = True
+
+    def __post_init__(self) -> None:
+        if len(self.values) != len(self.capacities):
+            raise StudyError(
+                f"grid: {len(self.values)} column values but {len(self.capacities)} capacities;"
+                " expected one capacity per column"
+            )
+        if not self.values:
+            raise StudyError("grid: expected at least one column")
+        if list(self.values) != sorted(set(self.values)):
+            raise StudyError(
+                f"grid: column values must be distinct and ascending, found {list(self.values)}"
+            )
+        if any(c < 0 for c in self.capacities):
+            raise StudyError(f"grid: capacities must be zero or more, found {list(self.capacities)}")
+
+    @classmethod
+    def from_range(
+        cls, low: int, high: int, capacities: Sequence[int], forced: bool = True
+    ) -> Grid:
+        """Build a grid whose columns run from ``low`` to ``high`` in steps of one."""
+        return cls(tuple(range(low, high + 1)), tuple(int(c) for c in capacities), forced)
+
+    @classmethod
+    def from_pattern(cls, pattern: Sequence[int], forced: bool = True) -> Grid:
+        """Build a grid from a multiset of values (one per card slot), e.g. one sort's values.
+
+        Columns run over every integer from the lowest to the highest value, so a column that no
+        card uses appears with capacity zero.
+        """
+        if not len(pattern):
+            raise StudyError("grid: expected at least one value in the pattern")
+        counts = Counter(int(v) for v in pattern)
+        low, high = min(counts), max(counts)
+        return cls.from_range(low, high, [counts.get(v, 0) for v in range(low, high + 1)], forced)
+
+    @property
+    def size(self) -> int:
+        """Number of card slots (the number of statements a forced grid holds)."""
+        return sum(self.capacities)
+
+    @property
+    def low(self) -> int:
+        """The lowest column value."""
+        return self.values[0]
+
+    @property
+    def high(self) -> int:
+        """The highest column value."""
+        return self.values[-1]
+
+    def pattern(self) -> NDArray[np.int64]:
+        """The grid's multiset of values, ascending, one entry per card slot."""
+        return np.repeat(np.asarray(self.values, dtype=np.int64), self.capacities)
+
+    def check_sort(self, values: Sequence[int] | NDArray[np.int64]) -> list[str]:
+        """Return what is wrong with one sort against this grid (an empty list when it fits)."""
+        vals = [int(v) for v in values]
+        off = sorted({v for v in vals if v < self.low or v > self.high})
+        problems: list[str] = []
+        if off:
+            problems.append(f"values {off} lie outside the grid's range {self.low}..{self.high}")
+        if not self.forced:
+            return problems
+        if len(vals) != self.size:
+            problems.append(f"it has {len(vals)} values but the grid has {self.size} slots")
+            return problems
+        found = Counter(vals)
+        for value, capacity in zip(self.values, self.capacities, strict=True):
+            if found.get(value, 0) != capacity:
+                problems.append(
+                    f"column {value:+d} holds {found.get(value, 0)} cards, the grid wants {capacity}"
+                )
+        return problems
+
+    def describe(self) -> str:
+        """A one-line description such as ``-4..+4, forced, 2 3 4 5 5 5 4 3 2``."""
+        kind = "forced" if self.forced else "free"
+        caps = " ".join(str(c) for c in self.capacities)
+        return f"{self.low:+d}..{self.high:+d}, {kind}, {caps}"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One card of the Q-set: an identifier (e.g. ``"sta_1"`` or ``"12"``) and its text."""
+
+    id: str
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Study:
+    """Q-sorts on one Q-set and grid, validated on construction.
+
+    Attributes
+    ----------
+    statements : tuple of Statement
+        The N statements, in statement order.
+    sort_names : tuple of str
+        The n Q-sort names, unique.
+    sorts : ndarray of int, shape (N, n)
+        ``sorts[i, j]`` is the value sort ``j`` gave statement ``i``.
+    grid : Grid
+        The distribution every sort was made on.
+    title : str
+        A name for the study, used in reports and exported files.
+    """
+
+    statements: tuple[Statement, ...]
+    sort_names: tuple[str, ...]
+    sorts: IntMatrix
+    grid: Grid
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        matrix = np.array(self.sorts, dtype=np.int64, copy=True)
+        matrix.setflags(write=False)
+        object.__setattr__(self, "sorts", matrix)
+        validate(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Study):
+            return NotImplemented
+        return (
+            self.statements == other.statements
+            and self.sort_names == other.sort_names
+            and self.grid == other.grid
+            and self.title == other.title
+            and np.array_equal(self.sorts, other.sorts)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def n_statements(self) -> int:
+        """N, the number of statements."""
+        return len(self.statements)
+
+    @property
+    def n_sorts(self) -> int:
+        """n, the number of Q-sorts."""
+        return len(self.sort_names)
+
+    @property
+    def statement_ids(self) -> tuple[str, ...]:
+        """The statements' identifiers, in order."""
+        return tuple(s.id for s in self.statements)
+
+    @classmethod
+    def from_matrix(
+        cls,
+        sorts: ArrayLike,
+        sort_names: Sequence[str] | None = None,
+        statements: Sequence[str | Statement] | None = None,
+        grid: Grid | None = None,
+        title: str = "",
+    ) -> Study:
+        """Build a study from a statements x sorts matrix.
+
+        Parameters
+        ----------
+        sorts : array_like of int, shape (N, n)
+            One column per Q-sort, one row per statement.
+        sort_names : sequence of str, optional
+            Defaults to ``S1..Sn``.
+        statements : sequence of str or Statement, optional
+            Statement ids (or Statement objects); defaults to ``1..N``.
+        grid : Grid, optional
+            Defaults to the distribution the sorts share (see :func:`infer_grid`).
+        title : str
+            The study's name.
+        """
+        matrix = _as_int_matrix(sorts)
+        n_stat, n_sorts = matrix.shape
+        names = tuple(sort_names) if sort_names is not None else _default_names("S", n_sorts)
+        if statements is None:
+            stmts = tuple(Statement(str(i + 1)) for i in range(n_stat))
+        else:
+            stmts = tuple(s if isinstance(s, Statement) else Statement(str(s)) for s in statements)
+        return cls(stmts, names, matrix, grid if grid is not None else infer_grid(matrix), title)
+
+
+def _default_names(prefix: str, count: int) -> tuple[str, ...]:
+    return tuple(f"{prefix}{i + 1}" for i in range(count))
+
+
+def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
+    """Convert to an int64 matrix, refusing non-integer values with a clear message."""
+    raw = np.asarray(sorts)
+    if raw.ndim != 2:
+        raise StudyError(
+            f"sorts: expected a statements x sorts table (2 dimensions), found {raw.ndim}"
+        )
+    if raw.dtype.kind in "iu":
+        return raw.astype(np.int64)
+    try:
+        as_float = raw.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise StudyError(f"sorts: expected whole numbers, found {exc}") from None
+    if not np.all(np.isfinite(as_float)) or not np.array_equal(as_float, np.round(as_float)):
+        bad = np.argwhere(~np.isfinite(as_float) | (as_float != np.round(as_float)))[0]
+        raise StudyError(
+            f"sorts: expected whole numbers, found {raw[bad[0], bad[1]]!r} "
+            f"at statement {bad[0] + 1}, sort {bad[1] + 1}"
+        )
+    return as_float.astype(np.int64)
+
+
+def infer_grid(sorts: ArrayLike) -> Grid:
+    """Infer a forced grid from sorts that all share one distribution.
+
+    Raises
+    ------
+    SortMismatchError
+        When the sorts do not all use the same multiset of values; the message names the first
+        sort that differs from the first one, and says to give the grid explicitly.
+    """
+    matrix = _as_int_matrix(sorts)
+    if matrix.shape[1] == 0:
+        raise TooFewError("sorts: expected at least 2 Q-sorts, found 0")
+    first = np.sort(matrix[:, 0])
+    for j in range(1, matrix.shape[1]):
+        if not np.array_equal(np.sort(matrix[:, j]), first):
+            raise SortMismatchError(
+                f"sorts 1 and {j + 1} do not share one distribution, so the grid cannot be taken "
+                "from the sorts: give the grid (column values and capacities) explicitly, "
+                "or declare a free distribution"
+            )
+    return Grid.from_pattern(first.tolist())
+
+
+def validate(study: Study) -> None:
+    """Check a study and raise a :class:`StudyError` subclass naming every problem found."""
+    matrix = study.sorts
+    n_stat, n_sorts = matrix.shape
+    if n_stat < 2 or n_sorts < 2:
+        raise TooFewError(
+            f"expected at least 2 statements and 2 Q-sorts, found {n_stat} statements "
+            f"and {n_sorts} Q-sorts"
+        )
+    if len(study.statements) != n_stat:
+        raise StudyError(
+            f"expected {n_stat} statements (one per row of the sorts), found {len(study.statements)}"
+        )
+    if len(study.sort_names) != n_sorts:
+        raise StudyError(
+            f"expected {n_sorts} sort names (one per column), found {len(study.sort_names)}"
+        )
+    _check_unique("sort name", study.sort_names, DuplicateSortNameError)
+    _check_unique("statement id", study.statement_ids, StudyError)
+    if study.grid.forced and study.grid.size != n_stat:
+        raise SortMismatchError(
+            f"the forced grid has {study.grid.size} slots but the Q-set has {n_stat} statements"
+        )
+    problems = [
+        f"sort {name!r}: {'; '.join(issues)}"
+        for name, column in zip(study.sort_names, matrix.T, strict=True)
+        if (issues := study.grid.check_sort(column))
+    ]
+    if problems:
+        raise SortMismatchError(
+            f"{len(problems)} Q-sort(s) do not fit the grid ({study.grid.describe()}):\n  "
+            + "\n  ".join(problems)
+        )
+    flat = [name for name, column in zip(study.sort_names, matrix.T, strict=True)
+            if column.min() == column.max()]
+    if flat:
+        raise ZeroVarianceSortError(
+            f"Q-sort(s) {flat} give every statement the same value; a sort must use at least "
+            "two different values to be correlated with the others"
+        )
+
+
+def _check_unique(what: str, names: Sequence[str], error: type[StudyError]) -> None:
+    counts = Counter(names)
+    dupes = sorted(name for name, c in counts.items() if c > 1)
+    if dupes:
+        raise error(f"expected unique {what}s, found duplicates: {dupes}")
