@@ -55,6 +55,11 @@ class Profile:
         level are listed (0.01 for PQMethod, 0.05 for qmethod).
     qdc_stars : tuple of (float, str)
         qmethod's star levels for the qdc table, lowest first.
+    qdc_table : bool
+        Whether results carry qmethod's qdc table (labels and stars for every factor pair).
+    default_extraction : {"centroid", "horst", "pca"}
+        The extraction used when none is given: PQMethod users mostly run the centroid method,
+        qmethod's default is principal components.
     """
 
     name: ProfileName
@@ -71,6 +76,8 @@ class Profile:
     critical_01: float
     consensus_level: float
     qdc_stars: tuple[tuple[float, str], ...]
+    qdc_table: bool
+    default_extraction: Literal["centroid", "horst", "pca"]
 
 
 PQMETHOD = Profile(
@@ -88,6 +95,8 @@ PQMETHOD = Profile(
     critical_01=2.575,
     consensus_level=0.01,
     qdc_stars=((1.96, "*"), (2.575, "**"), (3.291, "***"), (4.8916, "6*")),
+    qdc_table=False,
+    default_extraction="centroid",
 )
 
 QMETHOD = Profile(
@@ -105,6 +114,8 @@ QMETHOD = Profile(
     critical_01=2.576,
     consensus_level=0.05,
     qdc_stars=((1.96, "*"), (2.576, "**"), (3.291, "***"), (4.8916, "6*")),
+    qdc_table=True,
+    default_extraction="pca",
 )
 
 PROFILES: dict[str, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}

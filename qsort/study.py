@@ -217,6 +217,7 @@ class Study:
             The study's name.
         """
         matrix = _as_int_matrix(sorts)
+        _check_size(matrix)
         n_stat, n_sorts = matrix.shape
         names = tuple(sort_names) if sort_names is not None else _default_names("S", n_sorts)
         if statements is None:
@@ -246,7 +247,7 @@ def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
     if not np.all(np.isfinite(as_float)) or not np.array_equal(as_float, np.round(as_float)):
         bad = np.argwhere(~np.isfinite(as_float) | (as_float != np.round(as_float)))[0]
         raise StudyError(
-            f"sorts: expected whole numbers, found {raw[bad[0], bad[1]]!r} "
+            f"sorts: expected whole numbers, found {raw[bad[0], bad[1]].item()!r} "
             f"at statement {bad[0] + 1}, sort {bad[1] + 1}"
         )
     return as_float.astype(np.int64)
@@ -278,12 +279,8 @@ def infer_grid(sorts: ArrayLike) -> Grid:
 def validate(study: Study) -> None:
     """Check a study and raise a :class:`StudyError` subclass naming every problem found."""
     matrix = study.sorts
+    _check_size(matrix)
     n_stat, n_sorts = matrix.shape
-    if n_stat < 2 or n_sorts < 2:
-        raise TooFewError(
-            f"expected at least 2 statements and 2 Q-sorts, found {n_stat} statements "
-            f"and {n_sorts} Q-sorts"
-        )
     if len(study.statements) != n_stat:
         raise StudyError(
             f"expected {n_stat} statements (one per row of the sorts), found {len(study.statements)}"
@@ -314,6 +311,15 @@ def validate(study: Study) -> None:
         raise ZeroVarianceSortError(
             f"Q-sort(s) {flat} give every statement the same value; a sort must use at least "
             "two different values to be correlated with the others"
+        )
+
+
+def _check_size(matrix: IntMatrix) -> None:
+    n_stat, n_sorts = matrix.shape
+    if n_stat < 2 or n_sorts < 2:
+        raise TooFewError(
+            f"expected at least 2 statements and 2 Q-sorts, found {n_stat} statements "
+            f"and {n_sorts} Q-sorts"
         )
 
 

@@ -1,0 +1,267 @@
+"""The ``qsort`` command line: analysis, factor guidance, file conversion, reports, web server.
+
+Errors the engine raises on purpose (:class:`~qsort.errors.QsortError`) are printed as one clear
+message with exit status 2, never as a traceback. The web commands (``serve``, ``db``) import the
+web stack only when they run, so the analysis commands work with the engine alone installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from qsort import __version__
+from qsort.errors import OptionError, QsortError
+from qsort.flagging import FLAG_LEVELS
+from qsort.options import FlagOverride
+from qsort.rotation import RotationStep
+from qsort.study import Grid
+
+GRID_HELP = (
+    "the grid as LOW..HIGH:CAPACITIES, e.g. --grid=-4..4:2,3,4,5,5,5,4,3,2 (use '=' because "
+    "the value starts with '-'); without it the grid is taken from the sorts when they all "
+    "share one distribution"
+)
+
+
+def parse_grid(spec: str, free: bool = False) -> Grid:
+    """Parse ``LOW..HIGH:C1,C2,...`` into a grid (forced unless ``free``)."""
+    match = re.fullmatch(r"\s*(-?\d+)\s*\.\.\s*\+?(-?\d+)\s*:\s*([\d,\s]+)", spec)
+    if not match:
+        raise OptionError(
+            f"--grid: expected LOW..HIGH:CAPACITIES such as -4..4:2,3,4,5,5,5,4,3,2, found {spec!r}"
+        )
+    low, high = int(match.group(1)), int(match.group(2))
+    capacities = [int(c) for c in match.group(3).replace(" ", "").split(",") if c]
+    if len(capacities) != high - low + 1:
+        raise OptionError(
+            f"--grid: {low}..{high} has {high - low + 1} columns but {len(capacities)} "
+            "capacities were given"
+        )
+    return Grid.from_range(low, high, capacities, forced=not free)
+
+
+def parse_flag_level(text: str) -> float | None:
+    """A critical z from the spec's list, or ``none`` for majority-only flagging."""
+    if text.lower() in {"none", "majority"}:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if value not in FLAG_LEVELS:
+        raise argparse.ArgumentTypeError(
+            f"expected one of {sorted(FLAG_LEVELS)} or 'none', found {text!r}"
+        )
+    return value
+
+
+def parse_rotation_step(text: str) -> RotationStep:
+    """``A,B,DEGREES`` (positive = counter-clockwise in the A-B plane)."""
+    parts = text.split(",")
+    try:
+        a, b, degrees = int(parts[0]), int(parts[1]), float(parts[2])
+    except (IndexError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"expected A,B,DEGREES such as 1,2,-10 (factors 1-based), found {text!r}"
+        ) from None
+    if len(parts) != 3:
+        raise argparse.ArgumentTypeError(f"expected three comma-separated values, found {text!r}")
+    return RotationStep(a, b, degrees)
+
+
+def parse_flag(flagged: bool) -> type:
+    """An argparse type for ``SORT:FACTOR`` pairs, flagged or unflagged."""
+
+    def convert(text: str) -> FlagOverride:
+        sort, sep, factor = text.rpartition(":")
+        if not sep or not sort or not factor:
+            raise argparse.ArgumentTypeError(f"expected SORT:FACTOR such as US1:F2, found {text!r}")
+        return FlagOverride(sort, factor, flagged)
+
+    return convert  # type: ignore[return-value]
+
+
+def add_study_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments naming the input file and how to read it."""
+    parser.add_argument("sorts", type=Path, help="the Q-sorts (CSV laid out like lipset_sorts.csv, "
+                        "or any format `qsort convert --list` names)")
+    parser.add_argument("--from", dest="fmt", help="input format, when the extension does not tell")
+    parser.add_argument("--grid", help=GRID_HELP)
+    parser.add_argument("--free", action="store_true",
+                        help="free distribution: values need only lie within the grid's range")
+
+
+def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
+    """The analysis options shared by ``analyze`` and ``report``."""
+    add_study_arguments(parser)
+    parser.add_argument("--factors", type=int, default=3, help="factors to extract (default 3)")
+    parser.add_argument("--extraction", choices=["centroid", "horst", "pca"],
+                        help="default: centroid for the pqmethod profile, pca for qmethod")
+    parser.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
+    parser.add_argument("--correlation", choices=["pearson", "spearman", "kendall"],
+                        default="pearson")
+    parser.add_argument("--profile", choices=["pqmethod", "qmethod"], default="pqmethod",
+                        help="whose conventions to follow (default pqmethod)")
+    parser.add_argument("--flag-level", type=parse_flag_level, default=1.96,
+                        help="critical z for automatic flags: "
+                        + ", ".join(f"{z} (p<{p:g})" for z, p in sorted(FLAG_LEVELS.items()))
+                        + ", or none for majority-only (default 1.96)")
+    parser.add_argument("--no-majority", action="store_true",
+                        help="do not require the majority of common variance for a flag")
+    parser.add_argument("--forbid-negative", action="store_true",
+                        help="never flag a negative loading")
+    parser.add_argument("--rotate", type=parse_rotation_step, action="append", default=[],
+                        metavar="A,B,DEG", help="judgmental rotation of factors A and B by DEG "
+                        "degrees (positive = counter-clockwise); repeat for more steps")
+    parser.add_argument("--invert", type=int, action="append", default=[], metavar="K",
+                        help="multiply factor K by -1 (repeatable)")
+    parser.add_argument("--split", type=int, action="append", default=[], metavar="K",
+                        help="split bipolar factor K into Ka and Kb (repeatable)")
+    parser.add_argument("--flag", type=parse_flag(True), action="append", default=[],
+                        metavar="SORT:FACTOR", help="flag a sort on a factor by hand")
+    parser.add_argument("--unflag", type=parse_flag(False), action="append", default=[],
+                        metavar="SORT:FACTOR", help="remove a flag by hand")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full ``qsort`` argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="qsort",
+        description="Q methodology: by-person factor analysis, the field's file formats, "
+        "and a web app for sorting on a tablet.",
+    )
+    parser.add_argument("--version", action="version", version=f"qsort {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    analyze = sub.add_parser("analyze", help="run a factor analysis and print a summary",
+                             description="Run a complete Q-methodological factor analysis.")
+    add_analysis_arguments(analyze)
+    analyze.add_argument("--json", type=Path, metavar="OUT.json",
+                         help="also write the full result as JSON")
+    guide = sub.add_parser("factors", help="how many factors to extract: eigenvalues, "
+                           "Kaiser-Guttman, Humphrey's rule, parallel analysis")
+    add_study_arguments(guide)
+    guide.add_argument("--correlation", choices=["pearson", "spearman", "kendall"],
+                       default="pearson")
+    guide.add_argument("--extraction", choices=["centroid", "horst", "pca"], default="pca")
+    guide.add_argument("--iterations", type=int, default=100,
+                       help="random studies for parallel analysis (default 100)")
+    guide.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_optional_commands(sub)
+    return parser
+
+
+def _add_optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Commands whose modules may live elsewhere: file formats, reports and the web app."""
+    try:
+        from qsort.commands import add_file_commands
+    except ImportError:
+        pass
+    else:
+        add_file_commands(sub)
+    serve = sub.add_parser("serve", help="start the web app (needs qsort[web])", add_help=False)
+    serve.add_argument("rest", nargs=argparse.REMAINDER)
+    db = sub.add_parser("db", help="database maintenance (needs qsort[web])", add_help=False)
+    db.add_argument("rest", nargs=argparse.REMAINDER)
+
+
+def load_study(args: argparse.Namespace) -> object:
+    """Read the study named on the command line, with the grid option if given."""
+    from qsort.formats import read_study
+
+    grid = parse_grid(args.grid, args.free) if args.grid else None
+    if args.free and grid is None:
+        raise OptionError("--free needs --grid: the range and the shape the arrays should follow")
+    return read_study(args.sorts, args.fmt, grid=grid)
+
+
+def run_analysis(args: argparse.Namespace) -> object:
+    """Run the analysis the arguments describe and return the result."""
+    from qsort.pipeline import analyze
+
+    return analyze(
+        load_study(args),  # type: ignore[arg-type]
+        factors=args.factors,
+        extraction=args.extraction,
+        rotation=args.rotation,
+        correlation=args.correlation,
+        profile=args.profile,
+        flag_level=args.flag_level,
+        majority=not args.no_majority,
+        allow_negative=not args.forbid_negative,
+        rotation_steps=args.rotate,
+        invert_factors=args.invert,
+        split_bipolar_factors=args.split,
+        manual_flags=[*args.flag, *args.unflag],
+    )
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """``qsort analyze``: print the summary, optionally write JSON."""
+    from qsort.summary import render_summary
+
+    result = run_analysis(args)
+    sys.stdout.write(render_summary(result))  # type: ignore[arg-type]
+    if args.json:
+        args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n",  # type: ignore[attr-defined]
+                             encoding="utf-8")
+        print(f"\nWrote {args.json}")
+    return 0
+
+
+def cmd_factors(args: argparse.Namespace) -> int:
+    """``qsort factors``: number-of-factors guidance."""
+    from qsort.guidance import factor_guidance, render_guidance
+
+    guidance = factor_guidance(
+        load_study(args),  # type: ignore[arg-type]
+        correlation=args.correlation,
+        extraction=args.extraction,
+        iterations=args.iterations,
+        seed=args.seed,
+    )
+    sys.stdout.write(render_guidance(guidance))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``qsort`` command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in {"serve", "db"}:
+        return _web(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handlers = {"analyze": cmd_analyze, "factors": cmd_factors}
+    handler = handlers.get(args.command) or getattr(args, "handler", None)
+    if handler is None:
+        parser.error(f"unknown command {args.command!r}")
+    try:
+        return int(handler(args))
+    except QsortError as exc:
+        print(f"qsort: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"qsort: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+
+
+def _web(argv: list[str]) -> int:
+    """Hand ``serve`` and ``db`` to the web app, which is imported only now."""
+    try:
+        from app.cli import add_web_commands, run_web_command
+    except ImportError as exc:
+        print(f"qsort: error: the web app is not installed ({exc}); "
+              "install it with: pip install 'qsort[web]'", file=sys.stderr)
+        return 2
+    parser = argparse.ArgumentParser(prog="qsort")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_web_commands(sub)
+    return run_web_command(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

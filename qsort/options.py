@@ -1,0 +1,106 @@
+"""The options of an analysis, checked in one place and recorded with every result.
+
+An :class:`Options` value holds everything needed to reproduce a result: correlation, extraction,
+number of factors, rotation and every judgmental step, inversions and bipolar splits, the flagging
+criteria and every manual flag, and the profile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal, get_args
+
+from qsort.correlation import CorrelationMethod
+from qsort.errors import OptionError
+from qsort.flagging import FLAG_LEVELS
+from qsort.profiles import PROFILES
+from qsort.rotation import RotationStep
+
+ExtractionName = Literal["centroid", "horst", "pca"]
+RotationName = Literal["varimax", "none"]
+
+
+@dataclass(frozen=True)
+class FlagOverride:
+    """A flag set by hand: sort ``sort`` defines (or not) factor ``factor``, both by name."""
+
+    sort: str
+    factor: str
+    flagged: bool = True
+
+
+@dataclass(frozen=True)
+class Options:
+    """Every choice behind an analysis result.
+
+    Attributes
+    ----------
+    profile : {"pqmethod", "qmethod"}
+    correlation : {"pearson", "spearman", "kendall"}
+    extraction : {"centroid", "horst", "pca"}
+    n_factors : int
+        Factors extracted (and rotated).
+    rotation : {"varimax", "none"}
+    rotation_steps : tuple of RotationStep
+        Judgmental rotations applied after the automatic rotation, in order.
+    inversions : tuple of int
+        1-based factors multiplied by -1 after the rotations.
+    bipolar_splits : tuple of int
+        1-based factors split into a positive and a negative half (spec A.7).
+    flag_level : float or None
+        Critical z of the significance criterion (see ``qsort.flagging.FLAG_LEVELS``), or None
+        for the majority-of-common-variance criterion alone.
+    majority : bool
+        Require that a flagged loading's square exceeds the rest of the sort's communality.
+    allow_negative : bool
+        Allow significant negative loadings to be flagged (they are warned about).
+    manual_flags : tuple of FlagOverride
+        Flags set or cleared by hand after the automatic flagging.
+    """
+
+    profile: str = "pqmethod"
+    correlation: str = "pearson"
+    extraction: str = "centroid"
+    n_factors: int = 3
+    rotation: str = "varimax"
+    rotation_steps: tuple[RotationStep, ...] = ()
+    inversions: tuple[int, ...] = ()
+    bipolar_splits: tuple[int, ...] = ()
+    flag_level: float | None = 1.96
+    majority: bool = True
+    allow_negative: bool = True
+    manual_flags: tuple[FlagOverride, ...] = ()
+
+    def __post_init__(self) -> None:
+        _choice("profile", self.profile, tuple(PROFILES))
+        _choice("correlation", self.correlation, get_args(CorrelationMethod))
+        _choice("extraction", self.extraction, get_args(ExtractionName))
+        _choice("rotation", self.rotation, get_args(RotationName))
+        if isinstance(self.n_factors, bool) or not isinstance(self.n_factors, int):
+            raise OptionError(f"factors: expected a whole number, found {self.n_factors!r}")
+        if self.n_factors < 1:
+            raise OptionError(f"factors: expected 1 or more, found {self.n_factors}")
+        if self.flag_level is not None and self.flag_level not in FLAG_LEVELS:
+            raise OptionError(
+                f"flag level: expected one of {sorted(FLAG_LEVELS)} (critical z) or none, "
+                f"found {self.flag_level!r}"
+            )
+        if self.flag_level is None and not self.majority:
+            raise OptionError(
+                "flagging: with no significance level the majority-of-common-variance criterion "
+                "must be on, or nothing defines a flag"
+            )
+        for number in (*self.inversions, *self.bipolar_splits):
+            if not 1 <= number <= self.n_factors:
+                raise OptionError(
+                    f"factor number: expected 1..{self.n_factors}, found {number}"
+                )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as plain JSON-ready values."""
+        return asdict(self)
+
+
+def _choice(what: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise OptionError(f"{what}: expected one of {list(allowed)}, found {value!r}")

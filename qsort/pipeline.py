@@ -1,0 +1,283 @@
+"""The analysis pipeline: from a study to an :class:`~qsort.result.AnalysisResult`.
+
+Steps, in order (each in its own module): correlation, extraction, automatic rotation (varimax or
+none, with the profile's orientation rule), judgmental rotation steps, factor inversions,
+automatic flagging, bipolar splits, manual flags, scores (weights, z-scores, arrays),
+characteristics, and the statement tables. The profile is data that the steps read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qsort import flagging
+from qsort.characteristics import factor_characteristics, score_correlations, sed_matrix
+from qsort.correlation import correlate
+from qsort.errors import Notice, OptionError
+from qsort.extraction import extract
+from qsort.options import FlagOverride, Options
+from qsort.profiles import Profile, get_profile
+from qsort.result import AnalysisResult, Factor
+from qsort.rotation import (
+    RotationStep,
+    apply_steps,
+    invert,
+    orient_like_psych,
+    reflect_signed_squares,
+    split_bipolar,
+    varimax,
+)
+from qsort.scores import FactorScore, array_pattern, score_factor
+from qsort.statements import (
+    consensus,
+    crib_sheets,
+    descending_differences,
+    disagreement_order,
+    distinguishing,
+    pairs,
+    qdc_table,
+)
+from qsort.study import Study
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+
+def analyze(
+    study: Study,
+    factors: int = 3,
+    extraction: str | None = None,
+    rotation: str = "varimax",
+    correlation: str = "pearson",
+    profile: str = "pqmethod",
+    *,
+    flag_level: float | None = 1.96,
+    majority: bool = True,
+    allow_negative: bool = True,
+    rotation_steps: Sequence[RotationStep] = (),
+    invert_factors: Iterable[int] = (),
+    split_bipolar_factors: Iterable[int] = (),
+    manual_flags: Iterable[FlagOverride] = (),
+) -> AnalysisResult:
+    """Run a complete Q-methodological factor analysis.
+
+    Parameters
+    ----------
+    study : Study
+        Validated sorts, statements and grid.
+    factors : int
+        Number of factors to extract and rotate.
+    extraction : {"centroid", "horst", "pca"}, optional
+        Defaults to the profile's usual method: centroid for pqmethod, pca for qmethod.
+    rotation : {"varimax", "none"}
+    correlation : {"pearson", "spearman", "kendall"}
+    profile : {"pqmethod", "qmethod"}
+        Whose conventions to follow (see ``qsort.profiles``).
+    flag_level : float or None
+        Critical z for automatic flagging (1.96 is p < .05), or None for majority-only.
+    majority : bool
+        Require the majority of common variance for a flag.
+    allow_negative : bool
+        Let significant negative loadings be flagged (a warning names them).
+    rotation_steps : sequence of RotationStep
+        Judgmental rotations applied, in order, after the automatic rotation.
+    invert_factors : iterable of int
+        1-based factors to multiply by -1.
+    split_bipolar_factors : iterable of int
+        1-based factors to split into a positive and a negative half.
+    manual_flags : iterable of FlagOverride
+        Flags set or cleared by hand (by sort and factor name) after the automatic flagging.
+
+    Returns
+    -------
+    AnalysisResult
+
+    Examples
+    --------
+    >>> result = analyze(study, factors=3, extraction="centroid", profile="pqmethod")
+    >>> result.factors[0].array  # doctest: +SKIP
+    """
+    options = Options(
+        profile=profile,
+        correlation=correlation,
+        extraction=extraction or get_profile(profile).default_extraction,
+        n_factors=factors,
+        rotation=rotation,
+        rotation_steps=tuple(rotation_steps),
+        inversions=tuple(invert_factors),
+        bipolar_splits=tuple(split_bipolar_factors),
+        flag_level=flag_level,
+        majority=majority,
+        allow_negative=allow_negative,
+        manual_flags=tuple(manual_flags),
+    )
+    return run(study, options)
+
+
+def run(study: Study, options: Options) -> AnalysisResult:
+    """Run the analysis that ``options`` describe (see :func:`analyze`)."""
+    prof = get_profile(options.profile)
+    pattern = array_pattern(study.grid, study.n_statements)
+    corr = correlate(study.sorts, options.correlation)
+    extracted = extract(corr, options.n_factors, options.extraction, prof)  # type: ignore[arg-type]
+    notices: list[Notice] = list(extracted.notices)
+    loadings, iterations, rotation_notices = _rotate(extracted.loadings, options, prof)
+    notices += rotation_notices
+    loadings = apply_steps(loadings, options.rotation_steps)
+    for factor in options.inversions:
+        loadings = invert(loadings, factor)
+    criteria = flagging.FlagCriteria(options.flag_level, options.majority, options.allow_negative)
+    flags = flagging.auto_flags(loadings, study.n_statements, criteria)
+    loadings, flags, names = _split(loadings, flags, options.bipolar_splits)
+    flags = flagging.apply_manual(flags, _overrides(options.manual_flags, study, names))
+    notices += flagging.flag_notices(loadings, flags, study.sort_names, names)
+    scores: list[FactorScore] = []
+    for k, name in enumerate(names):
+        score, found = score_factor(
+            study.sorts, loadings[:, k], flags[:, k], pattern, prof, study.sort_names, name
+        )
+        scores.append(score)
+        notices += found
+    values, vectors = corr.eigen()
+    del vectors
+    return _assemble(
+        study, options, prof, corr, values, extracted.loadings, extracted.eigenvalues,
+        loadings, flags, names, scores, iterations, notices,
+    )
+
+
+def _rotate(
+    loadings: FloatArray, options: Options, prof: Profile
+) -> tuple[FloatArray, int, tuple[Notice, ...]]:
+    """Automatic rotation with the profile's orientation rule."""
+    if options.rotation == "none" or loadings.shape[1] < 2:
+        return loadings, 0, ()
+    rotated = varimax(loadings, prof.varimax)
+    result = rotated.loadings
+    if prof.reflect_after_varimax:
+        result, _ = reflect_signed_squares(result)
+    if prof.pca_reorder_after_rotation and options.extraction == "pca":
+        result, _ = orient_like_psych(result)
+    return result, rotated.iterations, rotated.notices
+
+
+def _split(
+    loadings: FloatArray, flags: BoolArray, factors: tuple[int, ...]
+) -> tuple[FloatArray, BoolArray, tuple[str, ...]]:
+    """Split bipolar factors, highest number first so that earlier numbers stay valid."""
+    names = [f"F{k + 1}" for k in range(loadings.shape[1])]
+    for factor in sorted(set(factors), reverse=True):
+        loadings, flags = split_bipolar(loadings, flags, factor)
+        base = names[factor - 1]
+        names[factor - 1 : factor] = [f"{base}a", f"{base}b"]
+    return loadings, flags, tuple(names)
+
+
+def _overrides(
+    manual: tuple[FlagOverride, ...], study: Study, names: tuple[str, ...]
+) -> list[flagging.ManualFlag]:
+    """Translate flags given by names into index-based overrides, naming any unknown name."""
+    result = []
+    for item in manual:
+        if item.sort not in study.sort_names:
+            raise OptionError(
+                f"manual flag: no Q-sort named {item.sort!r}; expected one of {list(study.sort_names)}"
+            )
+        if item.factor not in names:
+            raise OptionError(
+                f"manual flag: no factor named {item.factor!r}; expected one of {list(names)}"
+            )
+        result.append(
+            flagging.ManualFlag(
+                study.sort_names.index(item.sort), names.index(item.factor), item.flagged
+            )
+        )
+    return result
+
+
+def _assemble(
+    study: Study,
+    options: Options,
+    prof: Profile,
+    corr: object,
+    eigenvalues: FloatArray,
+    unrotated: FloatArray,
+    unrotated_eigenvalues: FloatArray,
+    loadings: FloatArray,
+    flags: BoolArray,
+    names: tuple[str, ...],
+    scores: list[FactorScore],
+    iterations: int,
+    notices: list[Notice],
+) -> AnalysisResult:
+    """Compute the comparisons between defined factors and freeze everything into a result."""
+    chars = [
+        factor_characteristics(loadings[:, k], int(flags[:, k].sum()), s.zscores)
+        for k, s in enumerate(scores)
+    ]
+    defined = [k for k, s in enumerate(scores) if s.defined]
+    z = np.column_stack([scores[k].zscores for k in defined]) if defined else np.zeros((0, 0))
+    arrays = np.column_stack([scores[k].array for k in defined]) if defined else None
+    se = np.array([chars[k].se for k in defined], dtype=np.float64)
+    sed = sed_matrix(se)
+    dist = distinguishing(z, sed, prof) if len(defined) > 1 else ()
+    cribs = crib_sheets(arrays) if arrays is not None else ()
+    if len(defined) < 2:
+        notices.append(
+            Notice(
+                "single-factor",
+                f"only {len(defined)} factor(s) have defining sorts, so there are no "
+                "distinguishing or consensus statements",
+            )
+        )
+    factors = tuple(
+        Factor(
+            name=names[k],
+            weights=_frozen(scores[k].weights),
+            zscores=_frozen(scores[k].zscores),
+            array=_frozen(scores[k].array),
+            ranks=_frozen(scores[k].ranks),
+            characteristics=chars[k],
+            distinguishing=dist[defined.index(k)] if k in defined and dist else (),
+            crib=cribs[defined.index(k)] if k in defined and cribs else None,
+        )
+        for k in range(len(names))
+    )
+    defined_names = [names[k] for k in defined]
+    multi = len(defined) > 1
+    return AnalysisResult(
+        study=study,
+        options=options,
+        profile=prof,
+        correlations=corr,  # type: ignore[arg-type]
+        correlation_eigenvalues=_frozen(eigenvalues),
+        unrotated=_frozen(unrotated),
+        unrotated_eigenvalues=_frozen(unrotated_eigenvalues),
+        loadings=_frozen(loadings),
+        flags=_frozen(flags),
+        factors=factors,
+        score_correlations=_frozen(score_correlations(z) if defined else np.zeros((0, 0))),
+        sed=_frozen(sed),
+        consensus=consensus(z, sed, prof) if multi else (),
+        differences={
+            (defined_names[a], defined_names[b]): descending_differences(z, a, b)
+            for a, b in pairs(len(defined))
+        },
+        disagreement=disagreement_order(z) if multi else (),
+        qdc=qdc_table(z, sed, prof, tuple(f"f{k + 1}" for k in defined))
+        if multi and prof.qdc_table
+        else None,
+        rotation_iterations=iterations,
+        notices=tuple(notices),
+    )
+
+
+def _frozen(values: NDArray[np.generic] | None) -> NDArray[np.generic] | None:  # type: ignore[misc]
+    if values is None:
+        return None
+    copy = np.array(values, copy=True)
+    copy.setflags(write=False)
+    return copy

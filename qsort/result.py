@@ -1,0 +1,273 @@
+"""The immutable result of an analysis and its JSON form.
+
+Arrays in a result are read-only. A factor without defining sorts is kept (with its loadings and
+flags) but has no z-scores, array or ranks: those fields are None, and the JSON shows null.
+No NaN is ever stored: undefined quantities are None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qsort.characteristics import Characteristics
+from qsort.correlation import Correlations
+from qsort.errors import Notice
+from qsort.options import Options
+from qsort.profiles import Profile
+from qsort.statements import CribSheet, Marked, PairDifference, QdcRow, pairs
+from qsort.study import Study
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Factor:
+    """Everything computed for one factor.
+
+    Attributes
+    ----------
+    name : str
+        ``F1``, ``F2``, ...; the halves of a split bipolar factor are ``F2a`` and ``F2b``.
+    weights : ndarray, shape (n_sorts,)
+        Factor weights (zero for sorts that do not define it).
+    zscores, array, ranks : ndarray, shape (N,), or None
+        Statement z-scores, factor array on the grid, and rank (1 = highest z); None when the
+        factor has no defining sort.
+    characteristics : Characteristics
+    distinguishing : tuple of Marked
+        Its distinguishing statements with p = 0.01 or 0.05.
+    crib : CribSheet or None
+    """
+
+    name: str
+    weights: FloatArray
+    zscores: FloatArray | None
+    array: IntArray | None
+    ranks: IntArray | None
+    characteristics: Characteristics
+    distinguishing: tuple[Marked, ...]
+    crib: CribSheet | None
+
+    @property
+    def defined(self) -> bool:
+        """True when the factor has z-scores (at least one defining sort)."""
+        return self.zscores is not None
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """A complete by-person factor analysis of a study.
+
+    Attributes
+    ----------
+    study : Study
+    options : Options
+        Everything needed to reproduce this result.
+    profile : Profile
+    correlations : Correlations
+        The correlations between sorts (``.matrix()`` forms the n x n matrix on demand).
+    correlation_eigenvalues : ndarray, shape (n_sorts,)
+        Every eigenvalue of the correlation matrix, descending.
+    unrotated : ndarray, shape (n_sorts, k)
+        Loadings as extracted.
+    unrotated_eigenvalues : ndarray, shape (k,)
+        Column sums of squares of the unrotated loadings.
+    loadings : ndarray, shape (n_sorts, f)
+        Final loadings after rotation, judgmental steps, inversions and bipolar splits.
+    flags : ndarray of bool, shape (n_sorts, f)
+    factors : tuple of Factor
+    score_correlations : ndarray, shape (d, d)
+        Correlations between the z-scores of the d defined factors.
+    sed : ndarray, shape (d, d)
+        Standard errors of differences between defined factors (diagonal: within factors).
+    consensus : tuple of Marked
+    differences : dict of (str, str) to tuple of PairDifference
+        Descending array of differences for each pair of defined factors.
+    disagreement : tuple of (int, float)
+        Statements ordered from consensus to disagreement, with their variance across factors.
+    qdc : tuple of QdcRow or None
+        qmethod's table (qmethod profile only).
+    rotation_iterations : int
+    notices : tuple of Notice
+    """
+
+    study: Study
+    options: Options
+    profile: Profile
+    correlations: Correlations
+    correlation_eigenvalues: FloatArray
+    unrotated: FloatArray
+    unrotated_eigenvalues: FloatArray
+    loadings: FloatArray
+    flags: NDArray[np.bool_]
+    factors: tuple[Factor, ...]
+    score_correlations: FloatArray
+    sed: FloatArray
+    consensus: tuple[Marked, ...]
+    differences: dict[tuple[str, str], tuple[PairDifference, ...]]
+    disagreement: tuple[tuple[int, float], ...]
+    qdc: tuple[QdcRow, ...] | None
+    rotation_iterations: int
+    notices: tuple[Notice, ...]
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        """Names of all factors, in order."""
+        return tuple(f.name for f in self.factors)
+
+    @property
+    def defined(self) -> tuple[Factor, ...]:
+        """The factors that have z-scores, in order."""
+        return tuple(f for f in self.factors if f.defined)
+
+    @property
+    def zscores(self) -> FloatArray:
+        """z-scores of the defined factors, shape (N, d)."""
+        return _stack([f.zscores for f in self.defined], self.study.n_statements)
+
+    @property
+    def arrays(self) -> IntArray:
+        """Factor arrays of the defined factors, shape (N, d)."""
+        return _stack([f.array for f in self.defined], self.study.n_statements).astype(np.int64)
+
+    @property
+    def qdc_pairs(self) -> tuple[str, ...]:
+        """Names of qdc's pair columns in qmethod's order, e.g. ``("f1_f2", "f1_f3", ...)``."""
+        labels = qdc_names(self)
+        return tuple(f"{labels[a]}_{labels[b]}" for a, b in pairs(len(labels)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready values (lists, numbers, strings, booleans and null)."""
+        return result_to_dict(self)
+
+
+def qdc_names(result: AnalysisResult) -> tuple[str, ...]:
+    """qmethod's names (``f1``, ``f2``, ...) of the defined factors, by position."""
+    return tuple(
+        f"f{i + 1}" for i, factor in enumerate(result.factors) if factor.defined
+    )
+
+
+def _stack(columns: list[Any], rows: int) -> FloatArray:
+    if not columns:
+        return np.zeros((rows, 0))
+    return np.column_stack(columns)
+
+
+def _rounded(values: Any) -> Any:
+    """Convert numpy values to plain Python, keeping full float precision."""
+    if isinstance(values, np.ndarray):
+        return values.tolist()
+    if isinstance(values, np.generic):
+        return values.item()
+    return values
+
+
+def _per_statement(result: AnalysisResult, attribute: str) -> list[list[Any]]:
+    columns = [getattr(f, attribute) for f in result.factors]
+    return [
+        [None if col is None else _rounded(col[i]) for col in columns]
+        for i in range(result.study.n_statements)
+    ]
+
+
+def _characteristics(result: AnalysisResult) -> dict[str, dict[str, Any]]:
+    return {
+        f.name: {
+            "defining_sorts": f.characteristics.n_defining,
+            "average_reliability": f.characteristics.average_reliability,
+            "composite_reliability": f.characteristics.composite_reliability,
+            "se": f.characteristics.se,
+            "eigenvalue": f.characteristics.eigenvalue,
+            "explained_variance": f.characteristics.explained_variance,
+        }
+        for f in result.factors
+    }
+
+
+def _marked(result: AnalysisResult, items: tuple[Marked, ...]) -> list[dict[str, Any]]:
+    ids = result.study.statement_ids
+    return [{"statement": ids[m.statement], "p": m.p} for m in items]
+
+
+def _qdc(result: AnalysisResult) -> list[dict[str, Any]] | None:
+    if result.qdc is None:
+        return None
+    ids = result.study.statement_ids
+    names = result.qdc_pairs
+    return [
+        {
+            "statement": ids[i],
+            "label": row.label,
+            "differences": dict(zip(names, row.differences, strict=True)),
+            "stars": dict(zip(names, row.stars, strict=True)),
+        }
+        for i, row in enumerate(result.qdc)
+    ]
+
+
+def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
+    """Build the JSON form of a result (see docs/analysis-json.md for every key)."""
+    ids = result.study.statement_ids
+    defined_names = [f.name for f in result.defined]
+    data: dict[str, Any] = {
+        "format": "qsort-analysis",
+        "version": 1,
+        "profile": result.profile.name,
+        "options": result.options.to_dict(),
+        "title": result.study.title,
+        "grid": {
+            "values": list(result.study.grid.values),
+            "capacities": list(result.study.grid.capacities),
+            "forced": result.study.grid.forced,
+        },
+        "sorts": list(result.study.sort_names),
+        "statements": list(ids),
+        "factors": list(result.factor_names),
+        "eigenvalues": [f.characteristics.eigenvalue for f in result.factors],
+        "explained_variance": [f.characteristics.explained_variance for f in result.factors],
+        "correlation_eigenvalues": _rounded(result.correlation_eigenvalues),
+        "unrotated": {
+            "loadings": _rounded(result.unrotated),
+            "eigenvalues": _rounded(result.unrotated_eigenvalues),
+            "explained_variance": _rounded(
+                100.0 * result.unrotated_eigenvalues / result.study.n_sorts
+            ),
+        },
+        "loadings": _rounded(result.loadings),
+        "flags": _rounded(result.flags),
+        "weights": [[_rounded(f.weights[j]) for f in result.factors]
+                    for j in range(result.study.n_sorts)],
+        "zscores": _per_statement(result, "zscores"),
+        "arrays": _per_statement(result, "array"),
+        "ranks": _per_statement(result, "ranks"),
+        "characteristics": _characteristics(result),
+        "score_correlations": {"factors": defined_names,
+                               "matrix": _rounded(result.score_correlations)},
+        "sed": {"factors": defined_names, "matrix": _rounded(result.sed)},
+        "distinguishing": {f.name: _marked(result, f.distinguishing) for f in result.factors},
+        "consensus": _marked(result, result.consensus),
+        "differences": {
+            f"{a}-{b}": [{"statement": ids[d.statement], "difference": d.difference}
+                         for d in rows]
+            for (a, b), rows in result.differences.items()
+        },
+        "consensus_disagreement": [
+            {"statement": ids[i], "variance": v} for i, v in result.disagreement
+        ],
+        "crib_sheets": {
+            f.name: {part: [ids[i] for i in getattr(f.crib, part)]
+                     for part in ("highest", "higher", "lower", "lowest")}
+            for f in result.factors if f.crib is not None
+        },
+        "warnings": [{"code": n.code, "message": n.message} for n in result.notices],
+    }
+    qdc = _qdc(result)
+    if qdc is not None:
+        data["qdc"] = qdc
+    return data

@@ -1,0 +1,150 @@
+"""A readable plain-text summary of an analysis result, as ``qsort analyze`` prints it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from qsort.flagging import FLAG_LEVELS, flag_threshold
+from qsort.result import AnalysisResult
+
+EXTRACTION_NAMES = {
+    "centroid": "Brown centroid",
+    "horst": "Horst 5.5 centroid",
+    "pca": "principal components",
+}
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Left-align the first column and right-align the others."""
+    body = [list(header), *[list(r) for r in rows]]
+    widths = [max(len(r[i]) for r in body) for i in range(len(header))]
+    return [
+        "  ".join(
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in body
+    ]
+
+
+def _num(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def describe_options(result: AnalysisResult) -> str:
+    """One paragraph naming every option that shaped the result."""
+    opt = result.options
+    n_stat = result.study.n_statements
+    if opt.flag_level is None:
+        flagging = "flags by majority of common variance only"
+    else:
+        threshold = flag_threshold(n_stat, opt.flag_level)
+        flagging = (
+            f"flags at p < {FLAG_LEVELS[opt.flag_level]:g} "
+            f"(|a| > {opt.flag_level}/sqrt({n_stat}) = {threshold:.4f})"
+            + (" with majority of common variance" if opt.majority else "")
+        )
+    parts = [
+        f"profile {result.profile.name}",
+        f"{opt.correlation.capitalize()} correlations",
+        f"{EXTRACTION_NAMES[opt.extraction]} ({opt.n_factors} factors)",
+        "varimax rotation" if opt.rotation == "varimax" else "no rotation",
+        flagging,
+        "negative flags allowed" if opt.allow_negative else "negative flags forbidden",
+    ]
+    parts += [
+        f"judgmental rotation F{s.factor_a}/F{s.factor_b} by {s.degrees:+g} degrees"
+        for s in opt.rotation_steps
+    ]
+    parts += [f"F{k} inverted" for k in opt.inversions]
+    parts += [f"F{k} split as bipolar" for k in opt.bipolar_splits]
+    parts += [
+        f"{m.sort} {'flagged' if m.flagged else 'unflagged'} on {m.factor} by hand"
+        for m in opt.manual_flags
+    ]
+    return "; ".join(parts) + "."
+
+
+def _loadings(result: AnalysisResult) -> list[str]:
+    names = result.factor_names
+    rows = []
+    for j, sort in enumerate(result.study.sort_names):
+        cells = [
+            f"{result.loadings[j, k]:.4f}{'X' if result.flags[j, k] else ' '}"
+            for k in range(len(names))
+        ]
+        rows.append([sort, *cells])
+    rows.append(["eigenvalue", *[_num(f.characteristics.eigenvalue) + " " for f in result.factors]])
+    rows.append(
+        ["% expl. var.", *[_num(f.characteristics.explained_variance, 2) + " "
+                           for f in result.factors]]
+    )
+    return _table(["sort", *[n + " " for n in names]], rows)
+
+
+def _characteristics(result: AnalysisResult) -> list[str]:
+    rows = [
+        [
+            f.name,
+            str(f.characteristics.n_defining),
+            _num(f.characteristics.composite_reliability, 3),
+            _num(f.characteristics.se, 3),
+        ]
+        for f in result.factors
+    ]
+    return _table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
+
+
+def _arrays(result: AnalysisResult) -> list[str]:
+    defined = result.defined
+    rows = []
+    for i, statement in enumerate(result.study.statements):
+        cells = [f"{int(f.array[i]):+d}" if f.array is not None else "-" for f in defined]
+        rows.append([statement.id, *cells, _short(statement.text)])
+    return _table(["statement", *[f.name for f in defined], ""], rows)
+
+
+def _short(text: str, width: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _lists(result: AnalysisResult) -> list[str]:
+    ids = result.study.statement_ids
+    lines = []
+    for factor in result.defined:
+        marked = [f"{ids[m.statement]}{'*' if m.p == 0.01 else ''}" for m in factor.distinguishing]
+        lines.append(f"  {factor.name}: {' '.join(marked) or '(none)'}")
+    consensus = [f"{ids[m.statement]}{'*' if m.p == 0.05 else ''}" for m in result.consensus]
+    lines.append(
+        f"Consensus statements (* = no pair differs even at p < .05): {' '.join(consensus) or '(none)'}"
+    )
+    return lines
+
+
+def render_summary(result: AnalysisResult) -> str:
+    """The text ``qsort analyze`` prints: options, loadings, characteristics, arrays, lists."""
+    study = result.study
+    title = study.title or "Q study"
+    out = [
+        f"{title}: {study.n_sorts} Q-sorts, {study.n_statements} statements, "
+        f"grid {study.grid.describe()}",
+        describe_options(result),
+        "",
+        "Factor loadings (X = defining sort)",
+        *_loadings(result),
+        "",
+        "Factor characteristics",
+        *_characteristics(result),
+        "",
+        "Factor arrays",
+        *_arrays(result),
+        "",
+        "Distinguishing statements (* = p < .01 against every other factor, else p < .05)",
+        *_lists(result),
+    ]
+    if result.qdc is not None:
+        out.append("(qmethod's qdc labels are in the JSON output, key 'qdc')")
+    if result.notices:
+        out += ["", "Warnings", *[f"- {n.message}" for n in result.notices]]
+    return "\n".join(out) + "\n"
