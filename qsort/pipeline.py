@@ -137,7 +137,8 @@ def run(study: Study, options: Options) -> AnalysisResult:
     scores: list[FactorScore] = []
     for k, name in enumerate(names):
         score, found = score_factor(
-            study.sorts, loadings[:, k], flags[:, k], pattern, prof, study.sort_names, name
+            study.sorts, loadings[:, k], flags[:, k], pattern, prof, study.sort_names, name,
+            study.statement_ids,
         )
         scores.append(score)
         notices += found

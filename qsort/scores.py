@@ -203,6 +203,7 @@ def score_factor(
     profile: Profile,
     sort_names: Sequence[str],
     factor_name: str,
+    statement_ids: Sequence[str],
 ) -> tuple[FactorScore, tuple[Notice, ...]]:
     """Weights, z-scores, array and ranks of one factor, with the notices they raise."""
     weights, notices = factor_weights(loadings, flags, sort_names)
@@ -227,24 +228,28 @@ def score_factor(
         )
     rule = array_exact_grid if profile.array_rule == "exact-grid" else array_qmethod
     array = rule(zscores, pattern)
-    notices = (*notices, *_tie_notices(zscores, array, pattern, factor_name))
+    notices = (*notices, *_tie_notices(zscores, array, pattern, factor_name, statement_ids))
     return FactorScore(weights, zscores, array, statement_ranks(zscores)), notices
 
 
 def _tie_notices(
-    zscores: FloatArray, array: IntArray, pattern: IntArray, factor_name: str
+    zscores: FloatArray,
+    array: IntArray,
+    pattern: IntArray,
+    factor_name: str,
+    statement_ids: Sequence[str],
 ) -> tuple[Notice, ...]:
     key = _tie_key(zscores)
     values, counts = np.unique(key, return_counts=True)
-    groups = [np.flatnonzero(key == v) + 1 for v in values[counts > 1]]
+    groups = [np.flatnonzero(key == v) for v in values[counts > 1]]
     if not groups:
         return ()
-    listed = ", ".join("/".join(str(i) for i in g) for g in groups)
+    listed = ", ".join(" = ".join(statement_ids[i] for i in g) for g in groups)
     notices = [
         Notice(
             "array-ties",
-            f"factor {factor_name}: statements {listed} (by position) have equal z-scores; "
-            "the profile's tie rule placed them in the array",
+            f"factor {factor_name}: tied z-scores ({listed}); the profile's tie rule placed "
+            "them in the array",
         )
     ]
     if not np.array_equal(np.sort(array), np.sort(pattern)):

@@ -99,9 +99,13 @@ def _arrays(result: AnalysisResult) -> list[str]:
     defined = result.defined
     rows = []
     for i, statement in enumerate(result.study.statements):
-        cells = [f"{int(f.array[i]):+d}" if f.array is not None else "-" for f in defined]
+        cells = [_signed(int(f.array[i])) if f.array is not None else "-" for f in defined]
         rows.append([statement.id, *cells, _short(statement.text)])
     return _table(["statement", *[f.name for f in defined], ""], rows)
+
+
+def _signed(value: int) -> str:
+    return f"{value:+d}" if value else "0"
 
 
 def _short(text: str, width: int = 50) -> str:
