@@ -60,9 +60,7 @@ def factor_characteristics(
         return Characteristics(n_defining, AVERAGE_RELIABILITY, None, None, eigenvalue, explained)
     reliability = composite_reliability(n_defining)
     se = float(zscores.std(ddof=1) * np.sqrt(1.0 - reliability))
-    return Characteristics(
-        n_defining, AVERAGE_RELIABILITY, reliability, se, eigenvalue, explained
-    )
+    return Characteristics(n_defining, AVERAGE_RELIABILITY, reliability, se, eigenvalue, explained)
 
 
 def sed_matrix(se: FloatArray) -> FloatArray:

@@ -13,13 +13,17 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qsort import __version__
 from qsort.errors import OptionError, QsortError
 from qsort.flagging import FLAG_LEVELS
 from qsort.options import FlagOverride
 from qsort.rotation import RotationStep
-from qsort.study import Grid
+from qsort.study import Grid, Study
+
+if TYPE_CHECKING:
+    from qsort.result import AnalysisResult
 
 GRID_HELP = (
     "the grid as LOW..HIGH:CAPACITIES, e.g. --grid=-4..4:2,3,4,5,5,5,4,3,2 (use '=' because "
@@ -88,44 +92,97 @@ def parse_flag(flagged: bool) -> type:
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments naming the input file and how to read it."""
-    parser.add_argument("sorts", type=Path, help="the Q-sorts (CSV laid out like lipset_sorts.csv, "
-                        "or any format `qsort convert --list` names)")
+    parser.add_argument(
+        "sorts",
+        type=Path,
+        help="the Q-sorts (CSV laid out like lipset_sorts.csv, "
+        "or any format `qsort convert --list` names)",
+    )
     parser.add_argument("--from", dest="fmt", help="input format, when the extension does not tell")
     parser.add_argument("--grid", help=GRID_HELP)
-    parser.add_argument("--free", action="store_true",
-                        help="free distribution: values need only lie within the grid's range")
+    parser.add_argument(
+        "--free",
+        action="store_true",
+        help="free distribution: values need only lie within the grid's range",
+    )
 
 
 def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     """The analysis options shared by ``analyze`` and ``report``."""
     add_study_arguments(parser)
     parser.add_argument("--factors", type=int, default=3, help="factors to extract (default 3)")
-    parser.add_argument("--extraction", choices=["centroid", "horst", "pca"],
-                        help="default: centroid for the pqmethod profile, pca for qmethod")
+    parser.add_argument(
+        "--extraction",
+        choices=["centroid", "horst", "pca"],
+        help="default: centroid for the pqmethod profile, pca for qmethod",
+    )
     parser.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
-    parser.add_argument("--correlation", choices=["pearson", "spearman", "kendall"],
-                        default="pearson")
-    parser.add_argument("--profile", choices=["pqmethod", "qmethod"], default="pqmethod",
-                        help="whose conventions to follow (default pqmethod)")
-    parser.add_argument("--flag-level", type=parse_flag_level, default=1.96,
-                        help="critical z for automatic flags: "
-                        + ", ".join(f"{z} (p<{p:g})" for z, p in sorted(FLAG_LEVELS.items()))
-                        + ", or none for majority-only (default 1.96)")
-    parser.add_argument("--no-majority", action="store_true",
-                        help="do not require the majority of common variance for a flag")
-    parser.add_argument("--forbid-negative", action="store_true",
-                        help="never flag a negative loading")
-    parser.add_argument("--rotate", type=parse_rotation_step, action="append", default=[],
-                        metavar="A,B,DEG", help="judgmental rotation of factors A and B by DEG "
-                        "degrees (positive = counter-clockwise); repeat for more steps")
-    parser.add_argument("--invert", type=int, action="append", default=[], metavar="K",
-                        help="multiply factor K by -1 (repeatable)")
-    parser.add_argument("--split", type=int, action="append", default=[], metavar="K",
-                        help="split bipolar factor K into Ka and Kb (repeatable)")
-    parser.add_argument("--flag", type=parse_flag(True), action="append", default=[],
-                        metavar="SORT:FACTOR", help="flag a sort on a factor by hand")
-    parser.add_argument("--unflag", type=parse_flag(False), action="append", default=[],
-                        metavar="SORT:FACTOR", help="remove a flag by hand")
+    parser.add_argument(
+        "--correlation", choices=["pearson", "spearman", "kendall"], default="pearson"
+    )
+    parser.add_argument(
+        "--profile",
+        choices=["pqmethod", "qmethod"],
+        default="pqmethod",
+        help="whose conventions to follow (default pqmethod)",
+    )
+    parser.add_argument(
+        "--flag-level",
+        type=parse_flag_level,
+        default=1.96,
+        help="critical z for automatic flags: "
+        + ", ".join(f"{z} (p<{p:g})" for z, p in sorted(FLAG_LEVELS.items()))
+        + ", or none for majority-only (default 1.96)",
+    )
+    parser.add_argument(
+        "--no-majority",
+        action="store_true",
+        help="do not require the majority of common variance for a flag",
+    )
+    parser.add_argument(
+        "--forbid-negative", action="store_true", help="never flag a negative loading"
+    )
+    parser.add_argument(
+        "--rotate",
+        type=parse_rotation_step,
+        action="append",
+        default=[],
+        metavar="A,B,DEG",
+        help="judgmental rotation of factors A and B by DEG "
+        "degrees (positive = counter-clockwise); repeat for more steps",
+    )
+    parser.add_argument(
+        "--invert",
+        type=int,
+        action="append",
+        default=[],
+        metavar="K",
+        help="multiply factor K by -1 (repeatable)",
+    )
+    parser.add_argument(
+        "--split",
+        type=int,
+        action="append",
+        default=[],
+        metavar="K",
+        help="split bipolar factor K into Ka and Kb (repeatable)",
+    )
+    parser.add_argument(
+        "--flag",
+        type=parse_flag(True),
+        action="append",
+        default=[],
+        metavar="SORT:FACTOR",
+        help="flag a sort on a factor by hand",
+    )
+    parser.add_argument(
+        "--unflag",
+        type=parse_flag(False),
+        action="append",
+        default=[],
+        metavar="SORT:FACTOR",
+        help="remove a flag by hand",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,39 +194,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"qsort {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    analyze = sub.add_parser("analyze", help="run a factor analysis and print a summary",
-                             description="Run a complete Q-methodological factor analysis.")
+    analyze = sub.add_parser(
+        "analyze",
+        help="run a factor analysis and print a summary",
+        description="Run a complete Q-methodological factor analysis.",
+    )
     add_analysis_arguments(analyze)
-    analyze.add_argument("--json", type=Path, metavar="OUT.json",
-                         help="also write the full result as JSON")
-    guide = sub.add_parser("factors", help="how many factors to extract: eigenvalues, "
-                           "Kaiser-Guttman, Humphrey's rule, parallel analysis")
+    analyze.add_argument(
+        "--json", type=Path, metavar="OUT.json", help="also write the full result as JSON"
+    )
+    guide = sub.add_parser(
+        "factors",
+        help="how many factors to extract: eigenvalues, "
+        "Kaiser-Guttman, Humphrey's rule, parallel analysis",
+    )
     add_study_arguments(guide)
-    guide.add_argument("--correlation", choices=["pearson", "spearman", "kendall"],
-                       default="pearson")
+    guide.add_argument(
+        "--correlation", choices=["pearson", "spearman", "kendall"], default="pearson"
+    )
     guide.add_argument("--extraction", choices=["centroid", "horst", "pca"], default="pca")
-    guide.add_argument("--iterations", type=int, default=100,
-                       help="random studies for parallel analysis (default 100)")
+    guide.add_argument(
+        "--iterations",
+        type=int,
+        default=100,
+        help="random studies for parallel analysis (default 100)",
+    )
     guide.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     _add_optional_commands(sub)
     return parser
 
 
 def _add_optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Commands whose modules may live elsewhere: file formats, reports and the web app."""
-    try:
-        from qsort.commands import add_file_commands
-    except ImportError:
-        pass
-    else:
-        add_file_commands(sub)
+    """File commands, and the web app's commands (handled by ``app.cli`` when installed)."""
+    from qsort.commands import add_file_commands
+
+    add_file_commands(sub)
     serve = sub.add_parser("serve", help="start the web app (needs qsort[web])", add_help=False)
     serve.add_argument("rest", nargs=argparse.REMAINDER)
     db = sub.add_parser("db", help="database maintenance (needs qsort[web])", add_help=False)
     db.add_argument("rest", nargs=argparse.REMAINDER)
 
 
-def load_study(args: argparse.Namespace) -> object:
+def load_study(args: argparse.Namespace) -> Study:
     """Read the study named on the command line, with the grid option if given."""
     from qsort.formats import read_study
 
@@ -179,12 +245,12 @@ def load_study(args: argparse.Namespace) -> object:
     return read_study(args.sorts, args.fmt, grid=grid)
 
 
-def run_analysis(args: argparse.Namespace) -> object:
+def run_analysis(args: argparse.Namespace) -> AnalysisResult:
     """Run the analysis the arguments describe and return the result."""
     from qsort.pipeline import analyze
 
     return analyze(
-        load_study(args),  # type: ignore[arg-type]
+        load_study(args),
         factors=args.factors,
         extraction=args.extraction,
         rotation=args.rotation,
@@ -205,10 +271,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from qsort.summary import render_summary
 
     result = run_analysis(args)
-    sys.stdout.write(render_summary(result))  # type: ignore[arg-type]
+    sys.stdout.write(render_summary(result))
     if args.json:
-        args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n",  # type: ignore[attr-defined]
-                             encoding="utf-8")
+        args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
         print(f"\nWrote {args.json}")
     return 0
 
@@ -218,7 +283,7 @@ def cmd_factors(args: argparse.Namespace) -> int:
     from qsort.guidance import factor_guidance, render_guidance
 
     guidance = factor_guidance(
-        load_study(args),  # type: ignore[arg-type]
+        load_study(args),
         correlation=args.correlation,
         extraction=args.extraction,
         iterations=args.iterations,
@@ -244,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QsortError as exc:
         print(f"qsort: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return 0
     except OSError as exc:
         print(f"qsort: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
         return 2
@@ -254,8 +321,11 @@ def _web(argv: list[str]) -> int:
     try:
         from app.cli import add_web_commands, run_web_command
     except ImportError as exc:
-        print(f"qsort: error: the web app is not installed ({exc}); "
-              "install it with: pip install 'qsort[web]'", file=sys.stderr)
+        print(
+            f"qsort: error: the web app is not installed ({exc}); "
+            "install it with: pip install 'qsort[web]'",
+            file=sys.stderr,
+        )
         return 2
     parser = argparse.ArgumentParser(prog="qsort")
     sub = parser.add_subparsers(dest="command", required=True)

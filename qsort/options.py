@@ -92,9 +92,7 @@ class Options:
             )
         for number in (*self.inversions, *self.bipolar_splits):
             if not 1 <= number <= self.n_factors:
-                raise OptionError(
-                    f"factor number: expected 1..{self.n_factors}, found {number}"
-                )
+                raise OptionError(f"factor number: expected 1..{self.n_factors}, found {number}")
 
     def to_dict(self) -> dict[str, Any]:
         """The options as plain JSON-ready values."""

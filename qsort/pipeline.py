@@ -9,6 +9,7 @@ characteristics, and the statement tables. The profile is data that the steps re
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -137,16 +138,33 @@ def run(study: Study, options: Options) -> AnalysisResult:
     scores: list[FactorScore] = []
     for k, name in enumerate(names):
         score, found = score_factor(
-            study.sorts, loadings[:, k], flags[:, k], pattern, prof, study.sort_names, name,
+            study.sorts,
+            loadings[:, k],
+            flags[:, k],
+            pattern,
+            prof,
+            study.sort_names,
+            name,
             study.statement_ids,
         )
         scores.append(score)
         notices += found
-    values, vectors = corr.eigen()
-    del vectors
-    return _assemble(
-        study, options, prof, corr, values, extracted.loadings, extracted.eigenvalues,
-        loadings, flags, names, scores, iterations, notices,
+    factors, comparisons = _compare(loadings, flags, names, scores, prof, notices)
+    values, _ = corr.eigen()
+    return AnalysisResult(
+        study=study,
+        options=options,
+        profile=prof,
+        correlations=corr,
+        correlation_eigenvalues=_frozen(values),
+        unrotated=_frozen(extracted.loadings),
+        unrotated_eigenvalues=_frozen(extracted.eigenvalues),
+        loadings=_frozen(loadings),
+        flags=_frozen(flags),
+        factors=factors,
+        rotation_iterations=iterations,
+        notices=tuple(notices),
+        **comparisons,
     )
 
 
@@ -185,7 +203,8 @@ def _overrides(
     for item in manual:
         if item.sort not in study.sort_names:
             raise OptionError(
-                f"manual flag: no Q-sort named {item.sort!r}; expected one of {list(study.sort_names)}"
+                f"manual flag: no Q-sort named {item.sort!r}; "
+                f"expected one of {list(study.sort_names)}"
             )
         if item.factor not in names:
             raise OptionError(
@@ -199,34 +218,25 @@ def _overrides(
     return result
 
 
-def _assemble(
-    study: Study,
-    options: Options,
-    prof: Profile,
-    corr: object,
-    eigenvalues: FloatArray,
-    unrotated: FloatArray,
-    unrotated_eigenvalues: FloatArray,
+def _compare(
     loadings: FloatArray,
     flags: BoolArray,
     names: tuple[str, ...],
     scores: list[FactorScore],
-    iterations: int,
+    prof: Profile,
     notices: list[Notice],
-) -> AnalysisResult:
-    """Compute the comparisons between defined factors and freeze everything into a result."""
+) -> tuple[tuple[Factor, ...], dict[str, Any]]:
+    """Characteristics of every factor, and the comparisons between the defined ones."""
     chars = [
         factor_characteristics(loadings[:, k], int(flags[:, k].sum()), s.zscores)
         for k, s in enumerate(scores)
     ]
-    defined = [k for k, s in enumerate(scores) if s.defined]
-    z = np.column_stack([scores[k].zscores for k in defined]) if defined else np.zeros((0, 0))
-    arrays = np.column_stack([scores[k].array for k in defined]) if defined else None
-    se = np.array([chars[k].se for k in defined], dtype=np.float64)
-    sed = sed_matrix(se)
-    dist = distinguishing(z, sed, prof) if len(defined) > 1 else ()
-    cribs = crib_sheets(arrays) if arrays is not None else ()
-    if len(defined) < 2:
+    defined = [k for k, s in enumerate(scores) if s.zscores is not None and s.array is not None]
+    z = _columns([scores[k].zscores for k in defined], loadings.dtype, len(scores[0].weights))
+    arrays = _columns([scores[k].array for k in defined], np.dtype(np.int64), 0)
+    sed = sed_matrix(np.array([chars[k].se for k in defined], dtype=np.float64))
+    multi = len(defined) > 1
+    if not multi:
         notices.append(
             Notice(
                 "single-factor",
@@ -234,51 +244,55 @@ def _assemble(
                 "distinguishing or consensus statements",
             )
         )
+    dist = distinguishing(z, sed, prof) if multi else tuple(() for _ in defined)
+    cribs = crib_sheets(arrays) if defined else ()
+    position = {k: i for i, k in enumerate(defined)}
     factors = tuple(
         Factor(
             name=names[k],
             weights=_frozen(scores[k].weights),
-            zscores=_frozen(scores[k].zscores),
-            array=_frozen(scores[k].array),
-            ranks=_frozen(scores[k].ranks),
+            zscores=_maybe_frozen(scores[k].zscores),
+            array=_maybe_frozen(scores[k].array),
+            ranks=_maybe_frozen(scores[k].ranks),
             characteristics=chars[k],
-            distinguishing=dist[defined.index(k)] if k in defined and dist else (),
-            crib=cribs[defined.index(k)] if k in defined and cribs else None,
+            distinguishing=dist[position[k]] if k in position else (),
+            crib=cribs[position[k]] if k in position else None,
         )
         for k in range(len(names))
     )
-    defined_names = [names[k] for k in defined]
-    multi = len(defined) > 1
-    return AnalysisResult(
-        study=study,
-        options=options,
-        profile=prof,
-        correlations=corr,  # type: ignore[arg-type]
-        correlation_eigenvalues=_frozen(eigenvalues),
-        unrotated=_frozen(unrotated),
-        unrotated_eigenvalues=_frozen(unrotated_eigenvalues),
-        loadings=_frozen(loadings),
-        flags=_frozen(flags),
-        factors=factors,
-        score_correlations=_frozen(score_correlations(z) if defined else np.zeros((0, 0))),
-        sed=_frozen(sed),
-        consensus=consensus(z, sed, prof) if multi else (),
-        differences={
-            (defined_names[a], defined_names[b]): descending_differences(z, a, b)
-            for a, b in pairs(len(defined))
+    labels = [names[k] for k in defined]
+    comparisons: dict[str, Any] = {
+        "score_correlations": _frozen(score_correlations(z) if defined else np.zeros((0, 0))),
+        "sed": _frozen(sed),
+        "consensus": consensus(z, sed, prof) if multi else (),
+        "differences": {
+            (labels[a], labels[b]): descending_differences(z, a, b) for a, b in pairs(len(defined))
         },
-        disagreement=disagreement_order(z) if multi else (),
-        qdc=qdc_table(z, sed, prof, tuple(f"f{k + 1}" for k in defined))
+        "disagreement": disagreement_order(z) if multi else (),
+        "qdc": qdc_table(z, sed, prof, tuple(f"f{k + 1}" for k in defined))
         if multi and prof.qdc_table
         else None,
-        rotation_iterations=iterations,
-        notices=tuple(notices),
-    )
+    }
+    return factors, comparisons
 
 
-def _frozen(values: NDArray[np.generic] | None) -> NDArray[np.generic] | None:  # type: ignore[misc]
-    if values is None:
-        return None
-    copy = np.array(values, copy=True)
+def _columns(columns: list[NDArray[Any] | None], dtype: np.dtype[Any], rows: int) -> NDArray[Any]:
+    """Stack per-factor vectors as columns (an empty (rows, 0) array when there are none)."""
+    present = [c for c in columns if c is not None]
+    if not present:
+        return np.zeros((rows, 0), dtype=dtype)
+    return np.column_stack(present).astype(dtype)
+
+
+ArrayT = TypeVar("ArrayT", bound=NDArray[Any])
+
+
+def _frozen(values: ArrayT) -> ArrayT:
+    """A read-only copy, so that a result cannot be changed after the fact."""
+    copy = values.copy()
     copy.setflags(write=False)
     return copy
+
+
+def _maybe_frozen(values: ArrayT | None) -> ArrayT | None:
+    return None if values is None else _frozen(values)

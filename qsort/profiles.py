@@ -128,6 +128,4 @@ def get_profile(name: str | Profile) -> Profile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise OptionError(
-            f"profile: expected one of {sorted(PROFILES)}, found {name!r}"
-        ) from None
+        raise OptionError(f"profile: expected one of {sorted(PROFILES)}, found {name!r}") from None

@@ -148,9 +148,7 @@ class AnalysisResult:
 
 def qdc_names(result: AnalysisResult) -> tuple[str, ...]:
     """qmethod's names (``f1``, ``f2``, ...) of the defined factors, by position."""
-    return tuple(
-        f"f{i + 1}" for i, factor in enumerate(result.factors) if factor.defined
-    )
+    return tuple(f"f{i + 1}" for i, factor in enumerate(result.factors) if factor.defined)
 
 
 def _stack(columns: list[Any], rows: int) -> FloatArray:
@@ -241,29 +239,34 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
         },
         "loadings": _rounded(result.loadings),
         "flags": _rounded(result.flags),
-        "weights": [[_rounded(f.weights[j]) for f in result.factors]
-                    for j in range(result.study.n_sorts)],
+        "weights": [
+            [_rounded(f.weights[j]) for f in result.factors] for j in range(result.study.n_sorts)
+        ],
         "zscores": _per_statement(result, "zscores"),
         "arrays": _per_statement(result, "array"),
         "ranks": _per_statement(result, "ranks"),
         "characteristics": _characteristics(result),
-        "score_correlations": {"factors": defined_names,
-                               "matrix": _rounded(result.score_correlations)},
+        "score_correlations": {
+            "factors": defined_names,
+            "matrix": _rounded(result.score_correlations),
+        },
         "sed": {"factors": defined_names, "matrix": _rounded(result.sed)},
         "distinguishing": {f.name: _marked(result, f.distinguishing) for f in result.factors},
         "consensus": _marked(result, result.consensus),
         "differences": {
-            f"{a}-{b}": [{"statement": ids[d.statement], "difference": d.difference}
-                         for d in rows]
+            f"{a}-{b}": [{"statement": ids[d.statement], "difference": d.difference} for d in rows]
             for (a, b), rows in result.differences.items()
         },
         "consensus_disagreement": [
             {"statement": ids[i], "variance": v} for i, v in result.disagreement
         ],
         "crib_sheets": {
-            f.name: {part: [ids[i] for i in getattr(f.crib, part)]
-                     for part in ("highest", "higher", "lower", "lowest")}
-            for f in result.factors if f.crib is not None
+            f.name: {
+                part: [ids[i] for i in getattr(f.crib, part)]
+                for part in ("highest", "higher", "lower", "lowest")
+            }
+            for f in result.factors
+            if f.crib is not None
         },
         "warnings": [{"code": n.code, "message": n.message} for n in result.notices],
     }

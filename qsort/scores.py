@@ -99,7 +99,7 @@ def factor_weights(
     beyond = heywood & (squared > 1.0)
     weights[at_one] = loadings[at_one]
     weights[beyond] = loadings[beyond] / (squared[beyond] - 1.0)
-    names = [sort_names[j] for j in np.flatnonzero(heywood)]
+    names = [sort_names[int(j)] for j in np.flatnonzero(heywood)]
     return weights, (
         Notice(
             "heywood",
@@ -109,9 +109,7 @@ def factor_weights(
     )
 
 
-def weighted_zscores(
-    sorts: IntArray, weights: FloatArray, standardize: bool
-) -> FloatArray | None:
+def weighted_zscores(sorts: IntArray, weights: FloatArray, standardize: bool) -> FloatArray | None:
     """Merge the weighted sorts into statement z-scores (None when they have no spread).
 
     Parameters
@@ -244,7 +242,7 @@ def _tie_notices(
     groups = [np.flatnonzero(key == v) for v in values[counts > 1]]
     if not groups:
         return ()
-    listed = ", ".join(" = ".join(statement_ids[i] for i in g) for g in groups)
+    listed = ", ".join(" = ".join(statement_ids[int(i)] for i in g) for g in groups)
     notices = [
         Notice(
             "array-ties",

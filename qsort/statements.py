@@ -68,9 +68,9 @@ class CribSheet:
     lowest: tuple[int, ...]
 
 
-def significant(difference: FloatArray, bound: float | FloatArray, profile: Profile) -> NDArray[
-    np.bool_
-]:
+def significant(
+    difference: FloatArray, bound: float | FloatArray, profile: Profile
+) -> NDArray[np.bool_]:
     """Whether ``|difference|`` passes ``bound`` under the profile's comparison (>= or >)."""
     size = np.abs(difference)
     return np.asarray(size >= bound if profile.significance == "ge" else size > bound)
@@ -114,8 +114,8 @@ def distinguishing(
             continue
         diffs = zscores[:, [a]] - zscores[:, others]
         bounds = sed[a, others]
-        at01 = significant(diffs, profile.critical_01 * bounds, profile).all(axis=1)
-        at05 = significant(diffs, profile.critical_05 * bounds, profile).all(axis=1)
+        at01 = _all_columns(significant(diffs, profile.critical_01 * bounds, profile))
+        at05 = _all_columns(significant(diffs, profile.critical_05 * bounds, profile))
         marked = [
             Marked(i, 0.01 if at01[i] else 0.05) for i in np.flatnonzero(at05 | at01).tolist()
         ]
@@ -132,12 +132,10 @@ def consensus(zscores: FloatArray, sed: FloatArray, profile: Profile) -> tuple[M
     """
     if zscores.shape[1] < 2:
         return ()
-    any05 = pair_significance(zscores, sed, profile.critical_05, profile).any(axis=1)
-    any01 = pair_significance(zscores, sed, profile.critical_01, profile).any(axis=1)
+    any05 = ~_all_columns(~pair_significance(zscores, sed, profile.critical_05, profile))
+    any01 = ~_all_columns(~pair_significance(zscores, sed, profile.critical_01, profile))
     listed = ~any01 if profile.consensus_level == 0.01 else ~any05
-    return tuple(
-        Marked(i, 0.05 if not any05[i] else 0.01) for i in np.flatnonzero(listed).tolist()
-    )
+    return tuple(Marked(i, 0.05 if not any05[i] else 0.01) for i in np.flatnonzero(listed).tolist())
 
 
 def qdc_table(
@@ -171,7 +169,9 @@ def qdc_table(
     )
 
 
-def _qdc_label(sig: NDArray[np.bool_], pair_list: list[tuple[int, int]], names: tuple[str, ...]) -> str:
+def _qdc_label(
+    sig: NDArray[np.bool_], pair_list: list[tuple[int, int]], names: tuple[str, ...]
+) -> str:
     """qmethod's label for one statement from which pairs are significant at p < .05."""
     if not sig.any():
         return "Consensus"
@@ -210,8 +210,8 @@ def crib_sheets(arrays: IntArray) -> tuple[CribSheet, ...]:
     for k in range(arrays.shape[1]):
         own = arrays[:, k]
         rest = np.delete(arrays, k, axis=1)
-        higher = (own[:, None] > rest).all(axis=1) if rest.shape[1] else np.zeros(own.size, bool)
-        lower = (own[:, None] < rest).all(axis=1) if rest.shape[1] else np.zeros(own.size, bool)
+        higher = _all_columns(own[:, None] > rest)
+        lower = _all_columns(own[:, None] < rest)
         sheets.append(
             CribSheet(
                 highest=_indices(own == own.max()),
@@ -221,6 +221,13 @@ def crib_sheets(arrays: IntArray) -> tuple[CribSheet, ...]:
             )
         )
     return tuple(sheets)
+
+
+def _all_columns(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """Rows where every column is True (False for a table with no columns)."""
+    if mask.shape[1] == 0:
+        return np.zeros(mask.shape[0], dtype=bool)
+    return np.asarray(mask.all(axis=1), dtype=bool)
 
 
 def _indices(mask: NDArray[np.bool_]) -> tuple[int, ...]:

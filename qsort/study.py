@@ -58,7 +58,9 @@ class Grid:
                 f"grid: column values must be distinct and ascending, found {list(self.values)}"
             )
         if any(c < 0 for c in self.capacities):
-            raise StudyError(f"grid: capacities must be zero or more, found {list(self.capacities)}")
+            raise StudyError(
+                f"grid: capacities must be zero or more, found {list(self.capacities)}"
+            )
 
     @classmethod
     def from_range(
@@ -115,7 +117,8 @@ class Grid:
         for value, capacity in zip(self.values, self.capacities, strict=True):
             if found.get(value, 0) != capacity:
                 problems.append(
-                    f"column {value:+d} holds {found.get(value, 0)} cards, the grid wants {capacity}"
+                    f"column {value:+d} holds {found.get(value, 0)} cards, "
+                    f"the grid wants {capacity}"
                 )
         return problems
 
@@ -283,7 +286,8 @@ def validate(study: Study) -> None:
     n_stat, n_sorts = matrix.shape
     if len(study.statements) != n_stat:
         raise StudyError(
-            f"expected {n_stat} statements (one per row of the sorts), found {len(study.statements)}"
+            f"expected {n_stat} statements (one per row of the sorts), "
+            f"found {len(study.statements)}"
         )
     if len(study.sort_names) != n_sorts:
         raise StudyError(
@@ -305,8 +309,11 @@ def validate(study: Study) -> None:
             f"{len(problems)} Q-sort(s) do not fit the grid ({study.grid.describe()}):\n  "
             + "\n  ".join(problems)
         )
-    flat = [name for name, column in zip(study.sort_names, matrix.T, strict=True)
-            if column.min() == column.max()]
+    flat = [
+        name
+        for name, column in zip(study.sort_names, matrix.T, strict=True)
+        if column.min() == column.max()
+    ]
     if flat:
         raise ZeroVarianceSortError(
             f"Q-sort(s) {flat} give every statement the same value; a sort must use at least "

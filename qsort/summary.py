@@ -20,8 +20,7 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in body) for i in range(len(header))]
     return [
         "  ".join(
-            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i])
-            for i, cell in enumerate(row)
+            cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row)
         ).rstrip()
         for row in body
     ]
@@ -76,8 +75,10 @@ def _loadings(result: AnalysisResult) -> list[str]:
         rows.append([sort, *cells])
     rows.append(["eigenvalue", *[_num(f.characteristics.eigenvalue) + " " for f in result.factors]])
     rows.append(
-        ["% expl. var.", *[_num(f.characteristics.explained_variance, 2) + " "
-                           for f in result.factors]]
+        [
+            "% expl. var.",
+            *[_num(f.characteristics.explained_variance, 2) + " " for f in result.factors],
+        ]
     )
     return _table(["sort", *[n + " " for n in names]], rows)
 
@@ -120,9 +121,8 @@ def _lists(result: AnalysisResult) -> list[str]:
         marked = [f"{ids[m.statement]}{'*' if m.p == 0.01 else ''}" for m in factor.distinguishing]
         lines.append(f"  {factor.name}: {' '.join(marked) or '(none)'}")
     consensus = [f"{ids[m.statement]}{'*' if m.p == 0.05 else ''}" for m in result.consensus]
-    lines.append(
-        f"Consensus statements (* = no pair differs even at p < .05): {' '.join(consensus) or '(none)'}"
-    )
+    listed = " ".join(consensus) or "(none)"
+    lines.append(f"Consensus statements (* = no pair differs even at p < .05): {listed}")
     return lines
 
 

@@ -50,15 +50,20 @@ def test_negative_flags_are_warned_or_forbidden(lipset: Study) -> None:
     jp5 = lipset.sort_names.index("JP5")
     assert allowed.flags[jp5].any() and allowed.loadings[jp5][allowed.flags[jp5]][0] < 0
     assert "negative-flag" in codes(allowed)
-    forbidden = analyze(lipset, factors=3, extraction="pca", profile="qmethod",
-                        allow_negative=False)
+    forbidden = analyze(
+        lipset, factors=3, extraction="pca", profile="qmethod", allow_negative=False
+    )
     assert not forbidden.flags[jp5].any()
     assert forbidden.options.allow_negative is False
 
 
 def test_sort_flagged_on_two_factors_is_warned(lipset: Study) -> None:
-    result = analyze(lipset, factors=3, extraction="pca",
-                     manual_flags=[FlagOverride("US1", "F2"), FlagOverride("US1", "F1")])
+    result = analyze(
+        lipset,
+        factors=3,
+        extraction="pca",
+        manual_flags=[FlagOverride("US1", "F2"), FlagOverride("US1", "F1")],
+    )
     assert result.flags[0, 0] and result.flags[0, 1]
     assert "multiple-flags" in codes(result)
 
@@ -102,8 +107,9 @@ def test_heywood_weights_follow_pqmethod() -> None:
 
 
 def test_bipolar_split_gives_a_mirror_factor(lipset: Study) -> None:
-    result = analyze(lipset, factors=3, extraction="pca", profile="qmethod",
-                     split_bipolar_factors=[1])
+    result = analyze(
+        lipset, factors=3, extraction="pca", profile="qmethod", split_bipolar_factors=[1]
+    )
     assert result.factor_names == ("F1a", "F1b", "F2", "F3")
     jp5 = lipset.sort_names.index("JP5")
     assert result.flags[jp5].tolist() == [False, True, False, False]
@@ -125,11 +131,15 @@ def test_inversion_mirrors_the_array(lipset: Study) -> None:
 def test_judgmental_rotation_is_recorded_and_keeps_communalities(lipset: Study) -> None:
     steps = [RotationStep(1, 2, 10.0), RotationStep(2, 3, -25.0)]
     result = analyze(lipset, factors=3, extraction="centroid", rotation_steps=steps)
-    np.testing.assert_allclose((result.loadings**2).sum(axis=1),
-                               (result.unrotated**2).sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(
+        (result.loadings**2).sum(axis=1), (result.unrotated**2).sum(axis=1), atol=1e-12
+    )
     assert result.options.rotation_steps == tuple(steps)
     assert result.to_dict()["options"]["rotation_steps"][1] == {
-        "factor_a": 2, "factor_b": 3, "degrees": -25.0}
+        "factor_a": 2,
+        "factor_b": 3,
+        "degrees": -25.0,
+    }
 
 
 def test_free_grid_needs_one_slot_per_statement() -> None:

@@ -11,8 +11,9 @@ from qsort.pipeline import analyze
 from qsort.study import Study
 from tests.qsort.studygen import studies
 
-SETTINGS = settings(derandomize=True, max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    derandomize=True, max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 PROFILES = st.sampled_from(["pqmethod", "qmethod"])
 EXTRACTIONS = st.sampled_from(["pca", "centroid"])
 
@@ -21,8 +22,9 @@ EXTRACTIONS = st.sampled_from(["pca", "centroid"])
 @given(studies(), PROFILES, EXTRACTIONS)
 def test_rotation_keeps_communalities(study: Study, profile: str, extraction: str) -> None:
     result = analyze(study, factors=2, extraction=extraction, profile=profile)
-    np.testing.assert_allclose((result.loadings**2).sum(axis=1),
-                               (result.unrotated**2).sum(axis=1), atol=1e-9)
+    np.testing.assert_allclose(
+        (result.loadings**2).sum(axis=1), (result.unrotated**2).sum(axis=1), atol=1e-9
+    )
 
 
 @SETTINGS
@@ -49,8 +51,9 @@ def test_flags_meet_the_criteria(study: Study, profile: str, extraction: str) ->
 @given(studies(), PROFILES, st.integers(0, 2**31 - 1))
 def test_shuffling_sorts_permutes_the_result(study: Study, profile: str, seed: int) -> None:
     order = np.random.default_rng(seed).permutation(study.n_sorts)
-    shuffled = Study.from_matrix(study.sorts[:, order], [study.sort_names[j] for j in order],
-                                 study.statements, study.grid)
+    shuffled = Study.from_matrix(
+        study.sorts[:, order], [study.sort_names[j] for j in order], study.statements, study.grid
+    )
     first = analyze(study, factors=2, extraction="pca", profile=profile)
     second = analyze(shuffled, factors=2, extraction="pca", profile=profile)
     np.testing.assert_allclose(second.loadings, first.loadings[order], atol=1e-8)

@@ -71,13 +71,16 @@ def test_characteristics(case: tuple[dict[str, Any], AnalysisResult]) -> None:
     chars = [f.characteristics for f in result.factors]
     assert [c.n_defining for c in chars] == columns["nload"]
     np.testing.assert_allclose([c.eigenvalue for c in chars], columns["eigenvals"], atol=1e-6)
-    np.testing.assert_allclose([c.explained_variance for c in chars], columns["expl_var"],
-                               atol=1e-6)
-    np.testing.assert_allclose([c.composite_reliability for c in chars], columns["reliability"],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        [c.explained_variance for c in chars], columns["expl_var"], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        [c.composite_reliability for c in chars], columns["reliability"], atol=1e-6
+    )
     np.testing.assert_allclose([c.se for c in chars], columns["se_fscores"], atol=1e-6)
-    np.testing.assert_allclose(result.score_correlations, matrix(reference["f_char"]["cor_zsc"]),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        result.score_correlations, matrix(reference["f_char"]["cor_zsc"]), atol=1e-6
+    )
     np.testing.assert_allclose(result.sed, matrix(reference["f_char"]["sd_dif"]), atol=1e-6)
 
 
@@ -87,8 +90,9 @@ def test_qdc(case: tuple[dict[str, Any], AnalysisResult]) -> None:
     assert result.qdc is not None
     assert [row.label for row in result.qdc] == columns["dist.and.cons"]
     for p, pair in enumerate(result.qdc_pairs):
-        np.testing.assert_allclose([row.differences[p] for row in result.qdc], columns[pair],
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            [row.differences[p] for row in result.qdc], columns[pair], atol=1e-6
+        )
         assert [row.stars[p] for row in result.qdc] == columns[f"sig_{pair}"]
 
 
@@ -102,9 +106,24 @@ def test_warnings_name_negative_flags(case: tuple[dict[str, Any], AnalysisResult
 def test_json_keys(case: tuple[dict[str, Any], AnalysisResult]) -> None:
     _, result = case
     data = result.to_dict()
-    for key in ("profile", "options", "sorts", "statements", "factors", "eigenvalues",
-                "explained_variance", "loadings", "flags", "zscores", "arrays",
-                "characteristics", "distinguishing", "consensus", "warnings", "qdc"):
+    for key in (
+        "profile",
+        "options",
+        "sorts",
+        "statements",
+        "factors",
+        "eigenvalues",
+        "explained_variance",
+        "loadings",
+        "flags",
+        "zscores",
+        "arrays",
+        "characteristics",
+        "distinguishing",
+        "consensus",
+        "warnings",
+        "qdc",
+    ):
         assert key in data
     assert data["profile"] == "qmethod"
     assert len(data["zscores"]) == 33 and len(data["loadings"]) == 9

@@ -70,7 +70,7 @@ def test_zero_variance_sort_is_refused() -> None:
 
 
 def test_non_integer_values_are_refused() -> None:
-    with pytest.raises(StudyError, match="whole numbers, found 0.5 at statement 2, sort 1"):
+    with pytest.raises(StudyError, match=r"whole numbers, found 0\.5 at statement 2, sort 1"):
         Study.from_matrix(np.array([[1.0, 2.0], [0.5, 1.0]]), ["A", "B"])
 
 

@@ -1,0 +1,5 @@
+"""``python -m app serve`` / ``python -m app db upgrade``."""
+
+from app.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""The app's own exceptions: each carries an HTTP status, a stable code and a message key.
+
+Routes and services raise these; :mod:`app.errorpages` turns them into a page or a JSON body in
+one place. ``problems`` lists, for a refused sort, exactly what is wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class AppError(Exception):
+    """Base class: ``status`` for HTTP, ``code`` for programs, ``message_key`` for people."""
+
+    status = 400
+    code = "bad_request"
+    message_key = "error.bad_request"
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        problems: list[dict[str, Any]] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+        self.problems = problems or []
+        self.extra = extra or {}
+
+
+class NotFoundError(AppError):
+    """No such page, study or join code."""
+
+    status = 404
+    code = "not_found"
+    message_key = "error.not_found"
+
+
+class CodeNotFoundError(NotFoundError):
+    """The join code matches no open session."""
+
+    code = "code_not_found"
+    message_key = "join.code_not_found"
+
+
+class NotJoinedError(AppError):
+    """No valid participant token (never joined, or already finished)."""
+
+    status = 401
+    code = "not_joined"
+    message_key = "error.not_joined"
+
+
+class RevisionConflictError(AppError):
+    """The draft changed since the client last saw it (``extra`` holds the current one)."""
+
+    status = 409
+    code = "revision_conflict"
+    message_key = "error.revision_conflict"
+
+
+class AlreadySubmittedError(AppError):
+    """A different sort was already recorded for this participant."""
+
+    status = 409
+    code = "already_submitted"
+    message_key = "error.already_submitted"
+
+
+class InvalidSubmissionError(AppError):
+    """The submitted sort or answers do not fit the study: ``problems`` says what is wrong."""
+
+    status = 422
+    code = "invalid"
+    message_key = "error.invalid"

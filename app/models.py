@@ -1,0 +1,221 @@
+"""The study store's tables (SQLModel), shaped for what later issues add.
+
+- A :class:`Study` owns versioned Q-sets (:class:`QSetVersion` with its :class:`Statement` rows)
+  and grids (:class:`GridShape`); every completed :class:`QSortRecord` names the Q-set version and
+  grid it was made on, so editing a study never rewrites a sort already given.
+- People join through a :class:`SortSession` (a join code), distinct from the study, so that a
+  facilitator can later open one session per focus group; a :class:`Participant` belongs to one
+  session and carries only a random label (``P07``) and the hash of a secret token: no name.
+- A :class:`Draft` holds the participant's work in progress with a ``revision`` number; writers
+  update it with ``WHERE revision = :seen`` (optimistic concurrency that works on PostgreSQL and
+  several app processes as well as on SQLite).
+- Submissions carry an idempotency key, unique per table, so a retried request records one sort.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Field, SQLModel
+
+# Named constraints, so that later migrations can alter them on SQLite (batch mode) and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (stored as such on PostgreSQL)."""
+    return datetime.now(UTC)
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), nullable=False)
+
+
+class Study(SQLModel, table=True):
+    """A Q study: its texts for participants and which Q-set version and grid are current."""
+
+    __tablename__ = "study"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True, index=True)
+    title: str = Field(max_length=200)
+    language: str = Field(default="en", max_length=16)
+    condition: str = Field(description="The condition of instruction (the question sorted on).")
+    consent_text: str = ""
+    instructions_text: str = ""
+    thanks_text: str = ""
+    disagree_label: str = Field(default="", max_length=80)
+    agree_label: str = Field(default="", max_length=80)
+    extremes_required: bool = False
+    # Plain ids, not foreign keys: a key each way between study and Q-set would be a cycle.
+    current_qset_id: int | None = None
+    current_grid_id: int | None = None
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class QSetVersion(SQLModel, table=True):
+    """One version of a study's Q-set; statements are never edited in place once sorted."""
+
+    __tablename__ = "qset_version"
+    __table_args__ = (sa.UniqueConstraint("study_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    version: int
+    created_at: datetime = _created()
+
+
+class Statement(SQLModel, table=True):
+    """A card: its number within the Q-set version and its text."""
+
+    __tablename__ = "statement"
+    __table_args__ = (sa.UniqueConstraint("qset_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    qset_id: int = Field(foreign_key="qset_version.id", index=True)
+    number: int
+    text: str
+
+
+class GridShape(SQLModel, table=True):
+    """A distribution: column values (ascending) and capacities, forced or free."""
+
+    __tablename__ = "grid_shape"
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    column_values: list[int] = Field(sa_type=JSON)
+    capacities: list[int] = Field(sa_type=JSON)
+    forced: bool = True
+    created_at: datetime = _created()
+
+
+class Question(SQLModel, table=True):
+    """A survey question asked after the sort.
+
+    ``kind`` is ``"choice"`` (one of ``options``) or ``"text"``; ``key`` names the answer in
+    downloads (e.g. ``"group"``), and ``options`` are ``[{"value": ..., "label": ...}]``.
+    """
+
+    __tablename__ = "question"
+    __table_args__ = (sa.UniqueConstraint("study_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    position: int
+    key: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    prompt: str
+    options: list[dict[str, str]] = Field(default_factory=list, sa_type=JSON)
+    required: bool = False
+
+
+class SortSession(SQLModel, table=True):
+    """A way in to a study: a short join code, open or closed (one per focus group later)."""
+
+    __tablename__ = "sort_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    code: str = Field(max_length=16, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    is_open: bool = True
+    created_at: datetime = _created()
+    closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+class Participant(SQLModel, table=True):
+    """Someone who accepted the consent: a label such as ``P07`` and a token hash, no name."""
+
+    __tablename__ = "participant"
+    __table_args__ = (sa.UniqueConstraint("session_id", "label"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sort_session.id", index=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    label: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    qset_id: int = Field(foreign_key="qset_version.id")
+    grid_id: int = Field(foreign_key="grid_shape.id")
+    consented_at: datetime = _created()
+    sorted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    finish_key: str | None = Field(default=None, max_length=64)
+
+
+class Draft(SQLModel, table=True):
+    """Work in progress (piles, grid, comments, answers) as the client's JSON state."""
+
+    __tablename__ = "draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", unique=True, index=True)
+    revision: int = 0
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = _created()
+
+
+class QSortRecord(SQLModel, table=True):
+    """A completed Q-sort: one per participant, on a named Q-set version and grid."""
+
+    __tablename__ = "qsort"
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", unique=True, index=True)
+    qset_id: int = Field(foreign_key="qset_version.id")
+    grid_id: int = Field(foreign_key="grid_shape.id")
+    submit_key: str = Field(max_length=64, unique=True)
+    source: str = Field(default="web", max_length=16, description="web, or paper when typed in.")
+    created_at: datetime = _created()
+
+
+class SortEntry(SQLModel, table=True):
+    """Where one card lies in a completed sort: its column value and row (as placed on screen)."""
+
+    __tablename__ = "sort_entry"
+    __table_args__ = (
+        sa.UniqueConstraint("qsort_id", "statement_id"),
+        sa.UniqueConstraint("qsort_id", "value", "row"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    qsort_id: int = Field(foreign_key="qsort.id", index=True)
+    statement_id: int = Field(foreign_key="statement.id")
+    value: int
+    row: int
+
+
+class Comment(SQLModel, table=True):
+    """What a participant said about a card at one extreme of the grid (post-sort question)."""
+
+    __tablename__ = "comment"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "statement_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    statement_id: int = Field(foreign_key="statement.id")
+    value: int
+    text: str
+    created_at: datetime = _created()
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One answer to one survey question."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (sa.UniqueConstraint("participant_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    question_id: int = Field(foreign_key="question.id")
+    value: str
+    created_at: datetime = _created()

@@ -1,0 +1,1 @@
+"""Routes, one module per kind of user; each route is thin and calls a service."""

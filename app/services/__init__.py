@@ -1,0 +1,1 @@
+"""Operations that span several tables, each one transaction: join, autosave, submit, finish."""

@@ -1,0 +1,64 @@
+"""Joining a study: a join code leads to the consent page; accepting it creates a participant.
+
+Declining stores nothing: no row is written until the person accepts. The participant gets a
+random label such as ``P07`` (unique within the session) and a secret token; no name is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app import store
+from app.errors import CodeNotFoundError, NotFoundError
+from app.models import Draft, Participant, SortSession, Study
+from app.services.tokens import hash_token, new_token
+
+LABEL_TRIES = 5
+
+
+@dataclass(frozen=True)
+class Joined:
+    """A new participant and the token to hand to their device (shown nowhere else)."""
+
+    participant: Participant
+    token: str
+
+
+def find_session(db: Session, code: str) -> tuple[SortSession, Study]:
+    """The open session for ``code`` and its study, or :class:`CodeNotFoundError`."""
+    session = store.open_session_by_code(db, code)
+    if session is None:
+        raise CodeNotFoundError(f"no open session with code {code!r}")
+    study = store.get_study(db, session.study_id)
+    if study is None or study.current_qset_id is None or study.current_grid_id is None:
+        raise NotFoundError("the study behind this code is not ready")
+    return session, study
+
+
+def accept_consent(db: Session, code: str) -> Joined:
+    """Create a participant (and an empty draft) in the session for ``code``; commit."""
+    session, study = find_session(db, code)
+    assert session.id is not None and study.id is not None
+    assert study.current_qset_id is not None and study.current_grid_id is not None
+    for _ in range(LABEL_TRIES):
+        token = new_token()
+        label = f"P{store.count_participants(db, session.id) + 1:02d}"
+        participant = Participant(
+            session_id=session.id, study_id=study.id, label=label, token_hash=hash_token(token),
+            qset_id=study.current_qset_id, grid_id=study.current_grid_id,
+        )
+        try:
+            db.add(participant)
+            db.flush()
+            assert participant.id is not None
+            db.add(Draft(participant_id=participant.id, revision=0, state={}))
+            db.commit()
+        except IntegrityError:  # another tablet took the same label at the same moment
+            db.rollback()
+            continue
+        db.refresh(participant)
+        return Joined(participant, token)
+    raise RuntimeError("could not give a participant label after several tries")

@@ -1,0 +1,312 @@
+// The participant's sort page: picks the newest saved state (device or server), shows the
+// stage the participant was at, and drives instructions, pre-sort, sort, post-sort and survey.
+import {
+  PILES, assignPile, extremeValues, fmt, formatValue, initialState, isComplete, newKey,
+  nextPresortCard, pileCounts, placedCount, placements, undoPresort,
+} from "./model.js";
+import { Board } from "./board.js";
+import { Saver, clearAllLocal, fetchJSON, readLocal } from "./sync.js";
+
+const config = JSON.parse(document.getElementById("qsort-config").textContent);
+const S = config.strings;
+const t = (key, params) => fmt(S[key] ?? key, params);
+const $ = (id) => document.getElementById(id);
+
+function announce(text) {
+  const live = $("announcer");
+  live.textContent = "";
+  setTimeout(() => { live.textContent = text; }, 50);
+}
+
+function setStatus(kind) {
+  const el = $("save-status");
+  el.dataset.state = kind;
+  el.textContent = t(`js.status.${kind}`);
+}
+
+function startingState() {
+  const server = config.draft;
+  const local = readLocal(config.participant.storageKey);
+  const serverState = server.state && server.state.v ? server.state : null;
+  if (local && local.state && local.state.v && local.dirty
+      && (local.state.changedAt || 0) >= (serverState?.changedAt || 0)) {
+    return { state: local.state, dirty: true };
+  }
+  if (serverState) return { state: serverState, dirty: false };
+  return { state: initialState(config.statements), dirty: true };
+}
+
+const start = startingState();
+let state = start.state;
+if (config.participant.sorted && ["instructions", "presort", "sort"].includes(state.stage)) {
+  state.stage = "postsort";
+}
+const saver = new Saver({
+  url: config.urls.draft, storageKey: config.participant.storageKey,
+  revision: config.draft.revision, state, dirty: start.dirty,
+  onStatus: setStatus,
+  onAdopt: (theirs) => { state = theirs; board.setState(state); show(state.stage); },
+  onGone: () => { window.location.assign(config.urls.start); },
+});
+const changed = () => saver.change();
+
+const board = new Board({
+  root: $("board"), tray: $("tray"), reader: $("reader"), hint: $("board-hint"),
+  config, state, s: S, announce,
+  onChange: () => { changed(); updateProgress(); },
+});
+
+// ---------- stages ----------
+function show(stage) {
+  state.stage = stage;
+  for (const el of document.querySelectorAll(".stage")) el.hidden = el.id !== `stage-${stage}`;
+  document.body.dataset.stage = stage;
+  ({ instructions: () => {}, presort: renderPresort, sort: renderSort,
+     postsort: renderPostsort, survey: renderSurvey })[stage]();
+}
+
+function goTo(stage) {
+  show(stage);
+  changed();
+  window.scrollTo(0, 0);
+  const heading = document.querySelector(`#stage-${stage} h1`);
+  if (heading) { heading.tabIndex = -1; heading.focus(); }
+}
+
+// ---------- pre-sort ----------
+function renderPresort() {
+  const n = nextPresortCard(state);
+  const counts = pileCounts(state);
+  for (const p of PILES) document.querySelector(`[data-count="${p}"]`).textContent = counts[p];
+  const done = state.order.length - (n === null ? 0 : state.order.filter((x) => !(x in state.piles)).length);
+  $("presort-progress").textContent = t("js.presort.progress", { done, total: state.order.length });
+  const card = $("presort-card");
+  if (n === null) {
+    card.innerHTML = "";
+    const p = document.createElement("p");
+    p.className = "lead";
+    p.textContent = t("js.presort.all_done");
+    card.append(p);
+  } else {
+    card.innerHTML = "";
+    const num = document.createElement("span");
+    num.className = "num";
+    num.textContent = String(n);
+    const txt = document.createElement("p");
+    txt.className = "presort-text";
+    txt.textContent = config.statements.find((s) => s.n === n).text;
+    card.append(num, txt);
+  }
+  for (const b of document.querySelectorAll(".pile-buttons button")) b.disabled = n === null;
+  $("presort-undo").disabled = !state.history.length;
+  $("presort-done").hidden = n !== null;
+}
+
+for (const b of document.querySelectorAll(".pile-buttons button")) {
+  b.addEventListener("click", () => {
+    const n = nextPresortCard(state);
+    if (n === null) return;
+    assignPile(state, n, b.dataset.pile);
+    changed();
+    renderPresort();
+    announce(t("js.announce.presorted", { n, pile: t(`js.pile.${b.dataset.pile}`) }));
+    if (nextPresortCard(state) === null) $("presort-done").focus();
+  });
+}
+$("presort-undo").addEventListener("click", () => {
+  const n = undoPresort(state);
+  if (n === null) return;
+  changed();
+  renderPresort();
+  announce(t("js.announce.undone", { n }));
+});
+$("presort-done").addEventListener("click", () => goTo("sort"));
+$("start-presort").addEventListener("click", () => goTo("presort"));
+
+// ---------- sort ----------
+function updateProgress() {
+  const placed = placedCount(state);
+  const total = state.order.length;
+  $("sort-progress").max = total;
+  $("sort-progress").value = placed;
+  $("sort-progress-text").textContent = t("js.sort.progress", { placed, total });
+  const ready = isComplete(state, config.grid);
+  const btn = $("submit-sort");
+  btn.setAttribute("aria-disabled", String(!ready));
+  btn.classList.toggle("is-disabled", !ready);
+  $("submit-hint").textContent = ready ? "" : t("js.sort.not_ready", { left: total - placed });
+}
+
+function renderSort() {
+  board.state = state;
+  board.render();
+  updateProgress();
+}
+
+let submitting = false;
+$("submit-sort").addEventListener("click", async () => {
+  if (submitting) return;
+  if (!isComplete(state, config.grid)) { announce($("submit-hint").textContent); return; }
+  submitting = true;
+  if (!state.submitKey) { state.submitKey = newKey(); changed(); }
+  $("submit-sort").classList.add("is-busy");
+  try { await sendSort(); } finally { submitting = false; $("submit-sort").classList.remove("is-busy"); }
+});
+
+async function sendSort() {
+  const body = { key: state.submitKey, qset_id: config.qsetId, grid_id: config.gridId, placements: placements(state) };
+  let res;
+  try {
+    res = await fetchJSON(config.urls.sort, { method: "POST", body: JSON.stringify(body) }, 15000);
+  } catch (e) {
+    setStatus("offline");
+    $("submit-hint").textContent = t("js.sort.offline_submit");
+    announce(t("js.sort.offline_submit"));
+    window.addEventListener("online", () => $("submit-sort").click(), { once: true });
+    return;
+  }
+  if (res.ok) { goTo("postsort"); return; }
+  if (res.status === 401) { window.location.assign(config.urls.start); return; }
+  showProblems($("submit-problems"), res.data);
+}
+
+function showProblems(list, data) {
+  list.replaceChildren();
+  const items = (data && data.problems && data.problems.length) ? data.problems.map((p) => p.message)
+    : [(data && data.message) || t("js.error.generic")];
+  for (const m of items) { const li = document.createElement("li"); li.textContent = m; list.append(li); }
+  list.hidden = false;
+  list.setAttribute("role", "alert");
+}
+
+// ---------- post-sort ----------
+function renderPostsort() {
+  const [low, high] = extremeValues(config.grid);
+  $("postsort-help").textContent = t(config.study.extremesRequired ? "js.postsort.help_required" : "js.postsort.help_optional");
+  const list = $("postsort-list");
+  list.replaceChildren();
+  for (const [value, label] of [[high, config.study.agreeLabel], [low, config.study.disagreeLabel]]) {
+    const cards = Object.entries(state.grid).filter(([, [v]]) => v === value).map(([n]) => Number(n));
+    for (const n of cards.sort((a, b) => a - b)) list.append(commentField(n, value, label));
+  }
+}
+
+function commentField(n, value, label) {
+  const wrap = document.createElement("div");
+  wrap.className = "comment-card";
+  const id = `comment-${n}`;
+  const lab = document.createElement("label");
+  lab.htmlFor = id;
+  lab.innerHTML = "";
+  const badge = document.createElement("span");
+  badge.className = value > 0 ? "badge agree" : "badge disagree";
+  badge.textContent = `${formatValue(value)} ${label}`;
+  const text = document.createElement("span");
+  text.className = "comment-statement";
+  text.textContent = `${n}. ${config.statements.find((s) => s.n === n).text}`;
+  const q = document.createElement("span");
+  q.className = "comment-question";
+  q.textContent = t("js.postsort.why");
+  lab.append(badge, text, q);
+  const area = document.createElement("textarea");
+  area.id = id;
+  area.rows = 3;
+  area.maxLength = 4000;
+  area.value = state.comments[n] || "";
+  if (config.study.extremesRequired) area.required = true;
+  area.addEventListener("input", () => { state.comments[n] = area.value; changed(); });
+  wrap.append(lab, area);
+  return wrap;
+}
+
+$("postsort-next").addEventListener("click", () => {
+  const missing = [...document.querySelectorAll("#postsort-list textarea")].filter((a) => a.required && !a.value.trim());
+  const err = $("postsort-error");
+  if (missing.length) {
+    err.textContent = `⚠ ${t("js.postsort.missing", { count: missing.length })}`;
+    err.hidden = false;
+    missing[0].focus();
+    return;
+  }
+  err.hidden = true;
+  goTo("survey");
+});
+
+// ---------- survey ----------
+function renderSurvey() {
+  const form = $("survey-form");
+  form.replaceChildren(...config.questions.map(questionField));
+}
+
+function questionField(q) {
+  const needed = q.required ? ` (${t("js.survey.required")})` : ` (${t("js.survey.optional")})`;
+  if (q.kind === "choice") {
+    const fs = document.createElement("fieldset");
+    fs.className = "question";
+    const lg = document.createElement("legend");
+    lg.textContent = q.prompt + needed;
+    fs.append(lg);
+    for (const o of q.options) {
+      const lab = document.createElement("label");
+      lab.className = "option";
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = q.key;
+      input.value = o.value;
+      input.checked = state.answers[q.key] === o.value;
+      input.addEventListener("change", () => { state.answers[q.key] = o.value; changed(); });
+      lab.append(input, document.createTextNode(` ${o.label}`));
+      fs.append(lab);
+    }
+    return fs;
+  }
+  const wrap = document.createElement("div");
+  wrap.className = "question";
+  const lab = document.createElement("label");
+  lab.htmlFor = `q-${q.key}`;
+  lab.textContent = q.prompt + needed;
+  const area = document.createElement("textarea");
+  area.id = `q-${q.key}`;
+  area.rows = 3;
+  area.maxLength = 4000;
+  area.value = state.answers[q.key] || "";
+  area.addEventListener("input", () => { state.answers[q.key] = area.value; changed(); });
+  wrap.append(lab, area);
+  return wrap;
+}
+
+$("survey-back").addEventListener("click", () => goTo("postsort"));
+
+let finishing = false;
+$("finish").addEventListener("click", async () => {
+  if (finishing) return;
+  finishing = true;
+  if (!state.finishKey) { state.finishKey = newKey(); changed(); }
+  try { await sendFinish(); } finally { finishing = false; }
+});
+
+async function sendFinish() {
+  const body = { key: state.finishKey, comments: state.comments, answers: state.answers };
+  let res;
+  try {
+    res = await fetchJSON(config.urls.finish, { method: "POST", body: JSON.stringify(body) }, 15000);
+  } catch (e) {
+    setStatus("offline");
+    showProblems($("finish-problems"), { message: t("js.sort.offline_submit") });
+    window.addEventListener("online", () => $("finish").click(), { once: true });
+    return;
+  }
+  if (res.ok) {
+    clearAllLocal();
+    window.location.assign(res.data.next);
+    return;
+  }
+  if (res.status === 401) { window.location.assign(config.urls.start); return; }
+  showProblems($("finish-problems"), res.data);
+}
+
+// ---------- start ----------
+show(state.stage || "instructions");
+setStatus(start.dirty ? "pending" : "saved");
+if (start.dirty) saver.schedule(0);
+window.qsortReady = true;

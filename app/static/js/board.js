@@ -1,0 +1,410 @@
+// The sorting board: the tray of piles, the grid, and three ways to move a card:
+// drag (pointer events: finger, pen or mouse; touch-action none, no long-press delay),
+// tap a card then a place, and the keyboard (Enter/Space to pick and place, arrows to move
+// between places, Delete to send a card back, Escape to let go). Every move is announced.
+import {
+  PILES, capacityOf, columnCount, firstFreeRow, fmt, formatValue, occupant, place, placedCount,
+  sendBack, trayCards,
+} from "./model.js";
+
+const DRAG_START_PX = 6;
+
+/** Words for screen readers only, inside a control's visible text (no aria-label mismatch). */
+function hidden(text) {
+  const span = document.createElement("span");
+  span.className = "visually-hidden";
+  span.textContent = text;
+  return span;
+}
+
+export class Board {
+  constructor({ root, tray, reader, hint, config, state, s, onChange, announce }) {
+    Object.assign(this, { root, tray, reader, hint, config, state, s, onChange, announce });
+    this.text = Object.fromEntries(config.statements.map((x) => [x.n, x.text]));
+    this.selected = null;
+    this.pile = PILES.find((p) => trayCards(state, p).length) || "neutral";
+    this.drag = null;
+    this.suppressClick = false;
+    this.bind();
+  }
+
+  setState(state) { this.state = state; this.selected = null; this.render(); }
+
+  t(key, params) { return fmt(this.s[key] ?? key, params); }
+
+  colName(v) {
+    const g = this.config.grid.values;
+    if (v === g[0]) return `${formatValue(v)} (${this.config.study.disagreeLabel})`;
+    if (v === g[g.length - 1]) return `${formatValue(v)} (${this.config.study.agreeLabel})`;
+    return formatValue(v);
+  }
+
+  // ---------- rendering ----------
+  render(focusSel) {
+    this.renderTray();
+    this.renderBoard();
+    this.renderReader();
+    if (focusSel) {
+      const el = document.querySelector(focusSel);
+      if (el) el.focus({ preventScroll: false });
+    }
+  }
+
+  cardButton(n, where) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "card";
+    b.dataset.n = String(n);
+    b.setAttribute("aria-pressed", String(this.selected === n));
+    // The accessible name is the visible text plus hidden words (no aria-label, so what a
+    // speech-input user sees is what they can say): "Card 12: <text>. In the Agree pile."
+    const pre = document.createElement("span");
+    pre.className = "visually-hidden";
+    pre.textContent = `${this.t("js.card.word")} `;
+    const num = document.createElement("span");
+    num.className = "num";
+    num.textContent = String(n);
+    const txt = document.createElement("span");
+    txt.className = "txt";
+    txt.textContent = ` ${this.text[n]}`;
+    const post = document.createElement("span");
+    post.className = "visually-hidden";
+    post.textContent = `. ${where}.`;
+    b.append(pre, num, txt, post);
+    return b;
+  }
+
+  renderTray() {
+    const tabs = document.createElement("div");
+    tabs.className = "pile-tabs";
+    tabs.setAttribute("role", "group");
+    tabs.setAttribute("aria-label", this.t("js.tray.label"));
+    for (const p of PILES) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = `pile-tab pile-${p}`;
+      b.dataset.pileTab = p;
+      b.setAttribute("aria-pressed", String(this.pile === p));
+      const count = trayCards(this.state, p).length;
+      b.textContent = `${this.t(`js.pile.${p}`)} (${count})`;
+      tabs.append(b);
+    }
+    const list = document.createElement("div");
+    list.className = "tray-cards";
+    const cards = trayCards(this.state, this.pile);
+    for (const n of cards) list.append(this.cardButton(n, this.t(`js.where.pile_${this.pile}`)));
+    if (!cards.length) {
+      const empty = document.createElement("p");
+      empty.className = "muted tray-empty";
+      empty.textContent = placedCount(this.state) === this.state.order.length
+        ? this.t("js.tray.all_placed") : this.t("js.tray.empty");
+      list.append(empty);
+    }
+    this.tray.replaceChildren(tabs, list);
+  }
+
+  renderBoard() {
+    const cols = this.config.grid.values.map((v) => this.renderColumn(v));
+    this.root.replaceChildren(...cols);
+    this.root.style.setProperty("--cols", String(cols.length));
+  }
+
+  renderColumn(v) {
+    const cap = capacityOf(this.config.grid, v);
+    const used = columnCount(this.state, v);
+    const col = document.createElement("div");
+    col.className = "col";
+    col.dataset.value = String(v);
+    const head = document.createElement("button");
+    head.type = "button";
+    head.className = "col-head";
+    head.dataset.drop = "column";
+    head.dataset.value = String(v);
+    const g = this.config.grid.values;
+    const label = v === g[0] ? this.config.study.disagreeLabel
+      : v === g[g.length - 1] ? this.config.study.agreeLabel : "";
+    head.innerHTML = "";
+    const val = document.createElement("span");
+    val.className = "val";
+    val.textContent = formatValue(v);
+    const cnt = document.createElement("span");
+    cnt.className = used >= cap ? "cap full" : "cap";
+    cnt.textContent = `${used}/${cap}`;
+    head.append(hidden(`${this.t("js.col.word")} `), val, cnt);
+    if (label) {
+      const l = document.createElement("span");
+      l.className = "end-label";
+      l.textContent = label;
+      head.append(l);
+    }
+    head.append(hidden(`. ${this.t("js.col.help", { used, cap })}`));
+    const cells = document.createElement("div");
+    cells.className = "cells";
+    for (let r = 0; r < cap; r += 1) cells.append(this.renderCell(v, r, cap));
+    col.append(head, cells);
+    return col;
+  }
+
+  renderCell(v, r, cap) {
+    const cell = document.createElement("div");
+    cell.className = "cell";
+    cell.dataset.drop = "cell";
+    cell.dataset.value = String(v);
+    cell.dataset.row = String(r);
+    const n = occupant(this.state, v, r);
+    const where = this.t("js.where.cell", { col: this.colName(v), row: r + 1, cap });
+    if (n !== null) {
+      cell.append(this.cardButton(n, where));
+    } else {
+      const slot = document.createElement("button");
+      slot.type = "button";
+      slot.className = "slot";
+      slot.dataset.value = String(v);
+      slot.dataset.row = String(r);
+      slot.append(hidden(`${this.t("js.slot.word")} `), formatValue(v), hidden(`. ${where}`));
+      cell.append(slot);
+    }
+    return cell;
+  }
+
+  renderReader() {
+    const n = this.selected;
+    if (n === null) { this.reader.hidden = true; return; }
+    const p = document.createElement("p");
+    p.className = "reader-text";
+    p.textContent = `${n}. ${this.text[n]}`;
+    const help = document.createElement("p");
+    help.className = "muted";
+    help.textContent = this.t("js.reader.help");
+    const actions = document.createElement("div");
+    actions.className = "row-actions";
+    if (n in this.state.grid) actions.append(this.actionButton("send-back", this.t("js.reader.send_back")));
+    actions.append(this.actionButton("cancel", this.t("js.reader.cancel")));
+    this.reader.replaceChildren(p, help, actions);
+    this.reader.hidden = false;
+  }
+
+  actionButton(action, label) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn";
+    b.dataset.action = action;
+    b.textContent = label;
+    return b;
+  }
+
+  // ---------- moves ----------
+  where(n) {
+    if (n in this.state.grid) {
+      const [v, r] = this.state.grid[n];
+      return this.t("js.where.cell", { col: this.colName(v), row: r + 1, cap: capacityOf(this.config.grid, v) });
+    }
+    return this.t(`js.where.pile_${this.state.piles[n] || "neutral"}`);
+  }
+
+  select(n) {
+    this.selected = this.selected === n ? null : n;
+    this.showHint("");
+    this.render(`[data-n="${n}"]`);
+    this.announce(this.selected === null ? this.t("js.announce.released", { n })
+      : this.t("js.announce.picked", { n, text: this.text[n], where: this.where(n) }));
+  }
+
+  moveTo(n, v, r) {
+    const other = place(this.state, n, v, r);
+    this.selected = null;
+    this.showHint("");
+    this.commit(`[data-n="${n}"]`);
+    let msg = this.t("js.announce.placed", { n, where: this.where(n) });
+    if (other !== null) msg += ` ${this.t("js.announce.swapped", { n: other, where: this.where(other) })}`;
+    this.announce(msg);
+  }
+
+  moveToColumn(n, v) {
+    if (n in this.state.grid && this.state.grid[n][0] === v) { this.selected = null; this.render(); return; }
+    const r = firstFreeRow(this.state, this.config.grid, v);
+    if (r < 0) {
+      const msg = this.t("js.hint.column_full", { col: this.colName(v), cap: capacityOf(this.config.grid, v) });
+      this.showHint(msg);
+      this.announce(msg);
+      return;
+    }
+    this.moveTo(n, v, r);
+  }
+
+  back(n) {
+    sendBack(this.state, n);
+    this.selected = null;
+    this.pile = this.state.piles[n] || "neutral";
+    this.commit(`[data-n="${n}"]`);
+    this.announce(this.t("js.announce.sent_back", { n, where: this.where(n) }));
+  }
+
+  commit(focusSel) {
+    this.onChange();
+    this.render(focusSel);
+  }
+
+  showHint(msg) {
+    this.hint.textContent = msg ? `⚠ ${msg}` : "";
+    this.hint.hidden = !msg;
+  }
+
+  // ---------- input: tap / click / keyboard ----------
+  bind() {
+    const area = this.root.closest(".stage");
+    area.addEventListener("click", (e) => this.onClick(e));
+    area.addEventListener("keydown", (e) => this.onKey(e));
+    area.addEventListener("pointerdown", (e) => this.onPointerDown(e));
+  }
+
+  onClick(e) {
+    if (this.suppressClick) { this.suppressClick = false; e.preventDefault(); return; }
+    const t = e.target.closest("button");
+    if (!t) return;
+    if (t.dataset.pileTab) { this.pile = t.dataset.pileTab; this.render(`[data-pile-tab="${this.pile}"]`); return; }
+    if (t.dataset.action === "cancel") { const n = this.selected; this.selected = null; this.render(n !== null ? `[data-n="${n}"]` : null); return; }
+    if (t.dataset.action === "send-back" && this.selected !== null) { this.back(this.selected); return; }
+    if (t.classList.contains("card")) { this.onCardTap(Number(t.dataset.n)); return; }
+    if (t.classList.contains("slot")) { this.onPlaceTap(Number(t.dataset.value), Number(t.dataset.row)); return; }
+    if (t.classList.contains("col-head")) { this.onColumnTap(Number(t.dataset.value)); }
+  }
+
+  onCardTap(n) {
+    const s = this.selected;
+    if (s !== null && s !== n && n in this.state.grid) {
+      const [v, r] = this.state.grid[n];
+      this.moveTo(s, v, r);
+      return;
+    }
+    this.select(n);
+  }
+
+  onPlaceTap(v, r) {
+    if (this.selected === null) { this.showHint(this.t("js.hint.pick_first")); return; }
+    this.moveTo(this.selected, v, r);
+  }
+
+  onColumnTap(v) {
+    if (this.selected === null) { this.showHint(this.t("js.hint.pick_first")); return; }
+    this.moveToColumn(this.selected, v);
+  }
+
+  onKey(e) {
+    if (e.key === "Escape" && this.selected !== null) {
+      const n = this.selected; this.selected = null; this.render(`[data-n="${n}"]`);
+      this.announce(this.t("js.announce.released", { n }));
+      return;
+    }
+    const btn = e.target.closest(".card, .slot");
+    if (!btn) return;
+    if ((e.key === "Delete" || e.key === "Backspace") && btn.classList.contains("card")) {
+      const n = Number(btn.dataset.n);
+      if (n in this.state.grid) { e.preventDefault(); this.back(n); }
+      return;
+    }
+    const cell = btn.closest(".cell");
+    const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (!cell || !step) return;
+    e.preventDefault();
+    this.focusCell(Number(cell.dataset.value), Number(cell.dataset.row), step);
+  }
+
+  focusCell(v, r, [dc, dr]) {
+    const values = this.config.grid.values;
+    const ci = Math.min(Math.max(values.indexOf(v) + dc, 0), values.length - 1);
+    const nv = values[ci];
+    const cap = capacityOf(this.config.grid, nv);
+    if (!cap) return;
+    const nr = Math.min(Math.max(r + dr, 0), cap - 1);
+    const el = this.root.querySelector(`.cell[data-value="${nv}"][data-row="${nr}"] button`);
+    if (el) el.focus();
+  }
+
+  // ---------- input: drag with pointer events ----------
+  onPointerDown(e) {
+    const card = e.target.closest(".card");
+    if (!card || e.button > 0) return;
+    this.drag = { n: Number(card.dataset.n), el: card, x: e.clientX, y: e.clientY, id: e.pointerId, ghost: null, over: null };
+    try { card.setPointerCapture(e.pointerId); } catch (err) { /* pointer already gone */ }
+    const move = (ev) => this.onPointerMove(ev);
+    const up = (ev) => { cleanup(); this.onPointerUp(ev); };
+    const cancel = () => { cleanup(); this.endDrag(); };
+    const cleanup = () => {
+      card.removeEventListener("pointermove", move);
+      card.removeEventListener("pointerup", up);
+      card.removeEventListener("pointercancel", cancel);
+    };
+    card.addEventListener("pointermove", move);
+    card.addEventListener("pointerup", up);
+    card.addEventListener("pointercancel", cancel);
+  }
+
+  onPointerMove(e) {
+    const d = this.drag;
+    if (!d || e.pointerId !== d.id) return;
+    if (!d.ghost) {
+      if (Math.hypot(e.clientX - d.x, e.clientY - d.y) < DRAG_START_PX) return;
+      d.ghost = d.el.cloneNode(true);
+      d.ghost.classList.add("ghost");
+      d.ghost.removeAttribute("data-n");
+      d.ghost.setAttribute("aria-hidden", "true");
+      const rect = d.el.getBoundingClientRect();
+      d.ghost.style.width = `${rect.width}px`;
+      d.dx = d.x - rect.left; d.dy = d.y - rect.top;
+      document.body.append(d.ghost);
+      d.el.classList.add("dragging");
+    }
+    e.preventDefault();
+    d.ghost.style.transform = `translate(${e.clientX - d.dx}px, ${e.clientY - d.dy}px)`;
+    const target = this.dropTarget(e.clientX, e.clientY);
+    if (d.over !== target) {
+      d.over?.classList.remove("drop-over");
+      target?.classList.add("drop-over");
+      d.over = target;
+    }
+    this.autoScroll(e.clientY);
+  }
+
+  dropTarget(x, y) {
+    const el = document.elementFromPoint(x, y);
+    if (!el) return null;
+    return el.closest(".cell, .col-head, .col, .tray");
+  }
+
+  autoScroll(y) {
+    const edge = 60;
+    if (y < edge) window.scrollBy(0, -12);
+    else if (y > window.innerHeight - edge) window.scrollBy(0, 12);
+  }
+
+  onPointerUp(e) {
+    const d = this.drag;
+    if (!d || !d.ghost) { this.endDrag(); return; }
+    const target = this.dropTarget(e.clientX, e.clientY);
+    this.endDrag();
+    this.suppressClick = true;
+    setTimeout(() => { this.suppressClick = false; }, 0);
+    this.dropOn(d.n, target);
+  }
+
+  dropOn(n, target) {
+    if (!target) { this.render(); return; }
+    if (target.classList.contains("cell")) { this.moveTo(n, Number(target.dataset.value), Number(target.dataset.row)); return; }
+    if (target.classList.contains("tray")) {
+      if (n in this.state.grid) this.back(n); else this.render();
+      return;
+    }
+    const col = target.closest(".col");
+    if (col) this.moveToColumn(n, Number(col.dataset.value));
+  }
+
+  endDrag() {
+    const d = this.drag;
+    if (!d) return;
+    d.ghost?.remove();
+    d.over?.classList.remove("drop-over");
+    d.el.classList.remove("dragging");
+    this.drag = null;
+  }
+}

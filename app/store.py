@@ -1,0 +1,197 @@
+"""Every query the app makes, as short typed functions over a SQLModel session.
+
+Services compose these inside one transaction; nothing here commits except where noted, so a
+service decides what is atomic. Writes that race between app processes (draft revisions, one sort
+per participant, participant labels) rely on conditional updates and unique constraints, which
+behave the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from app.models import (
+    Comment,
+    Draft,
+    GridShape,
+    Participant,
+    QSetVersion,
+    QSortRecord,
+    Question,
+    SortEntry,
+    SortSession,
+    Statement,
+    Study,
+    SurveyAnswer,
+    utcnow,
+)
+
+SurveySpec = tuple[str, str, str, list[dict[str, str]], bool]
+
+
+def create_study(
+    db: Session,
+    *,
+    slug: str,
+    title: str,
+    condition: str,
+    statements: Sequence[str],
+    column_values: Sequence[int],
+    capacities: Sequence[int],
+    forced: bool = True,
+    survey: Sequence[SurveySpec] = (),
+    **texts: Any,
+) -> Study:
+    """Create a study with Q-set version 1, its grid and survey questions (flushed only)."""
+    study = Study(slug=slug, title=title, condition=condition, **texts)
+    db.add(study)
+    db.flush()
+    assert study.id is not None
+    qset = QSetVersion(study_id=study.id, version=1)
+    grid = GridShape(
+        study_id=study.id, column_values=list(column_values), capacities=list(capacities),
+        forced=forced,
+    )
+    db.add_all([qset, grid])
+    db.flush()
+    assert qset.id is not None
+    db.add_all(
+        Statement(qset_id=qset.id, number=i, text=text) for i, text in enumerate(statements, 1)
+    )
+    for position, (key, kind, prompt, options, required) in enumerate(survey, 1):
+        db.add(Question(study_id=study.id, position=position, key=key, kind=kind, prompt=prompt,
+                        options=options, required=required))
+    study.current_qset_id, study.current_grid_id = qset.id, grid.id
+    db.add(study)
+    db.flush()
+    return study
+
+
+def open_session(db: Session, study_id: int, code: str, name: str = "") -> SortSession:
+    """Open a join session with ``code`` for a study (flushed, not committed)."""
+    session = SortSession(study_id=study_id, code=code.upper(), name=name)
+    db.add(session)
+    db.flush()
+    return session
+
+
+def session_for_study(db: Session, study_id: int) -> SortSession | None:
+    """The first open session of a study."""
+    query = select(SortSession).where(
+        SortSession.study_id == study_id, col(SortSession.is_open).is_(True)
+    )
+    return db.exec(query.order_by(col(SortSession.id))).first()
+
+
+def open_session_by_code(db: Session, code: str) -> SortSession | None:
+    """The open session whose join code is ``code`` (case and spaces ignored)."""
+    clean = "".join(code.split()).upper()
+    if not clean:
+        return None
+    query = select(SortSession).where(
+        SortSession.code == clean, col(SortSession.is_open).is_(True)
+    )
+    return db.exec(query).first()
+
+
+def get_study(db: Session, study_id: int) -> Study | None:
+    """The study with this id."""
+    return db.get(Study, study_id)
+
+
+def get_grid(db: Session, grid_id: int) -> GridShape | None:
+    """The grid with this id."""
+    return db.get(GridShape, grid_id)
+
+
+def statements(db: Session, qset_id: int) -> list[Statement]:
+    """The statements of one Q-set version, by number."""
+    query = select(Statement).where(Statement.qset_id == qset_id).order_by(col(Statement.number))
+    return list(db.exec(query))
+
+
+def questions(db: Session, study_id: int) -> list[Question]:
+    """The survey questions of a study, in order."""
+    query = select(Question).where(Question.study_id == study_id).order_by(col(Question.position))
+    return list(db.exec(query))
+
+
+def count_participants(db: Session, session_id: int) -> int:
+    """How many people have joined a session."""
+    query = select(func.count()).select_from(Participant).where(
+        Participant.session_id == session_id
+    )
+    return int(db.exec(query).one())
+
+
+def participant_by_token_hash(db: Session, token_hash: str) -> Participant | None:
+    """The participant holding the token whose hash is ``token_hash``."""
+    return db.exec(select(Participant).where(Participant.token_hash == token_hash)).first()
+
+
+def get_draft(db: Session, participant_id: int) -> Draft | None:
+    """The participant's draft."""
+    return db.exec(select(Draft).where(Draft.participant_id == participant_id)).first()
+
+
+def update_draft_if_revision(
+    db: Session, participant_id: int, seen_revision: int, state: dict[str, Any]
+) -> bool:
+    """Store ``state`` as revision ``seen_revision + 1`` if the stored one is ``seen_revision``.
+
+    One conditional UPDATE, so two writers (tabs, app processes) cannot both win.
+    """
+    statement = (
+        update(Draft)
+        .where(col(Draft.participant_id) == participant_id, col(Draft.revision) == seen_revision)
+        .values(revision=seen_revision + 1, state=state, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    result = db.connection().execute(statement)
+    return bool(result.rowcount == 1)
+
+
+def sort_of(db: Session, participant_id: int) -> QSortRecord | None:
+    """The participant's completed sort, if any."""
+    query = select(QSortRecord).where(QSortRecord.participant_id == participant_id)
+    return db.exec(query).first()
+
+
+def sort_entries(db: Session, qsort_id: int) -> list[SortEntry]:
+    """The placements of a completed sort."""
+    return list(db.exec(select(SortEntry).where(SortEntry.qsort_id == qsort_id)))
+
+
+def add_sort(
+    db: Session, participant: Participant, key: str, placements: Sequence[tuple[int, int, int]]
+) -> QSortRecord:
+    """Record a sort: ``placements`` are (statement id, value, row). Flushed, not committed."""
+    assert participant.id is not None
+    record = QSortRecord(participant_id=participant.id, qset_id=participant.qset_id,
+                         grid_id=participant.grid_id, submit_key=key)
+    db.add(record)
+    db.flush()
+    assert record.id is not None
+    db.add_all(SortEntry(qsort_id=record.id, statement_id=s, value=v, row=r)
+               for s, v, r in placements)
+    return record
+
+
+def comments_of(db: Session, participant_id: int) -> list[Comment]:
+    """The participant's post-sort comments."""
+    return list(db.exec(select(Comment).where(Comment.participant_id == participant_id)))
+
+
+def answers_of(db: Session, participant_id: int) -> list[SurveyAnswer]:
+    """The participant's survey answers."""
+    return list(db.exec(select(SurveyAnswer).where(SurveyAnswer.participant_id == participant_id)))
+
+
+def mark(participant: Participant, field: str, when: datetime | None = None) -> None:
+    """Set a timestamp field (``sorted_at``, ``finished_at``) on a participant."""
+    setattr(participant, field, when or utcnow())

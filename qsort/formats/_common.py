@@ -1,0 +1,256 @@
+"""Helpers shared by the format modules: reading bytes, decoding text, parsing cells, grids.
+
+Every reader turns what can go wrong with a file into a :class:`~qsort.errors.FormatError` whose
+message names the file, the place (line, column or cell) and what was expected, so that the CLI and
+the web app can show it as it is. A well-formed file whose sorts do not fit the grid raises the
+:class:`~qsort.errors.StudyError` that :class:`~qsort.study.Study` validation gives, prefixed with
+the file's name.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qsort.errors import FormatError, SortMismatchError, StudyError
+from qsort.study import Grid, Statement, Study
+
+PathArg = str | os.PathLike[str]
+"""A file name, as a string or a path object."""
+
+_INT_RE = re.compile(r"[+-]?\d+")
+_WHOLE_FLOAT_RE = re.compile(r"[+-]?\d+\.0*")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f\x7f]")
+_NUMBERED_LINE_RE = re.compile(r"^\s*\d+\t")
+
+
+class FormatWarning(UserWarning):
+    """A file was read or written with a change the user should know about (names cut, etc.)."""
+
+
+def read_bytes(path: PathArg) -> bytes:
+    """Read a whole file, turning an operating-system error into a :class:`FormatError`."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+def decode_text(data: bytes, path: PathArg, expected: str, *, legacy: bool) -> str:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
+
+    ``legacy`` allows the Windows-1252 fallback, used for PQMethod and CSV files that were often
+    made on DOS or Windows; JSON must be UTF-8. Binary content (NUL bytes or control characters
+    that no text file holds) and an empty file are refused with ``expected`` in the message.
+    """
+    if not data.strip(b" \t\r\n\x1a"):
+        raise FormatError(f"{path}: the file is empty; expected {expected}")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = _decode_or_fail(data, "utf-16", path, expected)
+    elif data.startswith(b"\xef\xbb\xbf"):
+        text = _decode_or_fail(data, "utf-8-sig", path, expected)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if not legacy:
+                raise FormatError(
+                    f"{path}: byte {exc.start + 1} is not UTF-8 text; expected {expected} "
+                    "encoded as UTF-8"
+                ) from None
+            text = _decode_or_fail(data, "cp1252", path, expected)
+    control = _CONTROL_RE.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        raise FormatError(
+            f"{path}, line {line}: found a binary control character "
+            f"({ord(control.group()):#04x}), so this is not a text file; expected {expected}"
+        )
+    return text
+
+
+def _decode_or_fail(data: bytes, encoding: str, path: PathArg, expected: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise FormatError(
+            f"{path}: byte {exc.start + 1} is neither UTF-8 nor Windows-1252 text, so this does "
+            f"not look like a text file; expected {expected}"
+        ) from None
+
+
+def split_lines(text: str) -> list[str]:
+    """Split on CRLF, CR or LF; drop a DOS end-of-file mark and the empty piece after a final
+    line break."""
+    text = text.rstrip("\x1a")
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def one_line(text: str) -> str:
+    """Make line breaks blanks and drop trailing blanks, for one-line-per-statement files (the
+    readers drop trailing blanks too)."""
+    return re.sub(r"[\r\n]+", " ", text).rstrip()
+
+
+def parse_int(text: str, where: str, what: str = "an integer sort value") -> int:
+    """Parse a whole number written as ``3``, ``+3``, ``-3`` or ``3.0`` (spreadsheet exports)."""
+    cell = text.strip()
+    if _INT_RE.fullmatch(cell) or _WHOLE_FLOAT_RE.fullmatch(cell):
+        return int(float(cell)) if "." in cell else int(cell)
+    found = "an empty cell" if not cell else repr(cell)
+    raise FormatError(f"{where}: expected {what}, found {found}")
+
+
+def parse_cell_int(value: object, where: str, what: str = "an integer sort value") -> int:
+    """Parse a spreadsheet cell (int, whole float or text) as a whole number."""
+    if isinstance(value, bool):
+        raise FormatError(f"{where}: expected {what}, found {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise FormatError(f"{where}: expected {what}, found {value!r}")
+    if value is None:
+        raise FormatError(f"{where}: expected {what}, found an empty cell")
+    return parse_int(str(value), where, what)
+
+
+def read_statement_texts(path: PathArg, count: int) -> list[str]:
+    """Read a statements text file: one statement per line, in statement order.
+
+    Trailing blanks of each line, and empty lines after the ``count``-th, are dropped. When every
+    line starts with a number and a TAB (``12<TAB>text``, as qmethod's ``lipset$ltext`` is often
+    saved), the number is dropped too. The file must hold exactly ``count`` statements.
+    """
+    text = decode_text(read_bytes(path), path, "one statement per line", legacy=True)
+    lines = [line.rstrip() for line in split_lines(text)]
+    while len(lines) > count and not lines[-1]:
+        lines.pop()
+    if lines and all(_NUMBERED_LINE_RE.match(line) for line in lines if line):
+        lines = [line.split("\t", 1)[1].strip() if line else line for line in lines]
+    if len(lines) != count:
+        raise FormatError(
+            f"{path}: expected {count} statements (one per line, as many as the sorts have "
+            f"values), found {len(lines)} lines"
+        )
+    return lines
+
+
+def counts_grid(
+    values: Sequence[int],
+    counts: Sequence[int],
+    matrix: NDArray[np.int64],
+    names: Sequence[str],
+    path: PathArg,
+    where: str,
+    *,
+    trim: bool = True,
+) -> Grid:
+    """Build the grid a file declares as column values and card counts.
+
+    With ``trim`` the grid spans the first to the last column with a non-zero count (for formats
+    that do not record the lowest and highest value, like KADE's pattern sheet). The files do not
+    record whether the distribution was forced: it is read as forced when every sort fills it
+    exactly, and as free (with a :class:`FormatWarning` naming the sorts that do not) otherwise.
+    """
+    used = [i for i, c in enumerate(counts) if c != 0]
+    if not used:
+        raise FormatError(f"{path}, {where}: expected at least one non-zero column count")
+    if any(c < 0 for c in counts):
+        raise FormatError(f"{path}, {where}: expected column counts of zero or more")
+    first, last = (used[0], used[-1]) if trim else (0, len(counts) - 1)
+    values_used = [int(v) for v in values[first : last + 1]]
+    if values_used != list(range(values_used[0], values_used[-1] + 1)):
+        raise FormatError(
+            f"{path}, {where}: expected column values that rise in steps of one, "
+            f"found {values_used}"
+        )
+    grid = Grid(tuple(values_used), tuple(int(c) for c in counts[first : last + 1]))
+    misfits = [n for n, col in zip(names, matrix.T, strict=True) if grid.check_sort(col)]
+    if not misfits:
+        return grid
+    warnings.warn(
+        f"{path}: Q-sort(s) {misfits} do not fill the distribution in {where} exactly, so the "
+        "distribution is read as free (each value must only lie in its range); give the grid "
+        "explicitly to check the sorts against a forced distribution",
+        FormatWarning,
+        stacklevel=3,
+    )
+    return Grid(grid.values, grid.capacities, forced=False)
+
+
+def sorts_grid(matrix: NDArray[np.int64], names: Sequence[str], path: PathArg) -> Grid:
+    """Take a forced grid from sorts that share one distribution, else ask for the grid."""
+    if matrix.shape[1] == 0:
+        raise FormatError(f"{path}: no Q-sorts found; expected at least 2")
+    first = np.sort(matrix[:, 0])
+    for j in range(1, matrix.shape[1]):
+        if not np.array_equal(np.sort(matrix[:, j]), first):
+            raise SortMismatchError(
+                f"{path}: Q-sorts {names[0]!r} and {names[j]!r} do not share one distribution, "
+                "so the grid cannot be taken from the sorts (free distribution, or a sort that "
+                "does not fit); give the grid explicitly (the `grid` option: column values, "
+                "capacities, forced or free)"
+            )
+    return Grid.from_pattern(first.tolist())
+
+
+def build_study(
+    path: PathArg,
+    statements: Sequence[Statement],
+    names: Sequence[str],
+    matrix: NDArray[np.int64],
+    grid: Grid,
+    title: str,
+) -> Study:
+    """Construct and validate a :class:`Study`, naming the file in any validation error."""
+    try:
+        return Study(tuple(statements), tuple(names), matrix, grid, title)
+    except StudyError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+
+
+def as_matrix(columns: Sequence[Sequence[int]], n_statements: int) -> NDArray[np.int64]:
+    """Stack per-sort value lists into a statements x sorts int64 matrix."""
+    if not columns:
+        return np.zeros((n_statements, 0), dtype=np.int64)
+    return np.array(columns, dtype=np.int64).T.reshape(n_statements, len(columns))
+
+
+def default_ids(count: int) -> list[Statement]:
+    """Statements numbered ``1..count`` without text."""
+    return [Statement(str(i + 1)) for i in range(count)]
+
+
+def with_texts(ids: Sequence[str], texts: Sequence[str] | None) -> list[Statement]:
+    """Pair statement ids with texts (empty texts when there are none)."""
+    if texts is None:
+        return [Statement(i) for i in ids]
+    return [Statement(i, t) for i, t in zip(ids, texts, strict=True)]
+
+
+def sibling(path: Path, suffix: str) -> Path | None:
+    """Find ``path`` with another suffix, in lower or upper case (``LIPSET.STA``/``lipset.sta``)."""
+    for candidate in (path.with_suffix(suffix.lower()), path.with_suffix(suffix.upper())):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letters for a 1-based column index (1 -> A, 27 -> AA)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

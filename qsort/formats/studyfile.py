@@ -1,0 +1,242 @@
+"""qsort's own study file: one versioned JSON document (schema in ``docs/study-file.md``).
+
+::
+
+    {
+      "format": "qsort-study",
+      "version": 1,
+      "title": "Lipset",
+      "statements": [{"id": "1", "text": "We accept improvements ..."}, ...],
+      "grid": {"values": [-4, ..., 4], "capacities": [2, 3, ...], "forced": true},
+      "questions": [{"id": "age", "text": "How old are you?", "kind": "number"}],
+      "sorts": {"US1": [-1, 0, -2, ...], ...}
+    }
+
+Unlike the foreign formats it keeps everything a study is made of: statement ids and texts, the
+grid (forced or free), the title, the post-sort questions, and the sorts in order. Questions are a
+list of objects checked for shape only (``id``, ``text`` and ``kind`` strings, ids unique, other
+keys kept as they are), so the web app can add fields without a new version.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qsort.errors import FormatError, StudyError
+from qsort.formats._common import PathArg, as_matrix, build_study, sorts_grid
+from qsort.formats.htmlq import load_json
+from qsort.study import Grid, Statement, Study
+
+FORMAT_NAME = "qsort-study"
+VERSION = 1
+Question = dict[str, Any]
+_EXPECTED = f'a qsort study file (a JSON object with "format": "{FORMAT_NAME}")'
+
+
+@dataclass(frozen=True)
+class StudyDocument:
+    """Everything a study file holds: the study and its post-sort questions."""
+
+    study: Study
+    questions: tuple[Question, ...] = field(default=())
+
+
+def is_study_file(data: object) -> bool:
+    """True when parsed JSON declares itself a qsort study file."""
+    return isinstance(data, dict) and data.get("format") == FORMAT_NAME
+
+
+def read_study_file(path: PathArg, *, grid: Grid | None = None) -> Study:
+    """Read a qsort study file's study (questions are left out; see :func:`read_document`)."""
+    return read_document(path, grid=grid).study
+
+
+def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
+    """Read a qsort study file: the study and the post-sort questions."""
+    data = load_json(path, _EXPECTED)
+    if not is_study_file(data):
+        raise FormatError(f'{path}: expected {_EXPECTED}, found no "format": "{FORMAT_NAME}"')
+    version = data.get("version")
+    if version != VERSION:
+        raise FormatError(
+            f'{path}, "version": expected {VERSION}, found {version!r} (a newer qsort may have '
+            "written this file)"
+        )
+    statements = _statements(data.get("statements"), path)
+    names, columns = _sorts(data.get("sorts"), len(statements), path)
+    matrix = as_matrix(columns, len(statements))
+    if grid is None:
+        grid = _grid(data["grid"], path) if "grid" in data else sorts_grid(matrix, names, path)
+    title = _string(data.get("title", ""), f'{path}, "title"')
+    study = build_study(path, statements, names, matrix, grid, title)
+    return StudyDocument(study, tuple(check_questions(data.get("questions", []), path)))
+
+
+def _string(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise FormatError(f"{where}: expected a string, found {json.dumps(value)}")
+    return value
+
+
+def _integer(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FormatError(f"{where}: expected an integer, found {json.dumps(value)}")
+    return value
+
+
+def _list(value: object, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise FormatError(f"{where}: expected a list, found {json.dumps(value)[:60]}")
+    return value
+
+
+def _statements(raw: object, path: PathArg) -> list[Statement]:
+    items = _list(raw, f'{path}, "statements"')
+    out: list[Statement] = []
+    for i, item in enumerate(items):
+        where = f'{path}, "statements"[{i}]'
+        if not isinstance(item, dict):
+            raise FormatError(f'{where}: expected an object {{"id": ..., "text": ...}}')
+        out.append(
+            Statement(
+                _string(item.get("id"), f"{where}.id"),
+                _string(item.get("text", ""), f"{where}.text"),
+            )
+        )
+    if not out:
+        raise FormatError(f'{path}, "statements": expected at least one statement, found none')
+    return out
+
+
+def _sorts(raw: object, n_stat: int, path: PathArg) -> tuple[list[str], list[list[int]]]:
+    if not isinstance(raw, dict):
+        raise FormatError(
+            f'{path}, "sorts": expected an object of sort name -> list of values, '
+            f"found {json.dumps(raw)[:60]}"
+        )
+    names: list[str] = []
+    columns: list[list[int]] = []
+    for name, values in raw.items():
+        where = f'{path}, "sorts"[{json.dumps(name)}]'
+        items = _list(values, where)
+        if len(items) != n_stat:
+            raise FormatError(
+                f"{where}: expected {n_stat} values (one per statement), found {len(items)}"
+            )
+        names.append(name)
+        columns.append([_integer(v, f"{where}[{i}]") for i, v in enumerate(items)])
+    return names, columns
+
+
+def _grid(raw: object, path: PathArg) -> Grid:
+    where = f'{path}, "grid"'
+    if not isinstance(raw, dict):
+        raise FormatError(f"{where}: expected an object with values, capacities and forced")
+    values = [
+        _integer(v, f"{where}.values[{i}]")
+        for i, v in enumerate(_list(raw.get("values"), f"{where}.values"))
+    ]
+    caps = [
+        _integer(v, f"{where}.capacities[{i}]")
+        for i, v in enumerate(_list(raw.get("capacities"), f"{where}.capacities"))
+    ]
+    forced = raw.get("forced", True)
+    if not isinstance(forced, bool):
+        raise FormatError(f"{where}.forced: expected true or false, found {json.dumps(forced)}")
+    try:
+        return Grid(tuple(values), tuple(caps), forced)
+    except StudyError as exc:
+        raise FormatError(f"{where}: {exc}") from None
+
+
+def check_questions(raw: object, path: PathArg = "questions") -> list[Question]:
+    """Check post-sort questions for shape: a list of objects with string ``id`` (unique),
+    ``text`` and ``kind``; other keys are kept."""
+    items = _list(raw, f'{path}, "questions"')
+    seen: set[str] = set()
+    out: list[Question] = []
+    for i, item in enumerate(items):
+        where = f'{path}, "questions"[{i}]'
+        if not isinstance(item, dict):
+            raise FormatError(f'{where}: expected an object {{"id", "text", "kind"}}')
+        for key in ("id", "text", "kind"):
+            value = item.get(key)
+            if not isinstance(value, str) or (key != "text" and not value):
+                raise FormatError(
+                    f"{where}.{key}: expected a {'string' if key == 'text' else 'non-empty string'}"
+                    f", found {json.dumps(value)}"
+                )
+        if item["id"] in seen:
+            raise FormatError(f"{where}.id: expected unique question ids, {item['id']!r} repeats")
+        seen.add(item["id"])
+        out.append(dict(item))
+    return out
+
+
+def study_document(study: Study, questions: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The JSON object a study file holds."""
+    grid = study.grid
+    return {
+        "format": FORMAT_NAME,
+        "version": VERSION,
+        "title": study.title,
+        "statements": [{"id": s.id, "text": s.text} for s in study.statements],
+        "grid": {
+            "values": list(grid.values),
+            "capacities": list(grid.capacities),
+            "forced": grid.forced,
+        },
+        "questions": check_questions([dict(q) for q in questions]),
+        "sorts": {
+            name: [int(v) for v in column]
+            for name, column in zip(study.sort_names, study.sorts.T, strict=True)
+        },
+    }
+
+
+def write_study_file(
+    study: Study, path: PathArg, *, questions: Sequence[Mapping[str, Any]] = ()
+) -> list[Path]:
+    """Write a qsort study file (UTF-8; one statement, question or sort a line, so that a diff
+    of two versions stays readable). Returns the file written."""
+    target = Path(path)
+    target.write_text(dump_document(study_document(study, questions)), encoding="utf-8")
+    return [target]
+
+
+def dump_document(doc: Mapping[str, Any]) -> str:
+    """JSON text with each top-level entry on its own line and each list or object item too."""
+    parts = [f"  {_dump(key)}: {_dump_block(value)}" for key, value in doc.items()]
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _dump_block(value: object) -> str:
+    if isinstance(value, list) and value:
+        return "[\n" + ",\n".join(f"    {_dump(item)}" for item in value) + "\n  ]"
+    if isinstance(value, dict) and value and all(isinstance(v, list) for v in value.values()):
+        items = [f"    {_dump(k)}: {_dump(v)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n  }"
+    return _dump(value)
+
+
+__all__ = [
+    "FORMAT_NAME",
+    "VERSION",
+    "Question",
+    "StudyDocument",
+    "check_questions",
+    "dump_document",
+    "is_study_file",
+    "read_document",
+    "read_study_file",
+    "study_document",
+    "write_study_file",
+]

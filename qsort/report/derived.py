@@ -1,0 +1,155 @@
+"""Quantities the reports show that the result does not hold directly.
+
+Everything here is computed from the public fields of an
+:class:`~qsort.result.AnalysisResult`: cumulative communalities, each sort's mean and standard
+deviation, the defining sorts of a factor, significance marks and directions of distinguishing
+statements, and the thresholds in force.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qsort.flagging import FLAG_LEVELS, flag_threshold
+from qsort.result import AnalysisResult, Factor
+
+FloatArray = NDArray[np.float64]
+Direction = Literal["higher", "lower", "mixed"]
+
+
+@dataclass(frozen=True)
+class Distinction:
+    """How a statement distinguishes a factor: its p level and where the factor places it."""
+
+    p: float
+    direction: Direction
+
+    @property
+    def stars(self) -> str:
+        """``**`` for p < .01, ``*`` for p < .05."""
+        return "**" if self.p <= 0.01 else "*"
+
+    @property
+    def arrow(self) -> str:
+        """▲ when the factor's z is above every other factor's, ▼ when below all, else ''."""
+        return {"higher": "\u25b2", "lower": "\u25bc", "mixed": ""}[self.direction]
+
+
+def cumulative_communalities(unrotated: FloatArray) -> FloatArray:
+    """Communality of each sort over the first 1, 2, ..., k unrotated factors, shape (n, k)."""
+    return np.asarray(np.cumsum(unrotated**2, axis=1), dtype=np.float64)
+
+
+def explained(eigenvalues: FloatArray, n_sorts: int) -> FloatArray:
+    """Percentage of the sorts' total variance each eigenvalue explains."""
+    return np.asarray(100.0 * eigenvalues / n_sorts, dtype=np.float64)
+
+
+def sort_means(result: AnalysisResult) -> FloatArray:
+    """Each Q-sort's mean value, shape (n,)."""
+    return np.asarray(result.study.sorts.mean(axis=0), dtype=np.float64)
+
+
+def sort_sds(result: AnalysisResult) -> FloatArray:
+    """Each Q-sort's standard deviation with the n - 1 divisor (PQMethod's table), shape (n,)."""
+    return np.asarray(result.study.sorts.std(axis=0, ddof=1), dtype=np.float64)
+
+
+def defining_sorts(result: AnalysisResult, k: int) -> list[int]:
+    """Indices of the sorts flagged on factor ``k`` (0-based), in sort order."""
+    return [int(j) for j in np.flatnonzero(result.flags[:, k])]
+
+
+def defined_index(result: AnalysisResult) -> dict[str, int]:
+    """Position of each defined factor among the defined factors, by name."""
+    return {f.name: i for i, f in enumerate(result.defined)}
+
+
+def factor_label(factor: Factor) -> str:
+    """The number part of a factor's name (``F2a`` -> ``2a``), as KADE's sheet names use it."""
+    return factor.name[1:] if factor.name.startswith("F") else factor.name
+
+
+def direction(result: AnalysisResult, factor: Factor, statement: int) -> Direction:
+    """Whether ``factor`` places ``statement`` above or below every other defined factor."""
+    if factor.zscores is None:
+        return "mixed"
+    own = factor.zscores[statement]
+    others = [
+        f.zscores[statement] for f in result.defined if f is not factor and f.zscores is not None
+    ]
+    if others and all(own > z for z in others):
+        return "higher"
+    if others and all(own < z for z in others):
+        return "lower"
+    return "mixed"
+
+
+def distinctions(result: AnalysisResult, factor: Factor) -> dict[int, Distinction]:
+    """The factor's distinguishing statements by index, with p level and direction."""
+    return {
+        m.statement: Distinction(m.p, direction(result, factor, m.statement))
+        for m in factor.distinguishing
+    }
+
+
+def consensus_levels(result: AnalysisResult) -> dict[int, float]:
+    """Consensus statements by index, with the p at which no pair differs (0.05 or 0.01)."""
+    return {m.statement: m.p for m in result.consensus}
+
+
+def flag_cutoff(result: AnalysisResult) -> float | None:
+    """The |loading| above which a loading is significant, or None with majority-only flags."""
+    level = result.options.flag_level
+    return None if level is None else flag_threshold(result.study.n_statements, level)
+
+
+def flag_p(result: AnalysisResult) -> float | None:
+    """The two-sided p of the flagging level, or None."""
+    level = result.options.flag_level
+    return None if level is None else FLAG_LEVELS[level]
+
+
+def sorted_by_z(factor: Factor) -> list[int]:
+    """Statement indices by the factor's z-score, highest first (ties by statement order)."""
+    if factor.zscores is None:
+        return []
+    z = factor.zscores
+    return [int(i) for i in np.lexsort((np.arange(z.size), -z))]
+
+
+def consensus_title(result: AnalysisResult) -> str:
+    """PQMethod's title of the consensus list, adapted to the profile's consensus level."""
+    base = "Consensus Statements -- Those That Do Not Distinguish Between ANY Pair of Factors."
+    if result.profile.consensus_level <= 0.01:
+        return (
+            f"{base} All Listed Statements are Non-Significant at P > .01, and Those Flagged "
+            "with an * are also Non-Significant at P > .05."
+        )
+    return f"{base} All Listed Statements are Non-Significant at P > .05."
+
+
+def distinguishing_title(factor: Factor) -> str:
+    """PQMethod's title of a factor's distinguishing statements."""
+    return (
+        f"Distinguishing Statements for Factor {factor_label(factor)} "
+        "(P < .05 ; Asterisk (*) Indicates Significance at P < .01)"
+    )
+
+
+def zscores_of(factor: Factor) -> FloatArray:
+    """A defined factor's z-scores (ValueError for an undefined factor)."""
+    if factor.zscores is None:
+        raise ValueError(f"factor {factor.name} is undefined: it has no z-scores")
+    return factor.zscores
+
+
+def array_of(factor: Factor) -> NDArray[np.int64]:
+    """A defined factor's array (ValueError for an undefined factor)."""
+    if factor.array is None:
+        raise ValueError(f"factor {factor.name} is undefined: it has no factor array")
+    return factor.array

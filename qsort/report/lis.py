@@ -1,0 +1,370 @@
+"""A plain-text report with the sections of PQMethod's ``.LIS`` file, in PQMethod's order.
+
+The section titles are PQMethod's (analysis specification, B.3); PQMethod's exact column layout is
+not documented, so the tables are laid out in readable fixed-width columns instead. Statements are
+cut to :data:`STATEMENT_WIDTH` characters; wide matrices are printed in blocks of columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import numpy as np
+
+import qsort
+from qsort.report import derived
+from qsort.result import AnalysisResult, Factor
+from qsort.summary import describe_options
+
+STATEMENT_WIDTH = 40
+#: Most matrix columns printed side by side before a matrix continues in a further block.
+BLOCK_COLUMNS = 18
+RULE = "-" * 100
+
+Section = Callable[[AnalysisResult], list[str]]
+
+
+def _cut(text: str, width: int = STATEMENT_WIDTH) -> str:
+    """One line of at most ``width`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3].rstrip() + "..."
+
+
+def _statement(result: AnalysisResult, i: int) -> str:
+    s = result.study.statements[i]
+    return _cut(s.text or s.id)
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
+    """Fixed-width columns: the first ``left`` columns left-aligned, the rest right-aligned."""
+    body = [list(header), *[list(r) for r in rows]]
+    widths = [max(len(r[c]) for r in body) for c in range(len(header))]
+    return [
+        "  ".join(
+            cell.ljust(widths[c]) if c < left else cell.rjust(widths[c])
+            for c, cell in enumerate(row)
+        ).rstrip()
+        for row in body
+    ]
+
+
+def _blocks(
+    labels: Sequence[Sequence[str]],
+    header: Sequence[str],
+    columns: Sequence[Sequence[str]],
+    label_header: Sequence[str],
+) -> list[str]:
+    """A matrix printed in blocks of at most :data:`BLOCK_COLUMNS` columns."""
+    out: list[str] = []
+    for start in range(0, len(header), BLOCK_COLUMNS):
+        cols = range(start, min(start + BLOCK_COLUMNS, len(header)))
+        rows = [[*labels[r], *[columns[c][r] for c in cols]] for r in range(len(labels))]
+        if out:
+            out.append("")
+        out += _table([*label_header, *[header[c] for c in cols]], rows, len(label_header))
+    return out
+
+
+def _sort_labels(result: AnalysisResult) -> list[list[str]]:
+    return [[str(j + 1), name] for j, name in enumerate(result.study.sort_names)]
+
+
+def _sv(value: int | np.integer) -> str:
+    """A Q-sort value with its sign (0 without one)."""
+    return f"{int(value):+d}" if value else "0"
+
+
+def _f(value: float, digits: int) -> str:
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0.0 else text
+
+
+def _matrix_rows(
+    result: AnalysisResult, matrix: np.ndarray, extra: Sequence[tuple[str, Sequence[str]]]
+) -> list[str]:
+    """Sorts x factors with 4 decimals, then summary rows such as eigenvalues."""
+    k = matrix.shape[1]
+    labels = [*_sort_labels(result), *[["", name] for name, _ in extra]]
+    columns = [
+        [*[_f(v, 4) for v in matrix[:, c]], *[cells[c] for _, cells in extra]] for c in range(k)
+    ]
+    return _blocks(labels, [f"F{c + 1}" for c in range(k)], columns, ["No.", "Q sort"])
+
+
+def correlations(result: AnalysisResult) -> list[str]:
+    """1. Correlation Matrix Between Sorts, as integers x 100."""
+    matrix = result.correlations.matrix()
+    n = matrix.shape[0]
+    columns = [[str(round(100 * v)) for v in matrix[:, c]] for c in range(n)]
+    header = [str(c + 1) for c in range(n)]
+    return _blocks(_sort_labels(result), header, columns, ["No.", "Q sort"])
+
+
+def unrotated(result: AnalysisResult) -> list[str]:
+    """2. Unrotated Factor Matrix with eigenvalues and % explained variance."""
+    eigen = result.unrotated_eigenvalues
+    pct = derived.explained(eigen, result.study.n_sorts)
+    extra = [("Eigenvalues", [_f(v, 4) for v in eigen]), ("% expl.Var.", [_f(v, 2) for v in pct])]
+    return _matrix_rows(result, result.unrotated, extra)
+
+
+def communalities(result: AnalysisResult) -> list[str]:
+    """3. Cumulative Communalities Matrix with the cumulative % of variance."""
+    comm = derived.cumulative_communalities(result.unrotated)
+    cum = np.cumsum(derived.explained(result.unrotated_eigenvalues, result.study.n_sorts))
+    return _matrix_rows(result, comm, [("Cumul. % expl.Var.", [_f(v, 2) for v in cum])])
+
+
+def loadings(result: AnalysisResult) -> list[str]:
+    """4. Factor Matrix with an X Indicating a Defining Sort."""
+    rows = []
+    for j, name in enumerate(result.study.sort_names):
+        cells = [
+            f"{_f(result.loadings[j, k], 4)}{'X' if result.flags[j, k] else ' '}"
+            for k in range(len(result.factors))
+        ]
+        rows.append([str(j + 1), name, *cells])
+    chars = [f.characteristics for f in result.factors]
+    rows.append(["", "% expl.Var.", *[_f(c.explained_variance, 2) + " " for c in chars]])
+    rows.append(["", "Defining sorts", *[f"{c.n_defining} " for c in chars]])
+    header = ["No.", "Q sort", *[f"{n} " for n in result.factor_names]]
+    cutoff = derived.flag_cutoff(result)
+    note = [] if cutoff is None else [f"Significant loadings: |a| > {cutoff:.4f}"]
+    return [*_table(header, rows, 2), *note]
+
+
+def free_distribution(result: AnalysisResult) -> list[str]:
+    """5. Free Distribution Data Results: each sort's mean and SD (n - 1)."""
+    means, sds = derived.sort_means(result), derived.sort_sds(result)
+    rows = [
+        [str(j + 1), name, _f(means[j], 3), _f(sds[j], 3)]
+        for j, name in enumerate(result.study.sort_names)
+    ]
+    return _table(["No.", "Q sort", "Mean", "St.Dev."], rows, 2)
+
+
+def _undefined_note(result: AnalysisResult) -> list[str]:
+    return [
+        f"Factor {f.name} is undefined (no defining sort) and is left out."
+        for f in result.factors
+        if not f.defined
+    ]
+
+
+def score_ranks(result: AnalysisResult) -> list[str]:
+    """6. Factor Scores with Corresponding Ranks."""
+    rows = []
+    for i in range(result.study.n_statements):
+        cells = []
+        for f in result.defined:
+            ranks = f.ranks if f.ranks is not None else np.zeros(0, np.int64)
+            cells += [_f(derived.zscores_of(f)[i], 2), str(int(ranks[i]))]
+        rows.append([str(i + 1), _statement(result, i), *cells])
+    header = ["No.", "Statement"]
+    for f in result.defined:
+        header += [f"{f.name} Z", "Rank"]
+    return [*_table(header, rows, 2), *_undefined_note(result)]
+
+
+def _factor_matrix(result: AnalysisResult, matrix: np.ndarray, digits: int) -> list[str]:
+    names = [f.name for f in result.defined]
+    rows = [[n, *[_f(v, digits) for v in matrix[a]]] for a, n in enumerate(names)]
+    return _table(["", *names], rows)
+
+
+def score_correlations(result: AnalysisResult) -> list[str]:
+    """7. Correlations Between Factor Scores."""
+    return _factor_matrix(result, result.score_correlations, 4)
+
+
+def factor_scores(result: AnalysisResult, factor: Factor) -> list[str]:
+    """8. Factor Scores -- For Factor k: statements by z-score, highest first."""
+    z, array = derived.zscores_of(factor), derived.array_of(factor)
+    rows = [
+        [str(i + 1), _statement(result, i), _f(z[i], 3), _sv(array[i])]
+        for i in derived.sorted_by_z(factor)
+    ]
+    return _table(["No.", "Statement", "Z-SCORE", "Q-SV"], rows, 2)
+
+
+def differences(result: AnalysisResult, a: str, b: str) -> list[str]:
+    """9. Descending Array of Differences Between Factors a and b."""
+    fa, fb = (next(f for f in result.factors if f.name == n) for n in (a, b))
+    za, zb = derived.zscores_of(fa), derived.zscores_of(fb)
+    rows = [
+        [
+            str(d.statement + 1),
+            _statement(result, d.statement),
+            _f(za[d.statement], 3),
+            _f(zb[d.statement], 3),
+            _f(d.difference, 3),
+        ]
+        for d in result.differences[(a, b)]
+    ]
+    return _table(["No.", "Statement", a, b, "Difference"], rows, 2)
+
+
+def _qsv_cells(result: AnalysisResult, i: int) -> list[str]:
+    return [_sv(derived.array_of(f)[i]) for f in result.defined]
+
+
+def arrays(result: AnalysisResult) -> list[str]:
+    """10. Factor Q-Sort Values for Each Statement."""
+    rows = [
+        [str(i + 1), _statement(result, i), *_qsv_cells(result, i)]
+        for i in range(result.study.n_statements)
+    ]
+    header = ["No.", "Statement", *[f.name for f in result.defined]]
+    return [*_table(header, rows, 2), *_undefined_note(result)]
+
+
+def consensus_disagreement(result: AnalysisResult) -> list[str]:
+    """11. Factor Q-Sort Values sorted by Consensus vs. Disagreement."""
+    rows = [
+        [str(i + 1), _statement(result, i), *_qsv_cells(result, i), _f(variance, 3)]
+        for i, variance in result.disagreement
+    ]
+    header = ["No.", "Statement", *[f.name for f in result.defined], "Variance"]
+    return _table(header, rows, 2)
+
+
+def characteristics(result: AnalysisResult) -> list[str]:
+    """12. Factor Characteristics."""
+    chars = [f.characteristics for f in result.factors]
+
+    def opt(value: float | None) -> str:
+        return "undefined" if value is None else _f(value, 3)
+
+    rows = [
+        ["No. of Defining Variables", *[str(c.n_defining) for c in chars]],
+        ["Average Rel. Coef.", *[_f(c.average_reliability, 3) for c in chars]],
+        ["Composite Reliability", *[opt(c.composite_reliability) for c in chars]],
+        ["S.E. of Factor Z-Scores", *[opt(c.se) for c in chars]],
+    ]
+    return _table(["", *result.factor_names], rows)
+
+
+def standard_errors(result: AnalysisResult) -> list[str]:
+    """13. Standard Errors for Differences in Factor Z-Scores."""
+    return _factor_matrix(result, result.sed, 3)
+
+
+def _qsv_z_header(result: AnalysisResult) -> list[str]:
+    header = ["No.", "Statement"]
+    for f in result.defined:
+        header += [f"{f.name} Q-SV", "Z-SCR"]
+    return header
+
+
+def _qsv_z(result: AnalysisResult, i: int, star_for: Factor | None, star: str) -> list[str]:
+    cells = []
+    for f in result.defined:
+        mark = star if f is star_for else " "
+        cells += [_sv(derived.array_of(f)[i]), _f(derived.zscores_of(f)[i], 2) + mark]
+    return cells
+
+
+def distinguishing(result: AnalysisResult, factor: Factor) -> list[str]:
+    """14. Distinguishing Statements for Factor k, Q-SV and Z-SCR for all factors."""
+    marks = derived.distinctions(result, factor)
+    rows = [
+        [
+            str(i + 1),
+            _statement(result, i),
+            *_qsv_z(result, i, factor, "*" if marks[i].p <= 0.01 else " "),
+        ]
+        for i in derived.sorted_by_z(factor)
+        if i in marks
+    ]
+    intro = "Both the Factor Q-Sort Value (Q-SV) and the Z-Score (Z-SCR) are Shown."
+    if not rows:
+        return [intro, "(none)"]
+    return [intro, "", *_table(_qsv_z_header(result), rows, 2)]
+
+
+def consensus(result: AnalysisResult) -> list[str]:
+    """15. Consensus Statements (* = also non-significant at P > .05 in the PQMethod profile)."""
+    starred = result.profile.consensus_level <= 0.01
+    rows = [
+        [
+            f"{m.statement + 1}{'*' if starred and m.p >= 0.05 else ' '}",
+            _statement(result, m.statement),
+            *_qsv_z(result, m.statement, None, ""),
+        ]
+        for m in result.consensus
+    ]
+    return _table(_qsv_z_header(result), rows, 2) if rows else ["(none)"]
+
+
+def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
+    """Every section as (title, lines), in PQMethod's order."""
+    defined = result.defined
+    out: list[tuple[str, list[str]]] = [
+        ("Correlation Matrix Between Sorts", correlations(result)),
+        ("Unrotated Factor Matrix", unrotated(result)),
+        ("Cumulative Communalities Matrix", communalities(result)),
+        ("Factor Matrix with an X Indicating a Defining Sort", loadings(result)),
+        ("Free Distribution Data Results", free_distribution(result)),
+    ]
+    if not defined:
+        return [*out, ("Factor Characteristics", characteristics(result))]
+    out += [
+        ("Factor Scores with Corresponding Ranks", score_ranks(result)),
+        ("Correlations Between Factor Scores", score_correlations(result)),
+    ]
+    out += [
+        (f"Factor Scores -- For Factor {derived.factor_label(f)}", factor_scores(result, f))
+        for f in defined
+    ]
+    out += [
+        (
+            f"Descending Array of Differences Between Factors {a[1:]} and {b[1:]}",
+            differences(result, a, b),
+        )
+        for a, b in result.differences
+    ]
+    out += [
+        ("Factor Q-Sort Values for Each Statement", arrays(result)),
+        (
+            "Factor Q-Sort Values for Statements sorted by Consensus vs. Disagreement "
+            "(Variance across Factor Z-Scores)",
+            consensus_disagreement(result),
+        ),
+        ("Factor Characteristics", characteristics(result)),
+        (
+            "Standard Errors for Differences in Factor Z-Scores "
+            "(Diagonal Entries Are S.E. Within Factors)",
+            standard_errors(result),
+        ),
+    ]
+    if len(defined) > 1:
+        out += [(derived.distinguishing_title(f), distinguishing(result, f)) for f in defined]
+        out.append((derived.consensus_title(result), consensus(result)))
+    return out
+
+
+def _heading(result: AnalysisResult, created: datetime) -> list[str]:
+    study = result.study
+    return [
+        f"{study.title or 'Q study'}",
+        f"qsort {qsort.__version__}, PQMethod-style report, {created:%Y-%m-%d %H:%M}",
+        f"{study.n_sorts} Q-sorts, {study.n_statements} statements, grid {study.grid.describe()}",
+        describe_options(result),
+        *[f"Warning: {n.message}" for n in result.notices],
+    ]
+
+
+def render_lis(result: AnalysisResult, created: datetime | None = None) -> str:
+    """The whole report as text, sections in PQMethod's ``.LIS`` order (spec B.3).
+
+    Parameters
+    ----------
+    result : AnalysisResult
+    created : datetime, optional
+        The date printed in the heading (default: now).
+    """
+    lines = _heading(result, created or datetime.now())
+    for title, body in _sections(result):
+        lines += ["", RULE, title, "", *body]
+    return "\n".join(lines) + "\n"

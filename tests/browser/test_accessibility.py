@@ -1,0 +1,74 @@
+"""axe-core on every participant page: no serious or critical violation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from .conftest import AXE, LiveServer
+from .helpers import first_tray_card, join
+
+pytestmark = pytest.mark.browser
+
+SUBMIT_A_VALID_SORT = """async () => {
+  const cfg = JSON.parse(document.getElementById('qsort-config').textContent);
+  const slots = [];
+  cfg.grid.values.forEach((v, i) => {
+    for (let r = 0; r < cfg.grid.capacities[i]; r++) slots.push([v, r]);
+  });
+  const placements = cfg.statements.map(
+    (s, i) => ({statement: s.n, value: slots[i][0], row: slots[i][1]}));
+  await fetch('/api/sort', {method: 'POST', headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({key: 'axe-test-key-1', qset_id: cfg.qsetId, grid_id: cfg.gridId,
+                          placements})});
+}"""
+
+
+def serious_violations(page: Page) -> list[dict[str, Any]]:
+    """Run axe on the page as it is now; keep the serious and critical findings."""
+    if not AXE.exists():
+        pytest.skip("axe-core is not installed (scripts/install-test-deps.sh)")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_every_participant_page_passes_axe(page: Page, live_server: LiveServer) -> None:
+    found: dict[str, list[dict[str, Any]]] = {}
+    page.goto(live_server.url + "/")
+    found["join"] = serious_violations(page)
+    page.fill("#code", "NOPE")
+    page.click("button[type=submit]")
+    found["join-error"] = serious_violations(page)
+    page.goto(live_server.url + "/j/DEMO")
+    found["consent"] = serious_violations(page)
+    page.click("button[value=decline]")
+    found["declined"] = serious_violations(page)
+    join(page, live_server)
+    found["instructions"] = serious_violations(page)
+    page.click("#start-presort")
+    found["presort"] = serious_violations(page)
+    for _ in range(34):
+        page.click("[data-pile=agree]")
+    page.click("#presort-done")
+    page.tap(first_tray_card(page))
+    found["sort"] = serious_violations(page)
+    page.goto(live_server.url + "/thanks/DEMO")
+    found["thanks"] = serious_violations(page)
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_post_sort_and_survey_pass_axe(page: Page, live_server: LiveServer) -> None:
+    join(page, live_server)
+    page.evaluate(SUBMIT_A_VALID_SORT)
+    page.reload()
+    page.wait_for_function("window.qsortReady === true")
+    found = {"postsort": serious_violations(page)}
+    page.click("#postsort-next")
+    found["survey"] = serious_violations(page)
+    assert {k: v for k, v in found.items() if v} == {}

@@ -1,0 +1,270 @@
+"""The report workbook: sheets in KADE's order, each sheet's key figures equal to the result's."""
+
+from __future__ import annotations
+
+import math
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from qsort.report import derived
+from qsort.report.xlsx import write_workbook
+from qsort.result import AnalysisResult
+from tests.qsort.report.conftest import CREATED, HOSTILE
+from tests.qsort.report.xlsxread import read_table
+
+openpyxl = pytest.importorskip("openpyxl")
+
+EXPECTED_PQ3 = [
+    "Overview",
+    "Statements",
+    "Q sorts",
+    "Correlation Matrix",
+    "Unrotated Factor Matrix",
+    "Cumul Comm Matrix",
+    "Factor Loadings",
+    "Free Dist",
+    "Factor Score Ranks",
+    "Factor Score Correlations",
+    "Fac 1 Sorts Weight",
+    "Fac 1",
+    "Fac 2 Sorts Weight",
+    "Fac 2",
+    "Fac 3 Sorts Weight",
+    "Fac 3",
+    "Diff Fac 1 Fac 2",
+    "Diff Fac 1 Fac 3",
+    "Diff Fac 2 Fac 3",
+    "Consensus-Disagreement",
+    "Factor Characteristics",
+    "Standard Errors for Diffs",
+    "Dist State Fac 1",
+    "Dist State Fac 2",
+    "Dist State Fac 3",
+    "Consensus Statements",
+    "Crib Sheets",
+]
+
+
+def _book(result: AnalysisResult, path: Path) -> Any:
+    write_workbook(result, path, created=CREATED)
+    return openpyxl.load_workbook(path)
+
+
+@pytest.fixture(scope="module")
+def book(pq3: AnalysisResult, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return _book(pq3, tmp_path_factory.mktemp("xlsx") / "lipset.xlsx")
+
+
+@pytest.fixture(scope="module")
+def book4(qm4: AnalysisResult, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return _book(qm4, tmp_path_factory.mktemp("xlsx") / "lipset4.xlsx")
+
+
+def test_sheets_in_kade_order(book: Any) -> None:
+    assert book.sheetnames == EXPECTED_PQ3
+    assert all(len(name) <= 31 for name in book.sheetnames)
+
+
+def test_qmethod_profile_adds_qdc_and_skips_undefined_factor(book4: Any) -> None:
+    assert "Fac 4" not in book4.sheetnames
+    assert "Dist State Fac 4" not in book4.sheetnames
+    assert book4.sheetnames[-1] == "qdc"
+
+
+def test_numbers_are_numbers_and_never_nan(book4: Any) -> None:
+    for ws in book4.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, float):
+                    assert math.isfinite(value), (ws.title, cell.coordinate)
+                if isinstance(value, str):
+                    assert value.lower() not in ("nan", "inf", "-inf"), (ws.title, cell.coordinate)
+                    try:
+                        float(value)
+                    except ValueError:
+                        continue
+                    pytest.fail(f"number stored as text in {ws.title}!{cell.coordinate}")
+
+
+def test_headers_bold_panes_frozen_columns_sized(book: Any) -> None:
+    for ws in book.worksheets:
+        assert ws.freeze_panes is not None, ws.title
+        header_row = int("".join(ch for ch in ws.freeze_panes if ch.isdigit())) - 1
+        assert ws.cell(row=header_row, column=1).font.bold, ws.title
+        assert ws["A1"].font.bold
+        assert ws.column_dimensions["A"].width >= 6
+
+
+def test_overview(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Overview"], "Item")
+    items = {r[0]: r[1] for r in rows}
+    assert items["Title"] == "Lipset & <friends>"
+    assert items["Number of statements"] == 33
+    assert items["Number of Q sorts"] == 9
+    assert items["Grid"] == pq3.study.grid.describe()
+    assert items["Profile (conventions followed)"] == "pqmethod"
+    assert items["Extraction"] == "principal components"
+    assert items["Flag threshold |a| >"] == pytest.approx(1.96 / math.sqrt(33))
+    assert items["Manual flags"] == "none"
+    assert "2.575" in items["Distinguishing threshold 1 (P < .01)"]
+    assert items["Date"] == "2024-05-17 09:30"
+    _, warnings = read_table(book["Overview"], "Code")
+    assert [w[0] for w in warnings] == [n.code for n in pq3.notices]
+
+
+def test_statements_and_sorts(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Statements"], "No.")
+    assert rows[4] == [5, "sta_5", HOSTILE]
+    header, rows = read_table(book["Q sorts"], "No.")
+    assert header[2:] == list(pq3.study.sort_names)
+    assert [r[2:] for r in rows[:33]] == pq3.study.sorts.tolist()
+    assert rows[-1][1] == "SD (n - 1)"
+    np.testing.assert_allclose(rows[-1][2:], pq3.study.sorts.std(axis=0, ddof=1))
+
+
+def test_correlation_and_unrotated(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Correlation Matrix"], "No.")
+    np.testing.assert_allclose([r[2:] for r in rows], pq3.correlations.matrix())
+    _, rows = read_table(book["Unrotated Factor Matrix"], "No.")
+    np.testing.assert_allclose([r[2:] for r in rows[:9]], pq3.unrotated)
+    assert [r[1] for r in rows[9:]] == ["Eigenvalues", "% expl. Var.", "Cumulative %"]
+    np.testing.assert_allclose(rows[9][2:], pq3.unrotated_eigenvalues)
+    pct = 100 * pq3.unrotated_eigenvalues / 9
+    np.testing.assert_allclose(rows[10][2:], pct)
+    np.testing.assert_allclose(rows[11][2:], np.cumsum(pct))
+    cell = book["Unrotated Factor Matrix"].cell(row=4, column=3)
+    assert cell.number_format == "0.0000"
+
+
+def test_cumulative_communalities(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Cumul Comm Matrix"], "No.")
+    np.testing.assert_allclose([r[2:] for r in rows[:9]], np.cumsum(pq3.unrotated**2, axis=1))
+    np.testing.assert_allclose(rows[9][2:], np.cumsum(100 * pq3.unrotated_eigenvalues / 9))
+
+
+def test_factor_loadings_flags_marked(book: Any, pq3: AnalysisResult) -> None:
+    ws = book["Factor Loadings"]
+    header, rows = read_table(ws, "No.")
+    assert header[2:] == ["F1", "F1 flag", "F2", "F2 flag", "F3", "F3 flag"]
+    np.testing.assert_allclose([r[2::2] for r in rows[:9]], pq3.loadings)
+    assert [[v == "X" for v in r[3::2]] for r in rows[:9]] == pq3.flags.tolist()
+    explained = [f.characteristics.explained_variance for f in pq3.factors]
+    np.testing.assert_allclose(rows[9][2::2], explained)
+    assert rows[11][2::2] == [f.characteristics.n_defining for f in pq3.factors]
+    j, k = map(int, np.argwhere(pq3.flags)[0])
+    assert ws.cell(row=4 + j, column=3 + 2 * k).font.bold
+
+
+def test_free_distribution(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Free Dist"], "No.")
+    np.testing.assert_allclose([r[2] for r in rows], pq3.study.sorts.mean(axis=0))
+    np.testing.assert_allclose([r[3] for r in rows], pq3.study.sorts.std(axis=0, ddof=1))
+
+
+def test_score_ranks_and_correlations(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Factor Score Ranks"], "No.")
+    np.testing.assert_allclose([r[2::2] for r in rows], pq3.zscores)
+    assert [r[3::2] for r in rows] == np.column_stack([f.ranks for f in pq3.factors]).tolist()
+    _, rows = read_table(book["Factor Score Correlations"], "Factor")
+    np.testing.assert_allclose([r[1:] for r in rows], pq3.score_correlations)
+
+
+def test_factor_sheets(book: Any, pq3: AnalysisResult) -> None:
+    for k, factor in enumerate(pq3.factors, start=1):
+        _, rows = read_table(book[f"Fac {k}"], "No.")
+        z = [r[2] for r in rows]
+        assert z == sorted(z, reverse=True)
+        for number, text, zscore, value in rows:
+            assert zscore == pytest.approx(factor.zscores[number - 1])
+            assert value == factor.array[number - 1]
+            assert text == pq3.study.statements[number - 1].text
+        assert book[f"Fac {k}"].cell(row=4, column=3).number_format == "0.000"
+        _, weights = read_table(book[f"Fac {k} Sorts Weight"], "No.")
+        assert [w[0] - 1 for w in weights] == derived.defining_sorts(pq3, k - 1)
+        for w in weights:
+            assert w[3] == pytest.approx(factor.weights[w[0] - 1])
+
+
+def test_difference_sheets(book: Any, pq3: AnalysisResult) -> None:
+    for a, b in combinations(range(3), 2):
+        _, rows = read_table(book[f"Diff Fac {a + 1} Fac {b + 1}"], "No.")
+        expected = pq3.differences[(f"F{a + 1}", f"F{b + 1}")]
+        assert [r[0] - 1 for r in rows] == [d.statement for d in expected]
+        np.testing.assert_allclose([r[4] for r in rows], [d.difference for d in expected])
+
+
+def test_consensus_disagreement(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Consensus-Disagreement"], "No.")
+    assert [r[0] - 1 for r in rows] == [i for i, _ in pq3.disagreement]
+    np.testing.assert_allclose([r[-1] for r in rows], [v for _, v in pq3.disagreement])
+    assert [r[2] for r in rows] == [int(pq3.factors[0].array[i]) for i, _ in pq3.disagreement]
+
+
+def test_characteristics_and_sed(book: Any, pq3: AnalysisResult) -> None:
+    _, rows = read_table(book["Factor Characteristics"], "Characteristic")
+    table = {r[0]: r[1:] for r in rows}
+    chars = [f.characteristics for f in pq3.factors]
+    assert table["No. of Defining Variables"] == [c.n_defining for c in chars]
+    np.testing.assert_allclose(
+        table["Composite Reliability"], [c.composite_reliability for c in chars]
+    )
+    np.testing.assert_allclose(table["S.E. of Factor Z-Scores"], [c.se for c in chars])
+    np.testing.assert_allclose(table["Eigenvalue"], [c.eigenvalue for c in chars])
+    _, rows = read_table(book["Standard Errors for Diffs"], "Factor")
+    np.testing.assert_allclose([r[1:] for r in rows], pq3.sed)
+
+
+def test_undefined_factor_shown_as_such(book4: Any, qm4: AnalysisResult) -> None:
+    _, rows = read_table(book4["Factor Characteristics"], "Characteristic")
+    table = {r[0]: r[1:] for r in rows}
+    assert table["No. of Defining Variables"][3] == 0
+    assert table["Composite Reliability"][3] == "undefined"
+    assert table["S.E. of Factor Z-Scores"][3] == "undefined"
+    header, rows = read_table(book4["Factor Score Ranks"], "No.")
+    assert header[-2:] == ["F4 Z", "F4 Rank"]
+    assert all(r[-2:] == ["undefined", "undefined"] for r in rows)
+
+
+def test_distinguishing_sheets(book: Any, pq3: AnalysisResult) -> None:
+    for k, factor in enumerate(pq3.factors, start=1):
+        header, rows = read_table(book[f"Dist State Fac {k}"], "No.")
+        assert header[2:8] == ["F1 Q-SV", "F1 Z", "F2 Q-SV", "F2 Z", "F3 Q-SV", "F3 Z"]
+        listed = {r[0] - 1: r[8] for r in rows}
+        expected = {
+            m.statement: "P < .01" if m.p == 0.01 else "P < .05" for m in factor.distinguishing
+        }
+        assert listed == expected
+        own = [r[2 + 2 * (k - 1) + 1] for r in rows]
+        assert own == sorted(own, reverse=True)
+
+
+def test_consensus_sheet(book: Any, pq3: AnalysisResult, book4: Any, qm4: AnalysisResult) -> None:
+    header, rows = read_table(book["Consensus Statements"], "No.")
+    assert header[-1] == "Non-sig. at P > .05"
+    assert {r[0] - 1: r[-1] == "*" for r in rows} == {
+        m.statement: m.p == 0.05 for m in pq3.consensus
+    }
+    header, rows = read_table(book4["Consensus Statements"], "No.")
+    assert [r[0] - 1 for r in rows] == [m.statement for m in qm4.consensus]
+    assert header[-1] == "F3 Z"
+
+
+def test_crib_sheets(book: Any, pq3: AnalysisResult) -> None:
+    ws = book["Crib Sheets"]
+    for k, factor in enumerate(pq3.factors):
+        _, rows = read_table(ws, "Group", occurrence=k)
+        highest = [r[1] - 1 for r in rows if r[0] == "Highest ranked"]
+        assert tuple(highest) == factor.crib.highest
+        lower = [r[1] - 1 for r in rows if r[0].startswith("Ranked lower")]
+        assert tuple(lower) == factor.crib.lower
+
+
+def test_qdc_sheet(book4: Any, qm4: AnalysisResult) -> None:
+    _, rows = read_table(book4["qdc"], "No.")
+    assert [r[2] or "" for r in rows] == [row.label for row in qm4.qdc]
+    np.testing.assert_allclose([r[3] for r in rows], [row.differences[0] for row in qm4.qdc])
