@@ -1,10 +1,12 @@
-"""Benchmark of factor extraction: time and peak memory by method and number of Q-sorts.
+"""Benchmark of factor extraction and of the whole analysis, by method and number of Q-sorts.
 
 Run ``python bench/bench_extraction.py`` (options: ``--sizes``, ``--statements``, ``--factors``).
 Each case runs in its own subprocess on random forced sorts of a -5..+5 grid (seeded), so the
 memory figures do not leak from one case into the next:
 
-* *correlate* and *extract* are wall-clock seconds of one plain run;
+* *correlate* and *extract* are wall-clock seconds of one plain run; *analyze* is the whole
+  pipeline (validating the study, extraction, varimax, flags, scores, comparisons and the JSON
+  form of the result) as ``qsort.analyze`` runs it;
 * *traced peak* is the largest amount of memory allocated through Python's allocator hooks
   (``tracemalloc``) during a second run of correlate + extract; numpy registers its array buffers
   with tracemalloc, so this counts every array the step creates (not BLAS's private workspace);
@@ -35,7 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qsort.correlation import correlate
 from qsort.extraction import CENTROID_MAX_SORTS, ExtractionMethod, extract
+from qsort.pipeline import analyze
 from qsort.profiles import PQMETHOD
+from qsort.study import Grid, Study
 
 METHODS: tuple[ExtractionMethod, ...] = ("pca", "centroid", "horst")
 CAPACITIES_60 = (2, 3, 5, 6, 8, 12, 8, 6, 5, 3, 2)
@@ -66,6 +70,12 @@ def run_case(n_sorts: int, n_statements: int, method: ExtractionMethod, factors:
     result = extract(corr, factors, method, PQMETHOD)
     finished = time.perf_counter()
     del corr, result
+    names = [f"S{j + 1}" for j in range(n_sorts)]
+    study = Study.from_matrix(
+        sorts, names, grid=Grid.from_pattern(grid_pattern(n_statements).tolist())
+    )
+    analyze(study, factors=factors, extraction=method).to_dict()
+    analyzed = time.perf_counter()
     tracemalloc.start()
     extract(correlate(sorts, "pearson"), factors, method, PQMETHOD)
     _, peak = tracemalloc.get_traced_memory()
@@ -74,6 +84,7 @@ def run_case(n_sorts: int, n_statements: int, method: ExtractionMethod, factors:
     figures = {
         "correlate": correlated - started,
         "extract": finished - correlated,
+        "analyze": analyzed - finished,
         "traced_mb": peak / 2**20,
         "rss_mb": rss_kib / 1024,
     }
@@ -128,24 +139,25 @@ def machine() -> str:
 def table(sizes: list[int], n_statements: int, factors: int) -> str:
     """Measure every case and format the table (the parent side)."""
     header = (
-        "| sorts | method | correlate s | extract s | traced peak MB | max RSS MB |\n"
-        "|---:|---|---:|---:|---:|---:|"
+        "| sorts | method | correlate s | extract s | analyze s | traced peak MB | max RSS MB |\n"
+        "|---:|---|---:|---:|---:|---:|---:|"
     )
     lines = [header]
     for n_sorts in sizes:
         for method in METHODS:
             if method != "pca" and n_sorts > CENTROID_MAX_SORTS:
                 lines.append(
-                    f"| {n_sorts:,} | {method} | refused (limit {CENTROID_MAX_SORTS:,}) | | | |"
+                    f"| {n_sorts:,} | {method} | refused (limit {CENTROID_MAX_SORTS:,}) | | | | |"
                 )
                 continue
             figures = measure(n_sorts, n_statements, method, factors)
             if figures is None:
-                lines.append(f"| {n_sorts:,} | {method} | failed (see stderr) | | | |")
+                lines.append(f"| {n_sorts:,} | {method} | failed (see stderr) | | | | |")
                 continue
             lines.append(
                 f"| {n_sorts:,} | {method} | {figures['correlate']:.3f} | "
-                f"{figures['extract']:.3f} | {figures['traced_mb']:.0f} | "
+                f"{figures['extract']:.3f} | {figures['analyze']:.3f} | "
+                f"{figures['traced_mb']:.0f} | "
                 f"{figures['rss_mb']:.0f} |"
             )
     return "\n".join(lines)

@@ -35,6 +35,7 @@ notice naming the sorts by position).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -219,7 +220,11 @@ def max_factors(corr: Correlations, method: ExtractionMethod) -> int:
 
 
 def extract(
-    corr: Correlations, n_factors: int, method: ExtractionMethod, profile: Profile
+    corr: Correlations,
+    n_factors: int,
+    method: ExtractionMethod,
+    profile: Profile,
+    sort_names: Sequence[str] = (),
 ) -> Extraction:
     """Extract ``n_factors`` unrotated factors with ``method`` under the profile's conventions.
 
@@ -232,6 +237,8 @@ def extract(
     method : {"centroid", "horst", "pca"}
     profile : Profile
         Supplies the PCA sign rule and the centroid's starting communality and tolerance.
+    sort_names : sequence of str, optional
+        Names the notices use for the sorts (positions when empty).
 
     Returns
     -------
@@ -256,9 +263,13 @@ def extract(
         return principal_components(corr, n_factors, profile.pca_sign_rule)
     if method == "centroid":
         return brown_centroid(
-            corr.matrix(), n_factors, profile.centroid_start, profile.centroid_tolerance
+            corr.matrix(),
+            n_factors,
+            profile.centroid_start,
+            profile.centroid_tolerance,
+            sort_names=sort_names,
         )
-    return horst_centroid(corr.matrix(), n_factors)
+    return horst_centroid(corr.matrix(), n_factors, sort_names=sort_names)
 
 
 def principal_components(corr: Correlations, n_factors: int, sign_rule: SignRule) -> Extraction:
@@ -299,6 +310,8 @@ def brown_centroid(
     start: CentroidStart = "half",
     tolerance: float = 0.001,
     max_iterations: int = CENTROID_MAX_ITERATIONS,
+    *,
+    sort_names: Sequence[str] = (),
 ) -> Extraction:
     """Brown's centroid factors with iterated communalities (spec A.2.2).
 
@@ -316,6 +329,8 @@ def brown_centroid(
         (0.001 in KADE, 1e-5 in qmethod).
     max_iterations : int
         Cap on the fixed-point steps of one factor; reaching it gives a ``not-converged`` notice.
+    sort_names : sequence of str, optional
+        Names for the Heywood notice (positions when empty).
 
     Returns
     -------
@@ -341,7 +356,7 @@ def brown_centroid(
         loadings[:, factor] = reflection.signs * reflected
         steps.append(used)
         _subtract_outer(residual, loadings[:, factor])
-    notices = _centroid_notices(steps, max_iterations, tolerance) + _heywood(loadings)
+    notices = _centroid_notices(steps, max_iterations, tolerance) + _heywood(loadings, sort_names)
     converged = max(steps) < max_iterations
     return _result("centroid", loadings, max(steps), converged, notices)
 
@@ -351,6 +366,8 @@ def horst_centroid(
     n_factors: int,
     max_iterations: int = HORST_MAX_ITERATIONS,
     threshold: float = HORST_THRESHOLD,
+    *,
+    sort_names: Sequence[str] = (),
 ) -> Extraction:
     """Horst 5.5 centroid factors with communalities iterated over all factors (spec A.2.3).
 
@@ -370,6 +387,8 @@ def horst_centroid(
         NL, the number of communality updates allowed (30).
     threshold : float
         P, the largest residual diagonal accepted as converged (1e-4).
+    sort_names : sequence of str, optional
+        Names for the Heywood notice (positions when empty).
 
     Returns
     -------
@@ -391,11 +410,13 @@ def horst_centroid(
         change = float(np.max(np.abs(left)))
         communalities = np.minimum(1.0, communalities - left)
         if change <= threshold:
-            return _result("horst", loadings, updates, True, _heywood(loadings))
+            return _result("horst", loadings, updates, True, _heywood(loadings, sort_names))
         updates += 1
         if updates > max_iterations:
             notice = _horst_notice(max_iterations, threshold, change)
-            return _result("horst", loadings, updates, False, (notice, *_heywood(loadings)))
+            return _result(
+                "horst", loadings, updates, False, (notice, *_heywood(loadings, sort_names))
+            )
 
 
 def positive_manifold(matrix: FloatArray, ties: Literal["first", "last"] = "first") -> Reflection:
@@ -585,17 +606,20 @@ def _zero_sum_tolerance(matrix: FloatArray) -> float:
 # --------------------------------------------------------------------------------------------
 
 
-def _heywood(loadings: FloatArray) -> tuple[Notice, ...]:
-    """A ``heywood`` notice naming the sorts whose communality exceeds 1."""
+def _heywood(loadings: FloatArray, names: Sequence[str] = ()) -> tuple[Notice, ...]:
+    """A ``heywood`` notice naming the sorts (by name, else by position) whose communality > 1."""
     communalities = np.sum(loadings * loadings, axis=1)
     over = np.flatnonzero(communalities > 1.0)
     if not over.size:
         return ()
-    listed = ", ".join(f"{j + 1} ({communalities[j]:.4f})" for j in over)
+    label = [names[int(j)] if names else f"at position {j + 1}" for j in over]
+    listed = ", ".join(
+        f"{name} ({communalities[j]:.4f})" for name, j in zip(label, over, strict=True)
+    )
     return (
         Notice(
             "heywood",
-            f"Heywood case: the communality of the Q-sort(s) at position(s) {listed} exceeds 1 "
+            f"Heywood case: the communality of Q-sort(s) {listed} exceeds 1 "
             "after centroid extraction; the loadings are kept as extracted (KADE offers to "
             "scale such a sort's loadings down to a communality of 1)",
         ),

@@ -18,7 +18,7 @@ from qsort import flagging
 from qsort.characteristics import factor_characteristics, score_correlations, sed_matrix
 from qsort.correlation import correlate
 from qsort.errors import Notice, OptionError
-from qsort.extraction import extract
+from qsort.extraction import ExtractionMethod, extract
 from qsort.options import FlagOverride, Options
 from qsort.profiles import Profile, get_profile
 from qsort.result import AnalysisResult, Factor
@@ -123,7 +123,8 @@ def run(study: Study, options: Options) -> AnalysisResult:
     prof = get_profile(options.profile)
     pattern = array_pattern(study.grid, study.n_statements)
     corr = correlate(study.sorts, options.correlation)
-    extracted = extract(corr, options.n_factors, options.extraction, prof)  # type: ignore[arg-type]
+    method: ExtractionMethod = options.extraction  # type: ignore[assignment]
+    extracted = extract(corr, options.n_factors, method, prof, study.sort_names)
     notices: list[Notice] = list(extracted.notices)
     loadings, iterations, rotation_notices = _rotate(extracted.loadings, options, prof)
     notices += rotation_notices

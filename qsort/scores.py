@@ -34,6 +34,9 @@ IntArray = NDArray[np.int64]
 #: weighted sums can differ in the last bits after floating-point summation.
 TIE_TOLERANCE_DECIMALS = 10
 
+#: Groups of tied statements a notice lists by name before it just counts the rest.
+MAX_LISTED_TIES = 4
+
 
 @dataclass(frozen=True)
 class FactorScore:
@@ -242,7 +245,10 @@ def _tie_notices(
     groups = [np.flatnonzero(key == v) for v in values[counts > 1]]
     if not groups:
         return ()
-    listed = ", ".join(" = ".join(statement_ids[int(i)] for i in g) for g in groups)
+    shown = [" = ".join(statement_ids[int(i)] for i in g) for g in groups[:MAX_LISTED_TIES]]
+    if len(groups) > MAX_LISTED_TIES:
+        shown.append(f"and {len(groups) - MAX_LISTED_TIES} more groups")
+    listed = ", ".join(shown)
     notices = [
         Notice(
             "array-ties",

@@ -300,25 +300,31 @@ def validate(study: Study) -> None:
             f"the forced grid has {study.grid.size} slots but the Q-set has {n_stat} statements"
         )
     problems = [
-        f"sort {name!r}: {'; '.join(issues)}"
-        for name, column in zip(study.sort_names, matrix.T, strict=True)
-        if (issues := study.grid.check_sort(column))
+        f"sort {study.sort_names[j]!r}: {'; '.join(study.grid.check_sort(matrix[:, j]))}"
+        for j in _suspect_sorts(matrix, study.grid)
     ]
     if problems:
         raise SortMismatchError(
             f"{len(problems)} Q-sort(s) do not fit the grid ({study.grid.describe()}):\n  "
             + "\n  ".join(problems)
         )
-    flat = [
-        name
-        for name, column in zip(study.sort_names, matrix.T, strict=True)
-        if column.min() == column.max()
-    ]
+    flat = [study.sort_names[int(j)] for j in np.flatnonzero(matrix.min(0) == matrix.max(0))]
     if flat:
         raise ZeroVarianceSortError(
             f"Q-sort(s) {flat} give every statement the same value; a sort must use at least "
             "two different values to be correlated with the others"
         )
+
+
+def _suspect_sorts(matrix: IntMatrix, grid: Grid) -> list[int]:
+    """Columns that may not fit the grid, found with whole-matrix operations (fast for large n).
+
+    Each one is then described by :meth:`Grid.check_sort`, which names what is wrong.
+    """
+    outside = (matrix < grid.low).any(axis=0) | (matrix > grid.high).any(axis=0)
+    if grid.forced and grid.size == matrix.shape[0]:
+        outside |= (np.sort(matrix, axis=0) != grid.pattern()[:, None]).any(axis=0)
+    return [int(j) for j in np.flatnonzero(outside)]
 
 
 def _check_size(matrix: IntMatrix) -> None:

@@ -131,8 +131,11 @@ def test_horst_reports_heywood_sorts_of_kades_solution(lipset: Correlations) -> 
     assert over.size
     result = extract(lipset, 7, "horst", PQMETHOD)
     (notice,) = [n for n in result.notices if n.code == "heywood"]
-    listed = notice.message.split("position(s)")[1].split("exceeds")[0]
-    assert [int(part.split("(")[0]) for part in listed.split(",")] == over.tolist()
+    listed = notice.message.split("Q-sort(s)")[1].split("exceeds")[0]
+    positions = [int(part.split("position")[1].split("(")[0]) for part in listed.split(",")]
+    assert positions == over.tolist()
+    named = extract(lipset, 7, "horst", PQMETHOD, [f"S{j}" for j in range(1, 10)])
+    assert all(f"S{j} (" in named.notices[-1].message for j in over)
 
 
 def test_horst_converges_with_few_factors(lipset: Correlations) -> None:
@@ -318,7 +321,7 @@ def test_brown_centroid_reports_a_heywood_case() -> None:
     result = brown_centroid(matrix, 1)
     (notice,) = result.notices
     assert notice.code == "heywood"
-    assert "position(s) 1 (" in notice.message
+    assert "at position 1 (" in notice.message
     assert result.loadings[0, 0] > 1.0
     _assert_fixed_point(matrix, result.loadings, 0.001)
 
