@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from qsort._checks import as_loadings, is_whole
 from qsort.errors import Notice, OptionError
 
 __all__ = [
@@ -116,25 +117,6 @@ class ManualFlag:
     flagged: bool
 
 
-def _is_index(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-
-
-def _as_loadings(loadings: ArrayLike) -> FloatArray:
-    try:
-        array = np.array(loadings, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise OptionError(f"loadings: expected a numeric matrix, found {error}") from None
-    if array.ndim != 2 or 0 in array.shape:
-        raise OptionError(
-            "loadings: expected a matrix with one row per sort and one column per factor, "
-            f"found shape {array.shape}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise OptionError("loadings: expected finite numbers, found NaN or infinity")
-    return array
-
-
 def _as_flags(flags: ArrayLike, shape: tuple[int, ...] | None = None) -> BoolArray:
     array = np.asarray(flags)
     if array.dtype != np.bool_ or array.ndim != 2:
@@ -166,7 +148,7 @@ def flag_threshold(n_statements: int, level: float) -> float:
     OptionError
         For N that is not a positive integer or a level that is not a positive number.
     """
-    if not _is_index(n_statements) or n_statements < 1:
+    if not is_whole(n_statements) or n_statements < 1:
         raise OptionError(
             f"number of statements: expected a positive integer, found {n_statements!r}"
         )
@@ -200,7 +182,7 @@ def auto_flags(loadings: ArrayLike, n_statements: int, criteria: FlagCriteria) -
     OptionError
         For loadings that are not a finite matrix or an invalid number of statements.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     if not isinstance(criteria, FlagCriteria):
         raise OptionError(f"flag criteria: expected FlagCriteria, found {criteria!r}")
     flags = np.ones(array.shape, dtype=np.bool_)
@@ -283,7 +265,7 @@ def flag_notices(
     OptionError
         When the shapes or the numbers of names do not agree.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     marks = _as_flags(flags, array.shape)
     if len(sort_names) != array.shape[0] or len(factor_names) != array.shape[1]:
         raise OptionError(

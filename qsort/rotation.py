@@ -46,6 +46,7 @@ from typing import get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from qsort._checks import as_loadings, is_whole
 from qsort.errors import Notice, OptionError
 from qsort.profiles import VarimaxAlgorithm
 
@@ -128,7 +129,7 @@ class RotationStep:
     def __post_init__(self) -> None:
         for name in ("factor_a", "factor_b"):
             value = getattr(self, name)
-            if not _is_int(value) or value < 1:
+            if not is_whole(value) or value < 1:
                 raise OptionError(
                     f"rotation step {name}: expected a factor number (1, 2, ...), found {value!r}"
                 )
@@ -149,26 +150,6 @@ class RotationStep:
 # --------------------------------------------------------------------------------------------
 # Validation (every public function checks its inputs here)
 # --------------------------------------------------------------------------------------------
-
-
-def _is_int(value: object) -> bool:
-    return isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_)
-
-
-def _as_loadings(loadings: ArrayLike) -> FloatArray:
-    """Return a float64 copy of a finite, non-empty 2-D loadings matrix."""
-    try:
-        array = np.array(loadings, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise OptionError(f"loadings: expected a numeric matrix, found {error}") from None
-    if array.ndim != 2 or array.shape[0] == 0 or array.shape[1] == 0:
-        raise OptionError(
-            "loadings: expected a matrix with one row per sort and one column per factor, "
-            f"found shape {array.shape}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise OptionError("loadings: expected finite numbers, found NaN or infinity")
-    return array
 
 
 def _factor_index(factor: object, n_factors: int, what: str = "factor") -> int:
@@ -202,7 +183,7 @@ def _positive(value: float, name: str) -> float:
 
 
 def _count(value: int, name: str) -> int:
-    if not _is_int(value) or value < 1:
+    if not is_whole(value) or value < 1:
         raise OptionError(f"{name}: expected a positive integer, found {value!r}")
     return int(value)
 
@@ -257,7 +238,7 @@ def varimax_criterion(loadings: ArrayLike) -> float:
     -------
     float
     """
-    normalised, _ = _kaiser_normalise(_as_loadings(loadings))
+    normalised, _ = _kaiser_normalise(as_loadings(loadings))
     return _criterion(normalised)
 
 
@@ -327,7 +308,7 @@ def varimax_kaiser_pairwise(
     OptionError
         For loadings that are not a finite matrix, or a non-positive tolerance or cycle count.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     tolerance = _positive(tolerance, "tolerance")
     max_cycles = _count(max_cycles, "max_cycles")
     if array.shape[1] < 2:
@@ -476,7 +457,7 @@ def varimax_svd(loadings: ArrayLike, eps: float = 1e-5, max_iter: int = 1000) ->
     OptionError
         For loadings that are not a finite matrix, or a non-positive ``eps`` or ``max_iter``.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     eps = _positive(eps, "eps")
     max_iter = _count(max_iter, "max_iter")
     if array.shape[1] < 2:
@@ -516,7 +497,7 @@ def reflect_signed_squares(loadings: ArrayLike) -> tuple[FloatArray, BoolArray]:
     reflected : ndarray of bool, shape (k,)
         Which factors were multiplied by -1. A sum of exactly zero is not reflected.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     reflected = (array * np.abs(array)).sum(axis=0) < 0
     return np.where(reflected, -array, array), reflected
 
@@ -538,7 +519,7 @@ def orient_like_psych(loadings: ArrayLike) -> tuple[FloatArray, NDArray[np.intp]
     order : ndarray of intp, shape (k,)
         0-based original column of each new column: ``new[:, i] = ±old[:, order[i]]``.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     order = np.argsort(-(array**2).sum(axis=0), kind="stable").astype(np.intp)
     ordered = array[:, order]
     signs = np.where(ordered.sum(axis=0) < 0, -1.0, 1.0)
@@ -569,7 +550,7 @@ def rotate_pair(loadings: ArrayLike, step: RotationStep) -> FloatArray:
     OptionError
         When a factor number of the step is beyond the k factors.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     if not isinstance(step, RotationStep):
         raise OptionError(f"rotation step: expected a RotationStep, found {step!r}")
     first = _factor_index(step.factor_a, array.shape[1], "rotation step factor_a")
@@ -593,7 +574,7 @@ def apply_steps(loadings: ArrayLike, steps: Sequence[RotationStep]) -> FloatArra
     ndarray, shape (n, k)
         ``apply_steps(np.eye(k), steps)`` is the rotation matrix of the whole sequence.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     for step in steps:
         array = rotate_pair(array, step)
     return array
@@ -612,7 +593,7 @@ def invert(loadings: ArrayLike, factor: int) -> FloatArray:
     -------
     ndarray, shape (n, k)
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     array[:, _factor_index(factor, array.shape[1])] *= -1.0
     return array
 
@@ -644,7 +625,7 @@ def split_bipolar(
     OptionError
         For a factor number out of range or flags that are not booleans of the loadings' shape.
     """
-    array = _as_loadings(loadings)
+    array = as_loadings(loadings)
     marks = _as_flags(flags, array.shape)
     column = _factor_index(factor, array.shape[1])
     negative_pole = -array[:, column]

@@ -256,8 +256,18 @@ def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
     return as_float.astype(np.int64)
 
 
-def infer_grid(sorts: ArrayLike) -> Grid:
+def infer_grid(
+    sorts: ArrayLike, names: Sequence[str] | None = None, source: str = "sorts"
+) -> Grid:
     """Infer a forced grid from sorts that all share one distribution.
+
+    Parameters
+    ----------
+    sorts : array_like of int, shape (N, n)
+    names : sequence of str, optional
+        Sort names for the message (positions when omitted).
+    source : str
+        What the sorts came from (a file name, say), to begin the message with.
 
     Raises
     ------
@@ -267,15 +277,17 @@ def infer_grid(sorts: ArrayLike) -> Grid:
     """
     matrix = _as_int_matrix(sorts)
     if matrix.shape[1] == 0:
-        raise TooFewError("sorts: expected at least 2 Q-sorts, found 0")
+        raise TooFewError(f"{source}: expected at least 2 Q-sorts, found none")
+    label = list(names) if names is not None else [str(j + 1) for j in range(matrix.shape[1])]
     first = np.sort(matrix[:, 0])
-    for j in range(1, matrix.shape[1]):
-        if not np.array_equal(np.sort(matrix[:, j]), first):
-            raise SortMismatchError(
-                f"sorts 1 and {j + 1} do not share one distribution, so the grid cannot be taken "
-                "from the sorts: give the grid (column values and capacities) explicitly, "
-                "or declare a free distribution"
-            )
+    differs = np.flatnonzero((np.sort(matrix, axis=0) != first[:, None]).any(axis=0))
+    if differs.size:
+        raise SortMismatchError(
+            f"{source}: Q-sorts {label[0]!r} and {label[int(differs[0])]!r} do not share one "
+            "distribution, so the grid cannot be taken from the sorts (a free distribution, or "
+            "a sort that does not fit): give the grid explicitly (column values and capacities, "
+            "forced or free)"
+        )
     return Grid.from_pattern(first.tolist())
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from qsort.errors import FormatError, SortMismatchError, StudyError
-from qsort.study import Grid, Statement, Study
+from qsort.errors import FormatError, StudyError
+from qsort.study import Grid, Statement, Study, infer_grid
 
 PathArg = str | os.PathLike[str]
 """A file name, as a string or a path object."""
@@ -193,16 +193,7 @@ def sorts_grid(matrix: NDArray[np.int64], names: Sequence[str], path: PathArg) -
     """Take a forced grid from sorts that share one distribution, else ask for the grid."""
     if matrix.shape[1] == 0:
         raise FormatError(f"{path}: no Q-sorts found; expected at least 2")
-    first = np.sort(matrix[:, 0])
-    for j in range(1, matrix.shape[1]):
-        if not np.array_equal(np.sort(matrix[:, j]), first):
-            raise SortMismatchError(
-                f"{path}: Q-sorts {names[0]!r} and {names[j]!r} do not share one distribution, "
-                "so the grid cannot be taken from the sorts (free distribution, or a sort that "
-                "does not fit); give the grid explicitly (the `grid` option: column values, "
-                "capacities, forced or free)"
-            )
-    return Grid.from_pattern(first.tolist())
+    return infer_grid(matrix, names, str(path))
 
 
 def build_study(
