@@ -27,6 +27,15 @@ from qsort.errors import (
 IntMatrix = NDArray[np.int64]
 
 
+#: Sorts an error message describes one by one before it just counts the rest.
+MAX_LISTED_SORTS = 10
+
+
+def signed(value: int) -> str:
+    """A column value as researchers write it: ``-4``, ``0``, ``+4``."""
+    return f"{value:+d}" if value else "0"
+
+
 @dataclass(frozen=True)
 class Grid:
     """The distribution a Q-sort is laid out on.
@@ -117,7 +126,7 @@ class Grid:
         for value, capacity in zip(self.values, self.capacities, strict=True):
             if found.get(value, 0) != capacity:
                 problems.append(
-                    f"column {value:+d} holds {found.get(value, 0)} cards, "
+                    f"column {signed(value)} holds {found.get(value, 0)} cards, "
                     f"the grid wants {capacity}"
                 )
         return problems
@@ -126,7 +135,7 @@ class Grid:
         """A one-line description such as ``-4..+4, forced, 2 3 4 5 5 5 4 3 2``."""
         kind = "forced" if self.forced else "free"
         caps = " ".join(str(c) for c in self.capacities)
-        return f"{self.low:+d}..{self.high:+d}, {kind}, {caps}"
+        return f"{signed(self.low)}..{signed(self.high)}, {kind}, {caps}"
 
 
 @dataclass(frozen=True)
@@ -311,13 +320,16 @@ def validate(study: Study) -> None:
         raise SortMismatchError(
             f"the forced grid has {study.grid.size} slots but the Q-set has {n_stat} statements"
         )
+    suspects = _suspect_sorts(matrix, study.grid)
     problems = [
         f"sort {study.sort_names[j]!r}: {'; '.join(study.grid.check_sort(matrix[:, j]))}"
-        for j in _suspect_sorts(matrix, study.grid)
+        for j in suspects[:MAX_LISTED_SORTS]
     ]
+    if len(suspects) > MAX_LISTED_SORTS:
+        problems.append(f"and {len(suspects) - MAX_LISTED_SORTS} more")
     if problems:
         raise SortMismatchError(
-            f"{len(problems)} Q-sort(s) do not fit the grid ({study.grid.describe()}):\n  "
+            f"{len(suspects)} Q-sort(s) do not fit the grid ({study.grid.describe()}):\n  "
             + "\n  ".join(problems)
         )
     flat = [study.sort_names[int(j)] for j in np.flatnonzero(matrix.min(0) == matrix.max(0))]

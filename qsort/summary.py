@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from qsort.flagging import FLAG_LEVELS, flag_threshold
 from qsort.result import AnalysisResult
+from qsort.study import signed
 
 EXTRACTION_NAMES = {
     "centroid": "Brown centroid",
@@ -100,13 +101,9 @@ def _arrays(result: AnalysisResult) -> list[str]:
     defined = result.defined
     rows = []
     for i, statement in enumerate(result.study.statements):
-        cells = [_signed(int(f.array[i])) if f.array is not None else "-" for f in defined]
+        cells = [signed(int(f.array[i])) if f.array is not None else "-" for f in defined]
         rows.append([statement.id, *cells, _short(statement.text)])
     return _table(["statement", *[f.name for f in defined], ""], rows)
-
-
-def _signed(value: int) -> str:
-    return f"{value:+d}" if value else "0"
 
 
 def _short(text: str, width: int = 50) -> str:
