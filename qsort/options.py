@@ -7,7 +7,7 @@ criteria and every manual flag, and the profile.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, get_args
 
 from qsort.correlation import CorrelationMethod
@@ -97,6 +97,32 @@ class Options:
     def to_dict(self) -> dict[str, Any]:
         """The options as plain JSON-ready values."""
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Options:
+        """Options from :meth:`to_dict`'s form (e.g. the ``options`` of a JSON result).
+
+        Raises
+        ------
+        OptionError
+            For a key that is not an option, or a malformed rotation step or manual flag.
+        """
+        unknown = sorted(set(data) - {f.name for f in fields(cls)})
+        if unknown:
+            raise OptionError(f"options: unknown key(s) {unknown}")
+        values = dict(data)
+        try:
+            values["rotation_steps"] = tuple(
+                RotationStep(**step) for step in data.get("rotation_steps", ())
+            )
+            values["manual_flags"] = tuple(
+                FlagOverride(**flag) for flag in data.get("manual_flags", ())
+            )
+        except TypeError as exc:
+            raise OptionError(f"options: malformed rotation step or manual flag ({exc})") from None
+        values["inversions"] = tuple(data.get("inversions", ()))
+        values["bipolar_splits"] = tuple(data.get("bipolar_splits", ()))
+        return cls(**values)
 
 
 def _choice(what: str, value: str, allowed: tuple[str, ...]) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from qsort.errors import OptionError, StudyError, TooManyFactorsError
-from qsort.options import FlagOverride
-from qsort.pipeline import analyze
+from qsort.options import FlagOverride, Options
+from qsort.pipeline import analyze, run
 from qsort.rotation import RotationStep
 from qsort.scores import array_exact_grid, array_qmethod, factor_weights
 from qsort.study import Grid, Study
@@ -148,3 +150,30 @@ def test_free_grid_needs_one_slot_per_statement() -> None:
     study = Study.from_matrix(values, ["A", "B", "C"], grid=free)
     with pytest.raises(StudyError, match="one slot per statement"):
         analyze(study, factors=1, extraction="pca")
+
+
+def test_a_result_reproduces_from_its_recorded_options(lipset: Study) -> None:
+    """Spec part 1, item 1: every option is recorded, so the JSON reproduces the result."""
+    first = analyze(
+        lipset,
+        factors=3,
+        extraction="centroid",
+        rotation_steps=[RotationStep(1, 3, 12.5)],
+        invert_factors=[2],
+        split_bipolar_factors=[2],
+        flag_level=2.575,
+        manual_flags=[FlagOverride("FR9", "F3")],
+    )
+    options = Options.from_dict(json.loads(json.dumps(first.to_dict()["options"])))
+    assert options == first.options
+    again = run(lipset, options)
+    np.testing.assert_array_equal(again.loadings, first.loadings)
+    np.testing.assert_array_equal(again.flags, first.flags)
+    np.testing.assert_array_equal(again.arrays, first.arrays)
+
+
+def test_malformed_recorded_options_are_refused() -> None:
+    with pytest.raises(OptionError, match="unknown key"):
+        Options.from_dict({"factors": 3})
+    with pytest.raises(OptionError, match="malformed"):
+        Options.from_dict({"rotation_steps": [{"a": 1}]})
