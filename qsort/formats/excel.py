@@ -16,7 +16,7 @@ Worksheets (spec part 2, B.6; names are matched without regard to case):
 The type is read from the sorts sheet's A1 (type 1 starts with "Participant Name and Sort
 Value"). The grid is taken from the pattern sheet (forced when every sort fills it exactly, free
 with a warning otherwise); without one, from the slot values of a type 1 sheet or from the sorts
-of a type 2 sheet. openpyxl (the ``files`` extra) is imported only when a workbook is read or
+of a type 2 sheet. openpyxl is imported only when a workbook is read or
 written, so that ``import qsort`` stays light.
 """
 

@@ -5,7 +5,7 @@
   :func:`qsort.report.html.render_html` build each kind.
 * :mod:`qsort.report.figures` draws the composite Q-sorts, the scree plot and loading plots.
 
-Nothing here imports the web stack; openpyxl (the ``files`` extra) is imported only when a
+Nothing here imports the web stack; openpyxl is imported only when a
 workbook is written, and cairosvg only when a PNG is asked for.
 """
 

@@ -2,7 +2,7 @@
 
 Numbers are stored as numbers at full precision and rounded only by each cell's number format.
 Headers are bold, columns sized to their contents and panes frozen below each sheet's first
-header row. openpyxl (the ``files`` extra) is imported only when a workbook is written.
+header row. openpyxl is imported only when a workbook is written.
 """
 
 from __future__ import annotations
