@@ -33,17 +33,23 @@ def paragraphs(text: str) -> list[str]:
 
 
 def sort_config(
-    db: Session, participant: Participant, study: Study, t: Catalogue
+    db: Session, participant: Participant, study: Study, t: Catalogue, shell: bool = False
 ) -> dict[str, Any]:
-    """Everything the sort page's JavaScript needs, embedded in the page as JSON."""
+    """Everything the sort page's JavaScript needs, embedded in the page as JSON.
+
+    With ``shell`` the page is the offline shell the service worker keeps: the study's cards,
+    grid and texts only, with no participant, label or draft in it (``participant`` and
+    ``draft`` are null); the page then takes the participant's work from the device's copy.
+    """
     assert participant.id is not None and study.id is not None
     grid = store.get_grid(db, participant.grid_id)
     assert grid is not None
-    draft = current_draft(db, participant)
+    draft = None if shell else current_draft(db, participant)
     return {
-        "participant": {"label": participant.label,
-                        "storageKey": f"{study.slug}:{participant.id}",
-                        "sorted": participant.sorted_at is not None},
+        "participant": None if shell else {
+            "storageKey": f"{study.slug}:{participant.id}",
+            "sorted": participant.sorted_at is not None},
+        "storagePrefix": f"{study.slug}:",
         "study": {"extremesRequired": study.extremes_required,
                   "disagreeLabel": study.disagree_label or t("sort.most_disagree"),
                   "agreeLabel": study.agree_label or t("sort.most_agree")},
@@ -55,8 +61,8 @@ def sort_config(
                        for s in store.statements(db, participant.qset_id)],
         "questions": [{"key": q.key, "kind": q.kind, "prompt": q.prompt, "options": q.options,
                        "required": q.required} for q in store.questions(db, study.id)],
-        "draft": {"revision": draft.revision, "state": draft.state},
+        "draft": None if draft is None else {"revision": draft.revision, "state": draft.state},
         "strings": t.subset("js."),
         "urls": {"draft": "/api/draft", "sort": "/api/sort", "finish": "/api/finish",
-                 "start": "/"},
+                 "start": "/", "shell": "/p/shell", "worker": "/sw.js"},
     }

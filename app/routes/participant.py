@@ -1,7 +1,7 @@
 """Participant pages: join, consent, the sort app, thanks. Server-rendered, thin.
 
-The token lives only in an HttpOnly, SameSite=Lax cookie; the only URL that carries it is the
-opaque resume link ``/r/{token}``. Declining consent stores nothing.
+The token lives only in an HttpOnly, SameSite=Lax cookie; no URL ever carries it (there is no
+resume link: see docs/participant-flow.md, "Coming back"). Declining consent stores nothing.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from app import store
+from app import STATIC_DIR, store
 from app.deps import (
     TOKEN_COOKIE,
     TOKEN_MAX_AGE,
@@ -20,7 +20,7 @@ from app.deps import (
     TemplatesDep,
     token_participant,
 )
-from app.errors import CodeNotFoundError, NotFoundError
+from app.errors import CodeNotFoundError, NotFoundError, NotJoinedError
 from app.i18n import Catalogue
 from app.services import join
 from app.views import paragraphs, render, sort_config
@@ -87,18 +87,26 @@ def _set_token(response: Response, token: str, secure: bool) -> None:
                         samesite="lax", secure=secure, path="/")
 
 
-@router.get("/r/{token}")
-def resume_link(token: str, settings: SettingsDep) -> Response:
-    """Put a token back on a device (a resume link); /p then checks it."""
-    response = RedirectResponse("/p", status_code=303)
-    _set_token(response, token[:100], settings.secure_cookies)
-    return response
-
-
 @router.get("/p")
 def sort_app(request: Request, db: DbDep, templates: TemplatesDep) -> Response:
     """The sort itself: instructions, pre-sort, grid, post-sort and survey in one page."""
+    return _sort_page(request, db, templates, shell=False)
+
+
+@router.get("/p/shell")
+def sort_shell(request: Request, db: DbDep, templates: TemplatesDep) -> Response:
+    """The sort page without any participant data in it, for the service worker to keep.
+
+    Offline, the worker answers a reload of ``/p`` with this page, which then restores the
+    participant's work from the device's own copy (localStorage).
+    """
+    return _sort_page(request, db, templates, shell=True)
+
+
+def _sort_page(request: Request, db: DbDep, templates: TemplatesDep, shell: bool) -> Response:
     participant = token_participant(request, db)
+    if shell and (participant is None or participant.finished_at is not None):
+        raise NotJoinedError("no participant: no shell to keep")  # never cache a redirect
     if participant is None or participant.finished_at is not None:
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(TOKEN_COOKIE, path="/")
@@ -109,7 +117,14 @@ def sort_app(request: Request, db: DbDep, templates: TemplatesDep) -> Response:
     t = Catalogue(study.language)
     return render(request, templates, "participant/sort.html", t, study=study,
                   instructions=paragraphs(study.instructions_text),
-                  config=sort_config(db, participant, study, t))
+                  config=sort_config(db, participant, study, t, shell=shell))
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served from the site root so that its scope covers ``/p``."""
+    return FileResponse(STATIC_DIR / "js" / "sw.js", media_type="text/javascript",
+                        headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/thanks/{code}")

@@ -199,3 +199,46 @@ def test_draft_survives_a_new_app_on_the_same_database(settings: object) -> None
         assert second.get("/api/draft").json() == {"revision": 1,
                                                    "state": {"v": 1, "stage": "sort"}}
     _ = Draft
+
+
+def test_offline_shell_holds_the_study_but_no_participant(client: TestClient) -> None:
+    config = joined(client)
+    assert config["participant"] is not None
+    client.put("/api/draft", json={"revision": 0, "state": {"v": 1, "secret": "my words"}})
+    shell = client.get("/p/shell")
+    assert shell.status_code == 200
+    assert shell.headers["cache-control"] == "no-store"
+    import json
+    import re
+
+    found = re.search(r'id="qsort-config">(.*?)</script>', shell.text, re.S)
+    assert found is not None
+    shell_config = json.loads(found.group(1))
+    assert shell_config["participant"] is None and shell_config["draft"] is None
+    assert shell_config["statements"] == config["statements"]
+    assert "my words" not in shell.text
+    participant = config["participant"]
+    assert isinstance(participant, dict)
+    assert participant["storageKey"] not in shell.text
+
+
+def test_offline_shell_is_refused_without_a_participant(client: TestClient) -> None:
+    assert client.get("/p/shell").status_code == 401
+
+
+def test_service_worker_is_served_from_the_root(client: TestClient) -> None:
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/javascript")
+    assert response.headers["cache-control"] == "no-cache"
+    assert "/api/" in response.text and "qsort-shell" in response.text
+
+
+def test_there_is_no_resume_link(client: TestClient) -> None:
+    joined(client)
+    token = client.cookies.get("qsort_token")
+    assert token
+    client.cookies.clear()
+    response = client.get(f"/r/{token}")
+    assert response.status_code == 404
+    assert "qsort_token" not in response.cookies

@@ -72,3 +72,18 @@ def first_tray_card(page: Page) -> str:
         page.click(f"[data-pile-tab={pile}]")
     n = page.get_attribute(".tray-cards .card", "data-n")
     return f'.card[data-n="{n}"]'
+
+
+def wait_for_offline_shell(page: Page) -> None:
+    """Wait until the service worker controls the page and the offline shell is kept."""
+    page.wait_for_function(
+        "navigator.serviceWorker.controller !== null"
+        " && caches.has('qsort-shell')", polling=100)
+    page.wait_for_function("caches.open('qsort-shell').then(c => c.match('/p/shell'))"
+                           ".then(r => r !== undefined)", polling=100)
+
+
+def place_on_slot(page: Page, value: int, row: int) -> None:
+    """Tap the first card left in the tray, then the empty place (value, row)."""
+    page.tap(first_tray_card(page))
+    page.tap(f'.cell[data-value="{value}"][data-row="{row}"] .slot')

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from .conftest import AXE, LiveServer
-from .helpers import first_tray_card, join
+from .helpers import first_tray_card, join, wait_for_offline_shell
 
 pytestmark = pytest.mark.browser
 
@@ -71,4 +71,29 @@ def test_post_sort_and_survey_pass_axe(page: Page, live_server: LiveServer) -> N
     found = {"postsort": serious_violations(page)}
     page.click("#postsort-next")
     found["survey"] = serious_violations(page)
+    assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_offline_shell_and_sort_hints_pass_axe(page: Page, live_server: LiveServer) -> None:
+    join(page, live_server)
+    page.click("#start-presort")
+    for _ in range(34):
+        page.click("[data-pile=agree]")
+    page.click("#presort-done")
+    wait_for_offline_shell(page)
+    found: dict[str, list[dict[str, Any]]] = {}
+    # a full column: the hint shows in the dock above the enlarged card
+    for row in range(2):
+        page.tap(first_tray_card(page))
+        page.tap(f'.cell[data-value="4"][data-row="{row}"] .slot')
+    page.tap(first_tray_card(page))
+    page.tap('.col-head[data-value="4"]')
+    expect(page.locator("#board-hint")).to_be_visible()
+    found["sort-full-column"] = serious_violations(page)
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_function("window.qsortReady === true")
+    assert page.evaluate("document.body.dataset.source") == "device"
+    found["offline-shell"] = serious_violations(page)
+    page.context.set_offline(False)
     assert {k: v for k, v in found.items() if v} == {}

@@ -166,3 +166,37 @@ def test_double_submit_stores_one_sort(page: Page, live_server: LiveServer) -> N
     expect(page.locator("#stage-postsort")).to_be_visible()
     page.evaluate("() => document.getElementById('submit-sort').click()")
     assert len(stored_sorts(live_server)) == before + 1
+
+
+def _tab_until(page: Page, test: str, limit: int) -> int:
+    """Press Tab until ``test`` (a JS expression on document.activeElement) holds."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(() => {{ const a = document.activeElement; return {test}; }})()"):
+            return presses
+    raise AssertionError(f"Tab never reached {test} in {limit} presses")
+
+
+def test_keyboard_reaches_the_grid_with_tab_from_the_top(
+    page: Page, live_server: LiveServer
+) -> None:
+    join(page, live_server)
+    presort_all(page)
+    page.reload()  # start from the top of a freshly loaded page: nothing focused
+    page.wait_for_function("window.qsortReady === true")
+    assert page.evaluate("document.activeElement === document.body")
+    # the first Tab shows the skip link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    # on to the first card in the tray, pick it up with Enter
+    _tab_until(page, "a.classList.contains('card')", 12)
+    n = page.evaluate("document.activeElement.dataset.n")
+    page.keyboard.press("Enter")
+    expect(page.locator("#announcer")).to_contain_text("Picked up")
+    # Tab on to the board, past the other cards and the enlarged card's buttons
+    presses = _tab_until(page, "a.classList.contains('slot')", 60)
+    assert presses <= 60
+    page.keyboard.press("Enter")
+    expect(page.locator("#announcer")).to_contain_text(f"Card {n} placed")
+    assert screen_sort(page) == {int(n): (-4, 0)}
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")

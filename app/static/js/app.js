@@ -5,12 +5,33 @@ import {
   nextPresortCard, pileCounts, placedCount, placements, undoPresort,
 } from "./model.js";
 import { Board } from "./board.js";
-import { Saver, clearAllLocal, fetchJSON, readLocal } from "./sync.js";
+import {
+  Saver, clearAllLocal, fetchJSON, forgetShell, keepShell, readCurrent, readLocal, writeCurrent,
+} from "./sync.js";
 
 const config = JSON.parse(document.getElementById("qsort-config").textContent);
 const S = config.strings;
 const t = (key, params) => fmt(S[key] ?? key, params);
 const $ = (id) => document.getElementById(id);
+
+// The offline shell (served by the service worker when a reload finds no network) carries no
+// participant: take the participant and the work from the device's copy instead.
+if (!config.participant) {
+  const current = readCurrent();
+  const local = current && current.storageKey.startsWith(config.storagePrefix)
+    ? readLocal(current.storageKey) : null;
+  if (!local || !local.state) {
+    document.getElementById("main").replaceChildren(Object.assign(document.createElement("p"), {
+      className: "panel narrow lead", textContent: S["js.offline.nothing"] ?? "",
+    }));
+    throw new Error("offline shell without a saved sort on this device");
+  }
+  config.participant = current;
+  document.body.dataset.source = "device";
+  config.draft = { revision: local.revision, state: local.dirty ? null : local.state };
+} else {
+  writeCurrent(config.participant);
+}
 
 function announce(text) {
   const live = $("announcer");
@@ -49,6 +70,12 @@ const saver = new Saver({
   onGone: () => { window.location.assign(config.urls.start); },
 });
 const changed = () => saver.change();
+
+// The dock (hint and enlarged card) is fixed at the bottom: keep the page's end clear of it.
+const dock = $("dock");
+new ResizeObserver(() => {
+  document.body.style.setProperty("--dock", `${dock.offsetHeight}px`);
+}).observe(dock);
 
 const board = new Board({
   root: $("board"), tray: $("tray"), reader: $("reader"), hint: $("board-hint"),
@@ -298,6 +325,7 @@ async function sendFinish() {
   }
   if (res.ok) {
     clearAllLocal();
+    await forgetShell();
     window.location.assign(res.data.next);
     return;
   }
@@ -310,3 +338,4 @@ show(state.stage || "instructions");
 setStatus(start.dirty ? "pending" : "saved");
 if (start.dirty) saver.schedule(0);
 window.qsortReady = true;
+if (navigator.onLine !== false) keepShell(config.urls.worker, config.urls.shell);

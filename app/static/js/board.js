@@ -70,7 +70,11 @@ export class Board {
     const post = document.createElement("span");
     post.className = "visually-hidden";
     post.textContent = `. ${where}.`;
-    b.append(pre, num, txt, post);
+    // The face clamps number and text together to a few lines (the reader shows it whole).
+    const face = document.createElement("span");
+    face.className = "face";
+    face.append(num, txt);
+    b.append(pre, face, post);
     return b;
   }
 

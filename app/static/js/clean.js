@@ -1,7 +1,11 @@
-// On the join and thanks pages: forget any earlier participant's work kept on this device,
-// and (on the thanks page) go back to the start after a minute so a shared tablet is ready.
-import { clearAllLocal } from "./sync.js";
+// On the join and thanks pages: forget any earlier participant's work kept on this device
+// (localStorage and the offline shell in Cache Storage), and (on the thanks page) go back to
+// the start after a minute so a shared tablet is ready. On the join page, work that never
+// reached the server is kept (with the shell) so that it is not lost.
+import { clearAllLocal, forgetShell } from "./sync.js";
 
 const thanks = document.getElementById("thanks");
-clearAllLocal(!thanks);
+const kept = clearAllLocal(!thanks);
+const cleaned = kept ? Promise.resolve() : forgetShell();
+cleaned.then(() => { document.body.dataset.clean = "done"; });
 if (thanks) setTimeout(() => { window.location.assign(thanks.dataset.start || "/"); }, 60000);

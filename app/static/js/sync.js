@@ -4,6 +4,11 @@
 // Offline, changes wait on the device and are sent on 'online', on a timer, and on page hide.
 
 const PREFIX = "qsort:draft:";
+// Which draft the open sort page belongs to, so that the offline shell (a page with no
+// participant in it) can find the work again: { storageKey, sorted }.
+const CURRENT = "qsort:current";
+// The Cache Storage cache holding the offline shell (see sw.js).
+export const SHELL_CACHE = "qsort-shell";
 
 export function readLocal(storageKey) {
   try {
@@ -13,16 +18,54 @@ export function readLocal(storageKey) {
   }
 }
 
-/** Forget drafts kept on this device; with keepUnsent, those not yet on the server stay. */
+export function readCurrent() {
+  try {
+    return JSON.parse(localStorage.getItem(CURRENT) || "null");
+  } catch (e) {
+    return null;
+  }
+}
+
+export function writeCurrent(current) {
+  try { localStorage.setItem(CURRENT, JSON.stringify(current)); } catch (e) { /* no storage */ }
+}
+
+/** Forget drafts kept on this device; with keepUnsent, those not yet on the server stay.
+ *  Returns true when some participant's work is still kept. */
 export function clearAllLocal(keepUnsent = false) {
+  let kept = false;
   try {
     for (let i = localStorage.length - 1; i >= 0; i -= 1) {
       const k = localStorage.key(i);
-      if (!k || !k.startsWith("qsort:")) continue;
-      const entry = keepUnsent ? readLocal(k.slice(PREFIX.length)) : null;
-      if (!(entry && entry.dirty)) localStorage.removeItem(k);
+      if (!k || !k.startsWith("qsort:") || k === CURRENT) continue;
+      const entry = keepUnsent && k.startsWith(PREFIX) ? readLocal(k.slice(PREFIX.length)) : null;
+      if (entry && entry.dirty) kept = true;
+      else localStorage.removeItem(k);
+    }
+    const current = readCurrent();
+    if (!current || localStorage.getItem(PREFIX + current.storageKey) === null) {
+      localStorage.removeItem(CURRENT);
     }
   } catch (e) { /* storage disabled: nothing to clear */ }
+  return kept;
+}
+
+/** Drop the offline shell (it holds no participant data, but a shared device keeps nothing). */
+export async function forgetShell() {
+  try {
+    if ("caches" in window) await caches.delete(SHELL_CACHE);
+  } catch (e) { /* no Cache Storage (e.g. not a secure context) */ }
+}
+
+/** Register the service worker and keep a fresh copy of the shell for an offline reload. */
+export async function keepShell(workerUrl, shellUrl) {
+  try {
+    if (!("serviceWorker" in navigator) || !("caches" in window)) return;
+    await navigator.serviceWorker.register(workerUrl, { scope: "/" });
+    const cache = await caches.open(SHELL_CACHE);
+    const res = await fetch(shellUrl, { credentials: "same-origin", redirect: "error" });
+    if (res.ok) await cache.put(shellUrl, res);
+  } catch (e) { /* offline, or no service workers here: the page still works online */ }
 }
 
 export async function fetchJSON(url, options = {}, timeoutMs = 10000) {

@@ -1,0 +1,66 @@
+// The service worker (served as /sw.js, scope "/"): lets a reload of the sort page work with
+// no network. It keeps two things and nothing else:
+//   - "qsort-static-<version>": the CSS and JavaScript files (the same for everyone);
+//   - "qsort-shell": /p/shell, the sort page with the study's cards but no participant, label
+//     or draft in it (the page puts it there; clean.js deletes it on the join and thanks pages).
+// It never touches /api/ (the participant's work goes only to localStorage and the server) and
+// never stores a page that carries a participant's data: /p itself always comes from the
+// network, and only when the network fails does the worker answer with the shell, which then
+// restores the work from the device's copy.
+const VERSION = "1";
+const STATIC = `qsort-static-${VERSION}`;
+const SHELL = "qsort-shell";
+const SHELL_URL = "/p/shell";
+const ASSETS = [
+  "/static/css/qsort.css", "/static/js/app.js", "/static/js/board.js", "/static/js/model.js",
+  "/static/js/sync.js", "/static/js/clean.js",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(STATIC).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const key of await caches.keys()) {
+      if (key.startsWith("qsort-static-") && key !== STATIC) await caches.delete(key);
+    }
+    await self.clients.claim();
+  })());
+});
+
+async function sortPage(request) {
+  try {
+    return await fetch(request);
+  } catch (err) {
+    const cache = await caches.open(SHELL);
+    return (await cache.match(SHELL_URL)) || Response.error();
+  }
+}
+
+async function asset(request) {
+  try {
+    const res = await fetch(request);
+    if (res.ok) {
+      const copy = res.clone();
+      caches.open(STATIC).then((c) => c.put(request, copy));
+    }
+    return res;
+  } catch (err) {
+    const cache = await caches.open(STATIC);
+    return (await cache.match(request, { ignoreSearch: true })) || Response.error();
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const req = event.request;
+  if (req.method !== "GET") return;
+  const url = new URL(req.url);
+  if (url.origin !== self.location.origin) return;
+  if (req.mode === "navigate" && url.pathname === "/p") {
+    event.respondWith(sortPage(req));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(asset(req));
+  }
+  // everything else (the API, join, consent, thanks) goes to the network untouched
+});

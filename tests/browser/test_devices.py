@@ -1,0 +1,109 @@
+"""Other screens than the landscape tablet: a portrait tablet and a phone, both touch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from .conftest import LiveServer
+from .helpers import first_tray_card, join, presort_all
+from .test_sort_flow import CAPACITIES, finish_and_check
+
+pytestmark = pytest.mark.browser
+
+
+def _device(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
+                                  is_mobile=True, device_scale_factor=1)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture()
+def portrait(browser: Browser) -> Iterator[Page]:
+    """A 10-inch tablet held upright."""
+    yield from _device(browser, 800, 1280)
+
+
+@pytest.fixture()
+def phone(browser: Browser) -> Iterator[Page]:
+    """A small phone."""
+    yield from _device(browser, 390, 844)
+
+
+def test_portrait_tablet_sort_by_tap(portrait: Page, live_server: LiveServer) -> None:
+    page = portrait
+    join(page, live_server)
+    presort_all(page)
+    # the columns are shown as rows: most disagree at the top
+    top = page.locator('.col-head[data-value="-4"]').bounding_box()
+    below = page.locator('.col-head[data-value="-3"]').bounding_box()
+    assert top is not None and below is not None
+    assert below["y"] > top["y"] + top["height"] - 1 and abs(below["x"] - top["x"]) < 2
+    font = page.eval_on_selector(".tray-cards .card .txt",
+                                 "e => parseFloat(getComputedStyle(e).fontSize)")
+    assert font >= 18
+    for value, cap in CAPACITIES.items():
+        for row in range(cap):
+            page.tap(first_tray_card(page))
+            expect_reader_visible(page)
+            page.tap(f'.cell[data-value="{value}"][data-row="{row}"] .slot')
+    finish_and_check(page, live_server)
+
+
+def expect_reader_visible(page: Page) -> None:
+    """The enlarged card sits in the viewport, above nothing it hides for good."""
+    box = page.locator("#reader").bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= page.viewport_size["height"] + 1  # type: ignore[index]
+
+
+NO_SIDEWAYS_SCROLL = """() => [document.documentElement.scrollWidth, document.body.scrollWidth,
+                              window.innerWidth]"""
+
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    '#stage-sort button, #stage-sort .card, #stage-sort .slot')]
+  .filter(e => e.offsetParent !== null)
+  .map(e => e.getBoundingClientRect())
+  .filter(r => r.height < 44 || r.width < 44).length"""
+
+REACHABLE = """(sel) => {
+  const el = document.querySelector(sel);
+  el.scrollIntoView({block: 'center'});
+  const r = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return r.left >= 0 && r.right <= window.innerWidth && !!hit && el.contains(hit);
+}"""
+
+
+def test_phone_sort_page_fits_and_every_card_is_reachable(
+    phone: Page, live_server: LiveServer
+) -> None:
+    page = phone
+    join(page, live_server)
+    presort_all(page)
+    doc, body, inner = page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert doc <= inner and body <= inner
+    assert page.evaluate(SMALL_TARGETS) == 0
+    seen: set[str] = set()
+    for pile in ("disagree", "neutral", "agree"):
+        page.tap(f"[data-pile-tab={pile}]")
+        for n in page.eval_on_selector_all(".tray-cards .card", "els => els.map(e => e.dataset.n)"):
+            assert page.evaluate(REACHABLE, f'.card[data-n="{n}"]'), f"card {n} is not reachable"
+            seen.add(n)
+    assert len(seen) == 34
+    for value, row in [(v, r) for v, cap in CAPACITIES.items() for r in range(cap)]:
+        assert page.evaluate(REACHABLE, f'.cell[data-value="{value}"][data-row="{row}"] .slot')
+    # with a card enlarged, the bottom of the page is still reachable above the dock
+    page.tap(first_tray_card(page))
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    assert page.evaluate(REACHABLE, "#submit-sort")
+    page.tap('.cell[data-value="4"][data-row="1"] .slot')
+    doc, body, inner = page.evaluate(NO_SIDEWAYS_SCROLL)
+    assert doc <= inner and body <= inner

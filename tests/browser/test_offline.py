@@ -1,0 +1,98 @@
+"""The service worker: a reload with no network shows the sort from the device's copy; a shared
+tablet keeps nothing of a participant once they have finished."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .conftest import LiveServer
+from .helpers import join, place_on_slot, presort_all, screen_sort, wait_for_offline_shell
+
+pytestmark = pytest.mark.browser
+
+SLOTS = [(-4, 0), (-4, 1), (-3, 0), (4, 0), (4, 1)]
+
+
+def server_grid(page: Page) -> dict[int, tuple[int, int]]:
+    draft = page.evaluate("fetch('/api/draft').then(r => r.json())")
+    return {int(n): (v, r) for n, (v, r) in draft["state"]["grid"].items()}
+
+
+def test_offline_reload_restores_the_sort_and_syncs_later(
+    page: Page, live_server: LiveServer
+) -> None:
+    join(page, live_server)
+    presort_all(page)
+    for value, row in SLOTS[:3]:
+        place_on_slot(page, value, row)
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
+    wait_for_offline_shell(page)
+    before = screen_sort(page)
+    assert len(before) == 3
+
+    page.context.set_offline(True)
+    place_on_slot(page, *SLOTS[3])  # a change that never reached the server
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "offline")
+    page.reload()
+    page.wait_for_function("window.qsortReady === true")
+    # the page came from the service worker's shell, restored from the device's copy
+    assert page.evaluate("document.body.dataset.source") == "device"
+    expect(page.locator("#stage-sort")).to_be_visible()
+    after_reload = screen_sort(page)
+    assert len(after_reload) == 4
+    assert {n: after_reload[n] for n in before} == before
+    place_on_slot(page, *SLOTS[4])
+    offline_view = screen_sort(page)
+    assert len(offline_view) == 5
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#save-status")).to_have_attribute("data-state", "saved", timeout=20000)
+    assert server_grid(page) == offline_view
+
+
+def test_thanks_leaves_no_participant_data_on_the_device(
+    page: Page, live_server: LiveServer
+) -> None:
+    join(page, live_server)
+    wait_for_offline_shell(page)
+    page.evaluate("""async () => {
+      const cfg = JSON.parse(document.getElementById('qsort-config').textContent);
+      const slots = [];
+      cfg.grid.values.forEach((v, i) => {
+        for (let r = 0; r < cfg.grid.capacities[i]; r++) slots.push([v, r]);
+      });
+      const placements = cfg.statements.map(
+        (s, i) => ({statement: s.n, value: slots[i][0], row: slots[i][1]}));
+      await fetch('/api/sort', {method: 'POST', headers: {'Content-Type': 'application/json'},
+        body: JSON.stringify({key: 'offline-test-key', qset_id: cfg.qsetId,
+                              grid_id: cfg.gridId, placements})});
+    }""")
+    page.reload()
+    page.wait_for_function("window.qsortReady === true")
+    page.click("#postsort-next")
+    page.check("input[name=group][value=service_user]")
+    page.fill("#survey-form textarea >> nth=0", "something private")
+    page.click("#finish")
+    page.wait_for_url("**/thanks/DEMO")
+    page.wait_for_selector("body[data-clean=done]")
+    kept = page.evaluate("""async () => {
+      const out = {storage: Object.keys(localStorage), session: Object.keys(sessionStorage),
+                   caches: {}};
+      for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        out.caches[name] = (await cache.keys()).map(r => new URL(r.url).pathname);
+      }
+      return out;
+    }""")
+    assert kept["storage"] == [] and kept["session"] == []
+    assert "qsort-shell" not in kept["caches"]
+    for urls in kept["caches"].values():
+        assert all(u.startswith("/static/") for u in urls), urls
+    # offline, the sort page no longer opens on this device
+    page.click("#back-to-start")
+    page.context.set_offline(True)
+    with pytest.raises(Exception, match="ERR_"):
+        page.goto(live_server.url + "/p")
+    page.context.set_offline(False)
