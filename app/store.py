@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -121,12 +121,10 @@ def questions(db: Session, study_id: int) -> list[Question]:
     return list(db.exec(query))
 
 
-def count_participants(db: Session, session_id: int) -> int:
-    """How many people have joined a session."""
-    query = select(func.count()).select_from(Participant).where(
-        Participant.session_id == session_id
-    )
-    return int(db.exec(query).one())
+def participant_labels(db: Session, session_id: int) -> set[str]:
+    """The labels already given in a session."""
+    query = select(Participant.label).where(Participant.session_id == session_id)
+    return set(db.exec(query).all())
 
 
 def participant_by_token_hash(db: Session, token_hash: str) -> Participant | None:

@@ -43,8 +43,20 @@ def free_port() -> int:
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     """``python -m app serve`` on loopback; wait until it answers."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--data-dir", str(data_dir)], cwd=REPO, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+        ],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
     )
     for _ in range(200):
         try:
@@ -84,9 +96,18 @@ def page_weight(base: str) -> tuple[int, int]:
     return total, requests
 
 
-def participant(base: str, saves: int, out: list[float], stop_at: float) -> None:
-    """Join, then autosave ``saves`` times with growing state, recording each round trip."""
+def participant(
+    base: str, saves: int, out: list[float], failures: list[str], stop_at: float
+) -> None:
+    """Join, then autosave ``saves`` times with growing state, recording each round trip.
+
+    A failed join or save is recorded in ``failures`` and ends this participant's run.
+    """
     client = joined_client(base)
+    if "qsort_token" not in client.cookies:
+        failures.append("join")
+        client.close()
+        return
     revision = 0
     state: dict[str, object] = {"v": 1, "stage": "sort", "grid": {}}
     for i in range(saves):
@@ -99,6 +120,9 @@ def participant(base: str, saves: int, out: list[float], stop_at: float) -> None
         started = time.perf_counter()
         response = client.put("/api/draft", json={"revision": revision, "state": state})
         out.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            failures.append(f"save {response.status_code}")
+            break
         revision = int(response.json()["revision"])
     client.close()
 
@@ -122,10 +146,14 @@ def main() -> int:
         try:
             size, requests = page_weight(base)
             latencies: list[float] = []
+            failures: list[str] = []
             stop_at = time.monotonic() + DEADLINE_S
-            threads = [threading.Thread(target=participant, args=(base, args.saves, latencies,
-                                                                   stop_at))
-                       for _ in range(args.participants)]
+            threads = [
+                threading.Thread(
+                    target=participant, args=(base, args.saves, latencies, failures, stop_at)
+                )
+                for _ in range(args.participants)
+            ]
             began = time.perf_counter()
             for t in threads:
                 t.start()
@@ -135,15 +163,23 @@ def main() -> int:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     print("store: SQLite (WAL), one uvicorn process")
     print(f"sort page weight: {size} bytes in {requests} requests (uncompressed)")
-    print(f"autosave: {len(latencies)} saves by {args.participants} concurrent participants "
-          f"in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s)")
-    print(f"autosave latency ms: p50 {percentile(latencies, 50):.1f}  "
-          f"p90 {percentile(latencies, 90):.1f}  p99 {percentile(latencies, 99):.1f}  "
-          f"max {max(latencies):.1f}  mean {statistics.fmean(latencies):.1f}")
+    print(
+        f"autosave: {len(latencies)} saves by {args.participants} concurrent participants "
+        f"in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s)"
+    )
+    print(
+        f"autosave latency ms: p50 {percentile(latencies, 50):.1f}  "
+        f"p90 {percentile(latencies, 90):.1f}  p99 {percentile(latencies, 99):.1f}  "
+        f"max {max(latencies):.1f}  mean {statistics.fmean(latencies):.1f}"
+    )
+    print(
+        f"failed requests: {len(failures)}" + (f" ({', '.join(failures[:5])})" if failures else "")
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ random label such as ``P07`` (unique within the session) and a secret token; no 
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,9 @@ from app.errors import CodeNotFoundError, NotFoundError
 from app.models import Draft, Participant, SortSession, Study
 from app.services.tokens import hash_token, new_token
 
-LABEL_TRIES = 5
+#: Attempts at a free label before giving up; labels are drawn at random from a pool at least
+#: twice the session's size, so even 50 tablets joining at once rarely collide more than twice.
+LABEL_TRIES = 30
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,16 @@ def find_session(db: Session, code: str) -> tuple[SortSession, Study]:
     return session, study
 
 
+def random_label(taken: set[str]) -> str:
+    """A random label ``P01``..``P99`` not in ``taken`` (the pool grows with the session).
+
+    Random rather than sequential, so that a label says nothing about when someone joined.
+    """
+    size = max(99, 2 * (len(taken) + 1))
+    free = [label for n in range(1, size + 1) if (label := f"P{n:02d}") not in taken]
+    return secrets.choice(free)
+
+
 def accept_consent(db: Session, code: str) -> Joined:
     """Create a participant (and an empty draft) in the session for ``code``; commit."""
     session, study = find_session(db, code)
@@ -45,7 +58,7 @@ def accept_consent(db: Session, code: str) -> Joined:
     assert study.current_qset_id is not None and study.current_grid_id is not None
     for _ in range(LABEL_TRIES):
         token = new_token()
-        label = f"P{store.count_participants(db, session.id) + 1:02d}"
+        label = random_label(store.participant_labels(db, session.id))
         participant = Participant(
             session_id=session.id, study_id=study.id, label=label, token_hash=hash_token(token),
             qset_id=study.current_qset_id, grid_id=study.current_grid_id,

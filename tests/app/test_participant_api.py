@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from fastapi.testclient import TestClient
@@ -59,7 +60,7 @@ def test_accepting_sets_an_httponly_lax_cookie_and_a_label(client: TestClient, d
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     participant = db.exec(select(Participant)).one()
-    assert participant.label == "P01"
+    assert re.fullmatch(r"P\d\d", participant.label)
     assert len(participant.token_hash) == 64
 
 
@@ -242,3 +243,33 @@ def test_there_is_no_resume_link(client: TestClient) -> None:
     response = client.get(f"/r/{token}")
     assert response.status_code == 404
     assert "qsort_token" not in response.cookies
+
+
+def test_labels_are_random_and_unique_within_a_session() -> None:
+    from app.services.join import random_label
+
+    taken: set[str] = set()
+    for _ in range(150):
+        label = random_label(taken)
+        assert label not in taken and re.fullmatch(r"P\d{2,3}", label)
+        taken.add(label)
+    drawn = {random_label(set()) for _ in range(40)}
+    assert len(drawn) > 20  # not handed out in order
+
+
+def test_a_room_joining_at_once_gets_distinct_labels(client: TestClient, db: Session) -> None:
+    """Thirty tablets accepting the consent at the same moment: everyone gets in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.services.join import accept_consent
+
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+
+    def join(_: int) -> str:
+        with Session(engine) as session:
+            return accept_consent(session, "DEMO").participant.label
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        labels = list(pool.map(join, range(30)))
+    assert len(set(labels)) == 30
+    assert len(db.exec(select(Participant)).all()) == 30
