@@ -43,6 +43,7 @@ class Correlations:
     method: CorrelationMethod
     factor: FloatArray
     _dense: list[FloatArray] = field(default_factory=list, repr=False, compare=False)
+    _eigen: dict[str, FloatArray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -59,25 +60,46 @@ class Correlations:
             self._dense.append(dense)
         return self._dense[0]
 
+    def eigenvalues(self) -> FloatArray:
+        """Every eigenvalue of R, descending and clipped at 0, computed once.
+
+        When sorts outnumber the rows of the factor form (``n > m``) they come from the m x m
+        Gram matrix ``F @ F.T``, which has the same non-zero eigenvalues; the other ``n - m`` are 0.
+        """
+        if "values" not in self._eigen:
+            rows, n = self.factor.shape
+            gram = self.factor @ self.factor.T if n > rows else self.matrix()
+            small = np.sort(np.linalg.eigvalsh(gram))[::-1]
+            values = np.zeros(n)
+            values[: small.size] = np.maximum(small, 0.0)
+            values.setflags(write=False)
+            self._eigen["values"] = values
+        return self._eigen["values"]
+
     def eigen(self) -> tuple[FloatArray, FloatArray]:
-        """Eigenvalues (all n, descending) and the eigenvectors of the leading ones.
+        """Leading eigenvalues of R (descending) with their unit eigenvectors, computed once.
+
+        Uses the SVD of the factor form when sorts outnumber its rows, so that R is never formed
+        (O(n m^2) time, O(n m) memory), and the eigen-decomposition of R otherwise.
 
         Returns
         -------
-        values : ndarray, shape (n,)
-            Eigenvalues of R in decreasing order; those beyond the rank of R are 0.
+        values : ndarray, shape (r,)
+            The ``r = min(n, m)`` leading eigenvalues, clipped at 0.
         vectors : ndarray, shape (n, r)
-            Unit eigenvectors of the first ``r = min(n, m)`` eigenvalues, as columns.
+            Their eigenvectors, as columns.
         """
-        rows, n = self.factor.shape
-        if n <= rows or self._dense:
-            values, vectors = np.linalg.eigh(self.matrix())
-            order = np.argsort(values)[::-1]
-            return np.maximum(values[order], 0.0), vectors[:, order]
-        _, singular, vt = np.linalg.svd(self.factor, full_matrices=False)
-        values = np.zeros(n)
-        values[: singular.size] = singular**2
-        return values, vt.T
+        if "vectors" not in self._eigen:
+            rows, n = self.factor.shape
+            if n > rows:
+                _, singular, vt = np.linalg.svd(self.factor, full_matrices=False)
+                values, vectors = singular**2, vt.T
+            else:
+                values, vectors = np.linalg.eigh(self.matrix())
+                order = np.argsort(values)[::-1]
+                values, vectors = np.maximum(values[order], 0.0), vectors[:, order]
+            self._eigen["leading"], self._eigen["vectors"] = values, vectors
+        return self._eigen["leading"], self._eigen["vectors"]
 
 
 def correlate(sorts: NDArray[np.int64] | FloatArray, method: str = "pearson") -> Correlations:

@@ -170,30 +170,6 @@ class Reflection:
 # --------------------------------------------------------------------------------------------
 
 
-def correlation_eigenvalues(corr: Correlations) -> FloatArray:
-    """All eigenvalues of R in decreasing order, without forming R when sorts outnumber rows.
-
-    Parameters
-    ----------
-    corr : Correlations
-        Correlations in factor form ``F`` (shape (m, n)).
-
-    Returns
-    -------
-    ndarray, shape (n,)
-        Eigenvalues of ``R = F.T @ F``, clipped at 0. When ``n > m`` they come from the m x m
-        Gram matrix ``F @ F.T`` (same non-zero eigenvalues), and the remaining ``n - m`` are 0.
-    """
-    rows, n = corr.factor.shape
-    if n > rows:
-        small = np.linalg.eigvalsh(corr.factor @ corr.factor.T)
-    else:
-        small = np.linalg.eigvalsh(corr.matrix())
-    values = np.zeros(n)
-    values[: small.size] = np.maximum(np.sort(small)[::-1], 0.0)
-    return values
-
-
 def max_factors(corr: Correlations, method: ExtractionMethod) -> int:
     """The most factors the data allow: the numerical rank of R (never more than n).
 
@@ -213,7 +189,7 @@ def max_factors(corr: Correlations, method: ExtractionMethod) -> int:
     int
     """
     _check_method(method)
-    values = correlation_eigenvalues(corr)
+    values = corr.eigenvalues()
     rows, n = corr.factor.shape
     tolerance = values[0] * max(n, rows) * np.finfo(np.float64).eps
     return int(min(n, np.count_nonzero(values > tolerance)))
@@ -292,7 +268,7 @@ def principal_components(corr: Correlations, n_factors: int, sign_rule: SignRule
     """
     _check_sign_rule(sign_rule)
     _check_positive_count(n_factors)
-    values, vectors = _leading_eigen(corr)
+    values, vectors = corr.eigen()
     if n_factors > vectors.shape[1]:
         raise TooManyFactorsError(
             f"{n_factors} principal components requested, but R has at most "
@@ -463,16 +439,6 @@ def positive_manifold(matrix: FloatArray, ties: Literal["first", "last"] = "firs
 # --------------------------------------------------------------------------------------------
 # Algorithms
 # --------------------------------------------------------------------------------------------
-
-
-def _leading_eigen(corr: Correlations) -> tuple[FloatArray, FloatArray]:
-    """Eigenvalues (descending) and eigenvectors of R; SVD of the factor when n > rows."""
-    rows, n = corr.factor.shape
-    if n > rows:
-        _, singular, vt = np.linalg.svd(corr.factor, full_matrices=False)
-        return singular**2, vt.T
-    values, vectors = corr.eigen()
-    return values, vectors
 
 
 def _component_signs(loadings: FloatArray, rule: SignRule) -> FloatArray:

@@ -20,7 +20,7 @@ published source:
   ``numpy.random.default_rng(seed)``, so a seed always gives the same answer.
 
 The eigenvalues never need the n x n matrix when sorts outnumber statements (see
-:func:`qsort.extraction.correlation_eigenvalues`). For very large studies the number of random
+:meth:`qsort.correlation.Correlations.eigenvalues`). For very large studies the number of random
 runs is capped (:func:`parallel_iterations`).
 """
 
@@ -36,7 +36,6 @@ from qsort.errors import ExtractionError, Notice, OptionError
 from qsort.extraction import (
     CENTROID_MAX_SORTS,
     ExtractionMethod,
-    correlation_eigenvalues,
     extract,
     max_factors,
 )
@@ -153,7 +152,7 @@ def factor_guidance(
     _check_whole("seed", seed, 0)
     corr = correlate(study.sorts, correlation)
     limit = max_factors(corr, extraction)
-    eigenvalues = correlation_eigenvalues(corr)
+    eigenvalues = corr.eigenvalues()
     count = min(corr.n, corr.factor.shape[0])
     runs = parallel_iterations(corr.n, corr.factor.shape[0], iterations)
     random = random_eigenvalues(study.grid, study.n_statements, corr.n, correlation, runs, seed)[
@@ -236,7 +235,7 @@ def random_eigenvalues(
     result = np.empty((runs, n_sorts))
     for run in range(runs):
         sorts = random_sorts(grid, n_statements, n_sorts, rng)
-        result[run] = correlation_eigenvalues(correlate(sorts, correlation))
+        result[run] = correlate(sorts, correlation).eigenvalues()
     return result
 
 

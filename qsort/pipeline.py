@@ -151,7 +151,7 @@ def run(study: Study, options: Options) -> AnalysisResult:
         scores.append(score)
         notices += found
     factors, comparisons = _compare(loadings, flags, names, scores, prof, notices)
-    values, _ = corr.eigen()
+    values = corr.eigenvalues()
     return AnalysisResult(
         study=study,
         options=options,

@@ -17,6 +17,7 @@ SignRule = Literal["signed-squares", "column-sum"]
 VarimaxAlgorithm = Literal["kaiser-pairwise", "svd"]
 ArrayRule = Literal["exact-grid", "qmethod"]
 Comparison = Literal["ge", "gt"]
+HeywoodRule = Literal["pqmethod", "qmethod"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,9 @@ class Profile:
         qmethod's star levels for the qdc table, lowest first.
     qdc_table : bool
         Whether results carry qmethod's qdc table (labels and stars for every factor pair).
+    heywood_rule : {"pqmethod", "qmethod"}
+        Weight of a defining sort whose loading is 1 or more in absolute value (see
+        ``qsort.scores.factor_weights``).
     default_extraction : {"centroid", "horst", "pca"}
         The extraction used when none is given: PQMethod users mostly run the centroid method,
         qmethod's default is principal components.
@@ -77,6 +81,7 @@ class Profile:
     consensus_level: float
     qdc_stars: tuple[tuple[float, str], ...]
     qdc_table: bool
+    heywood_rule: HeywoodRule
     default_extraction: Literal["centroid", "horst", "pca"]
 
 
@@ -96,6 +101,7 @@ PQMETHOD = Profile(
     consensus_level=0.01,
     qdc_stars=((1.96, "*"), (2.575, "**"), (3.291, "***"), (4.8916, "6*")),
     qdc_table=False,
+    heywood_rule="pqmethod",
     default_extraction="centroid",
 )
 
@@ -115,6 +121,7 @@ QMETHOD = Profile(
     consensus_level=0.05,
     qdc_stars=((1.96, "*"), (2.576, "**"), (3.291, "***"), (4.8916, "6*")),
     qdc_table=True,
+    heywood_rule="qmethod",
     default_extraction="pca",
 )
 

@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from scipy.stats import rankdata
 
 from qsort.errors import Notice, StudyError
-from qsort.profiles import Profile
+from qsort.profiles import HeywoodRule, Profile
 from qsort.study import Grid
 
 FloatArray = NDArray[np.float64]
@@ -33,6 +33,9 @@ IntArray = NDArray[np.int64]
 #: z-scores closer than this count as tied when factor arrays are drawn. Mathematically equal
 #: weighted sums can differ in the last bits after floating-point summation.
 TIE_TOLERANCE_DECIMALS = 10
+
+#: ``a^2`` this close to 1 is taken as exactly 1 by the Heywood rule of :func:`factor_weights`.
+UNIT_TOLERANCE = 1e-10
 
 #: Groups of tied statements a notice lists by name before it just counts the rest.
 MAX_LISTED_TIES = 4
@@ -66,7 +69,10 @@ class FactorScore:
 
 
 def factor_weights(
-    loadings: FloatArray, flags: NDArray[np.bool_], sort_names: Sequence[str]
+    loadings: FloatArray,
+    flags: NDArray[np.bool_],
+    sort_names: Sequence[str],
+    rule: HeywoodRule = "pqmethod",
 ) -> tuple[FloatArray, tuple[Notice, ...]]:
     """Weights of the flagged sorts of one factor.
 
@@ -78,6 +84,8 @@ def factor_weights(
         Which sorts define the factor.
     sort_names : sequence of str
         For the notice that names Heywood cases.
+    rule : {"pqmethod", "qmethod"}
+        The profile's rule for Heywood cases (``|a| >= 1``), see Notes.
 
     Returns
     -------
@@ -87,27 +95,37 @@ def factor_weights(
 
     Notes
     -----
-    ``a / (1 - a^2)`` is infinite at ``|a| = 1`` and changes sign beyond it. For those Heywood
-    cases the weight follows PQMethod (KADE's port of its line 4440): ``a`` when ``a^2 = 1`` and
-    ``a / (a^2 - 1)`` when ``a^2 > 1``, so the sort keeps its direction and a finite weight.
+    ``a / (1 - a^2)`` is infinite at ``|a| = 1`` and changes sign beyond it. PQMethod (KADE's
+    port of its line 4440) gives ``a`` when ``a^2 = 1`` and ``a / (a^2 - 1)`` beyond, so the sort
+    keeps its direction. qmethod keeps ``a / (1 - a^2)`` beyond 1 (a weight of the opposite sign);
+    at ``a^2 = 1`` it would divide by zero, so both profiles use ``a`` there. ``a^2`` within
+    :data:`UNIT_TOLERANCE` of 1 counts as 1, so that the weight does not hang on the last bit.
     """
     squared = loadings**2
+    at_one = flags & (np.abs(squared - 1.0) <= UNIT_TOLERANCE)
+    beyond = flags & ~at_one & (squared > 1.0)
+    normal = flags & ~at_one & ~beyond
     weights = np.zeros_like(loadings)
-    normal = flags & (squared < 1.0)
     weights[normal] = loadings[normal] / (1.0 - squared[normal])
-    heywood = flags & (squared >= 1.0)
+    weights[at_one] = loadings[at_one]
+    if rule == "pqmethod":
+        weights[beyond] = loadings[beyond] / (squared[beyond] - 1.0)
+    else:
+        weights[beyond] = loadings[beyond] / (1.0 - squared[beyond])
+    heywood = at_one | beyond
     if not heywood.any():
         return weights, ()
-    at_one = heywood & (squared == 1.0)
-    beyond = heywood & (squared > 1.0)
-    weights[at_one] = loadings[at_one]
-    weights[beyond] = loadings[beyond] / (squared[beyond] - 1.0)
     names = [sort_names[int(j)] for j in np.flatnonzero(heywood)]
+    how = (
+        "PQMethod's rule (a when a^2 = 1, a / (a^2 - 1) beyond)"
+        if rule == "pqmethod"
+        else "qmethod's a / (1 - a^2) (a when a^2 = 1)"
+    )
     return weights, (
         Notice(
             "heywood",
             f"loading of {names} is 1 or more in absolute value (a Heywood case); the weight "
-            "follows PQMethod's rule (a when a^2 = 1, a / (a^2 - 1) beyond)",
+            f"follows {how}",
         ),
     )
 
@@ -207,7 +225,7 @@ def score_factor(
     statement_ids: Sequence[str],
 ) -> tuple[FactorScore, tuple[Notice, ...]]:
     """Weights, z-scores, array and ranks of one factor, with the notices they raise."""
-    weights, notices = factor_weights(loadings, flags, sort_names)
+    weights, notices = factor_weights(loadings, flags, sort_names, profile.heywood_rule)
     if not flags.any():
         return FactorScore(weights, None, None, None), (
             *notices,

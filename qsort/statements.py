@@ -57,9 +57,10 @@ class QdcRow:
 class CribSheet:
     """Statements to read first when interpreting a factor (0-based statement indices).
 
-    ``highest`` and ``lowest`` hold the statements in the grid's top and bottom columns of the
-    factor array; ``higher`` and ``lower`` those the factor ranks higher (lower) than every other
-    defined factor does.
+    ``highest`` and ``lowest`` hold the statements in the top and bottom columns of the factor
+    array. ``higher`` holds the statements this factor places on the positive side (0 or more)
+    and at least as high as any other factor does; ``lower`` those on the negative side (0 or
+    less) and at least as low as any other factor does (KADE's crib-sheet rule: ties count).
     """
 
     highest: tuple[int, ...]
@@ -205,18 +206,28 @@ def disagreement_order(zscores: FloatArray) -> tuple[tuple[int, float], ...]:
 
 
 def crib_sheets(arrays: IntArray) -> tuple[CribSheet, ...]:
-    """Crib-sheet lists of each defined factor from the factor arrays, shape (N, d)."""
+    """Crib-sheet lists of each defined factor (see :class:`CribSheet`).
+
+    Parameters
+    ----------
+    arrays : ndarray of int, shape (N, d)
+        Factor arrays of the d defined factors.
+
+    Returns
+    -------
+    tuple of CribSheet
+        One per defined factor; ``higher`` and ``lower`` are empty when there is only one.
+    """
+    top, bottom = arrays.max(axis=1), arrays.min(axis=1)
+    several = arrays.shape[1] > 1
     sheets: list[CribSheet] = []
     for k in range(arrays.shape[1]):
         own = arrays[:, k]
-        rest = np.delete(arrays, k, axis=1)
-        higher = _all_columns(own[:, None] > rest)
-        lower = _all_columns(own[:, None] < rest)
         sheets.append(
             CribSheet(
                 highest=_indices(own == own.max()),
-                higher=_indices(higher),
-                lower=_indices(lower),
+                higher=_indices((own >= 0) & (own == top)) if several else (),
+                lower=_indices((own <= 0) & (own == bottom)) if several else (),
                 lowest=_indices(own == own.min()),
             )
         )

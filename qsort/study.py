@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from qsort._checks import is_whole
 from qsort.errors import (
     DuplicateSortNameError,
     SortMismatchError,
@@ -29,6 +31,13 @@ IntMatrix = NDArray[np.int64]
 
 #: Sorts an error message describes one by one before it just counts the rest.
 MAX_LISTED_SORTS = 10
+
+#: Largest absolute sort value accepted. Real grids are narrow (PQMethod allows -6..+13); the bound
+#: keeps a mistyped value from building a grid of a billion columns.
+VALUE_LIMIT = 1000
+
+#: Most columns a grid may have.
+MAX_COLUMNS = 101
 
 
 def signed(value: int) -> str:
@@ -66,9 +75,15 @@ class Grid:
             raise StudyError(
                 f"grid: column values must be distinct and ascending, found {list(self.values)}"
             )
-        if any(c < 0 for c in self.capacities):
+        _check_span(self.values[0], self.values[-1])
+        if any(not is_whole(v) for v in self.values):
             raise StudyError(
-                f"grid: capacities must be zero or more, found {list(self.capacities)}"
+                f"grid: column values must be whole numbers, found {list(self.values)}"
+            )
+        if any(not is_whole(c) or c < 0 for c in self.capacities):
+            raise StudyError(
+                f"grid: capacities must be whole numbers, zero or more, found "
+                f"{list(self.capacities)}"
             )
 
     @classmethod
@@ -76,6 +91,7 @@ class Grid:
         cls, low: int, high: int, capacities: Sequence[int], forced: bool = True
     ) -> Grid:
         """Build a grid whose columns run from ``low`` to ``high`` in steps of one."""
+        _check_span(low, high)
         return cls(tuple(range(low, high + 1)), tuple(int(c) for c in capacities), forced)
 
     @classmethod
@@ -171,7 +187,7 @@ class Study:
     title: str = ""
 
     def __post_init__(self) -> None:
-        matrix = np.array(self.sorts, dtype=np.int64, copy=True)
+        matrix = _as_int_matrix(self.sorts).copy()
         matrix.setflags(write=False)
         object.__setattr__(self, "sorts", matrix)
         validate(self)
@@ -250,19 +266,37 @@ def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
         raise StudyError(
             f"sorts: expected a statements x sorts table (2 dimensions), found {raw.ndim}"
         )
-    if raw.dtype.kind in "iu":
-        return raw.astype(np.int64)
     try:
         as_float = raw.astype(np.float64)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise StudyError(f"sorts: expected whole numbers, found {exc}") from None
-    if not np.all(np.isfinite(as_float)) or not np.array_equal(as_float, np.round(as_float)):
-        bad = np.argwhere(~np.isfinite(as_float) | (as_float != np.round(as_float)))[0]
-        raise StudyError(
-            f"sorts: expected whole numbers, found {raw[bad[0], bad[1]].item()!r} "
-            f"at statement {bad[0] + 1}, sort {bad[1] + 1}"
-        )
+    bad_mask = ~np.isfinite(as_float) | (as_float != np.round(as_float))
+    if bad_mask.any():
+        _refuse_cell(raw, bad_mask, "whole numbers")
+    too_big = np.abs(as_float) > VALUE_LIMIT
+    if too_big.any():
+        _refuse_cell(raw, too_big, f"sort values between {-VALUE_LIMIT} and {VALUE_LIMIT}")
     return as_float.astype(np.int64)
+
+
+def _refuse_cell(raw: NDArray[Any], mask: NDArray[np.bool_], expected: str) -> None:
+    """Raise a StudyError naming the first cell where ``mask`` is set."""
+    row, col = (int(i) for i in np.argwhere(mask)[0])
+    raise StudyError(
+        f"sorts: expected {expected}, found {raw[row, col].item()!r} "
+        f"at statement {row + 1}, sort {col + 1}"
+    )
+
+
+def _check_span(low: int, high: int) -> None:
+    """Refuse a grid whose range is reversed, absurdly wide or beyond the value limit."""
+    if low > high:
+        raise StudyError(f"grid: the lowest column value {low} is above the highest, {high}")
+    if abs(low) > VALUE_LIMIT or abs(high) > VALUE_LIMIT or high - low + 1 > MAX_COLUMNS:
+        raise StudyError(
+            f"grid: expected at most {MAX_COLUMNS} columns with values between {-VALUE_LIMIT} "
+            f"and {VALUE_LIMIT}, found {low}..{high}"
+        )
 
 
 def infer_grid(

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qsort.errors import FormatError, StudyError
-from qsort.study import Grid, Statement, Study, infer_grid
+from qsort.study import VALUE_LIMIT, Grid, Statement, Study, infer_grid
 
 PathArg = str | os.PathLike[str]
 """A file name, as a string or a path object."""
@@ -105,9 +105,18 @@ def parse_int(text: str, where: str, what: str = "an integer sort value") -> int
     """Parse a whole number written as ``3``, ``+3``, ``-3`` or ``3.0`` (spreadsheet exports)."""
     cell = text.strip()
     if _INT_RE.fullmatch(cell) or _WHOLE_FLOAT_RE.fullmatch(cell):
-        return int(float(cell)) if "." in cell else int(cell)
+        return _bounded(int(float(cell)) if "." in cell else int(cell), where, what)
     found = "an empty cell" if not cell else repr(cell)
     raise FormatError(f"{where}: expected {what}, found {found}")
+
+
+def _bounded(value: int, where: str, what: str) -> int:
+    """Refuse values no grid can hold, before they reach numpy's fixed-size integers."""
+    if abs(value) > VALUE_LIMIT:
+        raise FormatError(
+            f"{where}: expected {what} between {-VALUE_LIMIT} and {VALUE_LIMIT}, found {value}"
+        )
+    return value
 
 
 def parse_cell_int(value: object, where: str, what: str = "an integer sort value") -> int:
@@ -115,10 +124,10 @@ def parse_cell_int(value: object, where: str, what: str = "an integer sort value
     if isinstance(value, bool):
         raise FormatError(f"{where}: expected {what}, found {value!r}")
     if isinstance(value, int):
-        return value
+        return _bounded(value, where, what)
     if isinstance(value, float):
         if value.is_integer():
-            return int(value)
+            return _bounded(int(value), where, what)
         raise FormatError(f"{where}: expected {what}, found {value!r}")
     if value is None:
         raise FormatError(f"{where}: expected {what}, found an empty cell")
@@ -215,7 +224,13 @@ def as_matrix(columns: Sequence[Sequence[int]], n_statements: int) -> NDArray[np
     """Stack per-sort value lists into a statements x sorts int64 matrix."""
     if not columns:
         return np.zeros((n_statements, 0), dtype=np.int64)
-    return np.array(columns, dtype=np.int64).T.reshape(n_statements, len(columns))
+    try:
+        matrix = np.array(columns, dtype=np.int64)
+    except OverflowError:
+        raise FormatError(
+            f"a sort value lies outside {-VALUE_LIMIT}..{VALUE_LIMIT}, beyond any grid"
+        ) from None
+    return matrix.T.reshape(n_statements, len(columns))
 
 
 def default_ids(count: int) -> list[Statement]:

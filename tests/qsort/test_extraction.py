@@ -31,7 +31,6 @@ from qsort.extraction import (
     Extraction,
     ExtractionMethod,
     brown_centroid,
-    correlation_eigenvalues,
     extract,
     horst_centroid,
     max_factors,
@@ -147,7 +146,7 @@ def test_horst_converges_with_few_factors(lipset: Correlations) -> None:
 
 def test_pca_matches_kade(lipset: Correlations) -> None:
     np.testing.assert_allclose(
-        correlation_eigenvalues(lipset), _kade("pca_eigenvalues_sorted"), rtol=0, atol=1e-8
+        lipset.eigenvalues(), _kade("pca_eigenvalues_sorted"), rtol=0, atol=1e-8
     )
     result = extract(lipset, 8, "pca", PQMETHOD)
     expected = np.array(_kade("pca_8_components_rows_are_sorts_after_sign_inflection"))
@@ -192,7 +191,7 @@ def test_correlation_eigenvalues_match_qmethod(name: str) -> None:
     run = _qmethod(name)
     corr = correlate(_lipset_sorts(), run["config"]["cor_method"])
     np.testing.assert_allclose(
-        correlation_eigenvalues(corr), run["extra"]["cor_eigenvalues"], rtol=0, atol=1e-10
+        corr.eigenvalues(), run["extra"]["cor_eigenvalues"], rtol=0, atol=1e-10
     )
 
 
@@ -251,7 +250,7 @@ def test_svd_path_equals_dense_path(rule: Any, monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(Correlations, "matrix", refuse)
     result = principal_components(corr, 5, rule)
-    eigenvalues = correlation_eigenvalues(corr)
+    eigenvalues = corr.eigenvalues()
     limit = max_factors(corr, "pca")
     monkeypatch.undo()
     np.testing.assert_allclose(result.loadings, _dense_components(dense, 5, rule), atol=1e-10)
