@@ -40,6 +40,8 @@ def parse_grid(spec: str, free: bool = False) -> Grid:
             f"--grid: expected LOW..HIGH:CAPACITIES such as -4..4:2,3,4,5,5,5,4,3,2, found {spec!r}"
         )
     low, high = int(match.group(1)), int(match.group(2))
+    if low > high:
+        raise OptionError(f"--grid: LOW must not exceed HIGH, found {low}..{high}")
     capacities = [int(c) for c in match.group(3).replace(" ", "").split(",") if c]
     if len(capacities) != high - low + 1:
         raise OptionError(
@@ -75,7 +77,10 @@ def parse_rotation_step(text: str) -> RotationStep:
         ) from None
     if len(parts) != 3:
         raise argparse.ArgumentTypeError(f"expected three comma-separated values, found {text!r}")
-    return RotationStep(a, b, degrees)
+    try:
+        return RotationStep(a, b, degrees)
+    except OptionError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_flag(flagged: bool) -> type:
@@ -235,14 +240,18 @@ def _add_optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
     db.add_argument("rest", nargs=argparse.REMAINDER)
 
 
+def grid_option(args: argparse.Namespace) -> Grid | None:
+    """The grid given with ``--grid`` (and ``--free``), or None to take it from the file."""
+    if args.free and not args.grid:
+        raise OptionError("--free needs --grid: the range and the shape the arrays should follow")
+    return parse_grid(args.grid, args.free) if args.grid else None
+
+
 def load_study(args: argparse.Namespace) -> Study:
     """Read the study named on the command line, with the grid option if given."""
     from qsort.formats import read_study
 
-    grid = parse_grid(args.grid, args.free) if args.grid else None
-    if args.free and grid is None:
-        raise OptionError("--free needs --grid: the range and the shape the arrays should follow")
-    return read_study(args.sorts, args.fmt, grid=grid)
+    return read_study(args.sorts, args.fmt, grid=grid_option(args))
 
 
 def run_analysis(args: argparse.Namespace) -> AnalysisResult:
@@ -273,6 +282,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     result = run_analysis(args)
     sys.stdout.write(render_summary(result))
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
         print(f"\nWrote {args.json}")
     return 0

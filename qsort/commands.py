@@ -35,11 +35,11 @@ def reported_warnings() -> Iterator[None]:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """``qsort convert IN OUT``: read a study in one format, write it in another."""
-    from qsort.cli import parse_grid
+    from qsort.cli import grid_option
 
-    grid = parse_grid(args.grid, args.free) if args.grid else None
     with reported_warnings():
-        study = read_study(args.input, args.fmt, grid=grid)
+        study = read_study(args.input, args.fmt, grid=grid_option(args))
+        args.output.parent.mkdir(parents=True, exist_ok=True)
         written = write_study(study, args.output, args.to)
     for path in written:
         print(f"Wrote {path}")
@@ -70,7 +70,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     with reported_warnings():
         result = run_analysis(args)
-        guidance = _guidance(args, result) if args.html or args.figures else None
+        guidance = _guidance(result) if args.html or args.figures else None
         for kind, path in targets:
             written = write_report(result, path, kind, guidance=guidance)  # type: ignore[arg-type]
             print(f"Wrote {written}")
@@ -81,14 +81,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _guidance(args: argparse.Namespace, result: AnalysisResult) -> FactorGuidance:
+def _guidance(result: AnalysisResult) -> FactorGuidance:
     """Number-of-factors guidance (with parallel analysis) for the scree plot of a report."""
     from qsort.guidance import factor_guidance
 
     return factor_guidance(
         result.study,
-        correlation=args.correlation,
+        correlation=result.options.correlation,
         extraction=result.options.extraction,  # type: ignore[arg-type]
+        profile=result.profile,
         seed=0,
     )
 

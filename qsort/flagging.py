@@ -85,8 +85,13 @@ class FlagCriteria:
     allow_negative: bool = True
 
     def __post_init__(self) -> None:
+        for name in ("majority", "allow_negative"):
+            if not isinstance(getattr(self, name), bool | np.bool_):
+                raise OptionError(f"{name}: expected true or false, found {getattr(self, name)!r}")
         if self.level is not None and (
-            isinstance(self.level, bool) or self.level not in FLAG_LEVELS
+            not isinstance(self.level, int | float)
+            or isinstance(self.level, bool)
+            or self.level not in FLAG_LEVELS
         ):
             raise OptionError(
                 f"flag level: expected one of {sorted(FLAG_LEVELS, reverse=True)} or None "

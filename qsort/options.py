@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, get_args
 
+from qsort._checks import is_whole
 from qsort.correlation import CorrelationMethod
 from qsort.errors import OptionError
-from qsort.flagging import FLAG_LEVELS
+from qsort.flagging import FlagCriteria
 from qsort.profiles import PROFILES
 from qsort.rotation import RotationStep
 
@@ -27,6 +28,17 @@ class FlagOverride:
     sort: str
     factor: str
     flagged: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sort, str) or not isinstance(self.factor, str):
+            raise OptionError(
+                f"manual flag: expected a sort name and a factor name, found {self.sort!r} "
+                f"and {self.factor!r}"
+            )
+        if not isinstance(self.flagged, bool):
+            raise OptionError(
+                f"manual flag: expected flagged true or false, found {self.flagged!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -76,23 +88,21 @@ class Options:
         _choice("correlation", self.correlation, get_args(CorrelationMethod))
         _choice("extraction", self.extraction, get_args(ExtractionName))
         _choice("rotation", self.rotation, get_args(RotationName))
-        if isinstance(self.n_factors, bool) or not isinstance(self.n_factors, int):
-            raise OptionError(f"factors: expected a whole number, found {self.n_factors!r}")
-        if self.n_factors < 1:
-            raise OptionError(f"factors: expected 1 or more, found {self.n_factors}")
-        if self.flag_level is not None and self.flag_level not in FLAG_LEVELS:
+        if not is_whole(self.n_factors) or self.n_factors < 1:
             raise OptionError(
-                f"flag level: expected one of {sorted(FLAG_LEVELS)} (critical z) or none, "
-                f"found {self.flag_level!r}"
+                f"factors: expected a whole number, 1 or more, found {self.n_factors!r}"
             )
-        if self.flag_level is None and not self.majority:
-            raise OptionError(
-                "flagging: with no significance level the majority-of-common-variance criterion "
-                "must be on, or nothing defines a flag"
-            )
+        object.__setattr__(self, "n_factors", int(self.n_factors))
+        FlagCriteria(self.flag_level, self.majority, self.allow_negative)  # validates them
+        for what, items, kind in (
+            ("rotation step", self.rotation_steps, RotationStep),
+            ("manual flag", self.manual_flags, FlagOverride),
+        ):
+            if not all(isinstance(item, kind) for item in items):
+                raise OptionError(f"{what}s: expected {kind.__name__} values, found {items!r}")
         for number in (*self.inversions, *self.bipolar_splits):
-            if not 1 <= number <= self.n_factors:
-                raise OptionError(f"factor number: expected 1..{self.n_factors}, found {number}")
+            if not is_whole(number) or not 1 <= number <= self.n_factors:
+                raise OptionError(f"factor number: expected 1..{self.n_factors}, found {number!r}")
 
     def to_dict(self) -> dict[str, Any]:
         """The options as plain JSON-ready values."""
@@ -118,10 +128,12 @@ class Options:
             values["manual_flags"] = tuple(
                 FlagOverride(**flag) for flag in data.get("manual_flags", ())
             )
+            values["inversions"] = tuple(data.get("inversions", ()))
+            values["bipolar_splits"] = tuple(data.get("bipolar_splits", ()))
         except TypeError as exc:
-            raise OptionError(f"options: malformed rotation step or manual flag ({exc})") from None
-        values["inversions"] = tuple(data.get("inversions", ()))
-        values["bipolar_splits"] = tuple(data.get("bipolar_splits", ()))
+            raise OptionError(
+                f"options: malformed list of steps, flags or factors ({exc})"
+            ) from None
         return cls(**values)
 
 

@@ -39,6 +39,7 @@ from qsort.statements import (
     disagreement_order,
     distinguishing,
     pairs,
+    qdc_name,
     qdc_table,
 )
 from qsort.study import Study
@@ -131,9 +132,7 @@ def run(study: Study, options: Options) -> AnalysisResult:
     loadings = apply_steps(loadings, options.rotation_steps)
     for factor in options.inversions:
         loadings = invert(loadings, factor)
-    criteria = flagging.FlagCriteria(options.flag_level, options.majority, options.allow_negative)
-    flags = flagging.auto_flags(loadings, study.n_statements, criteria)
-    loadings, flags, names = _split(loadings, flags, options.bipolar_splits)
+    loadings, flags, names = _flag_and_split(loadings, study.n_statements, options)
     flags = flagging.apply_manual(flags, _overrides(options.manual_flags, study, names))
     notices += flagging.flag_notices(loadings, flags, study.sort_names, names)
     scores: list[FactorScore] = []
@@ -150,7 +149,9 @@ def run(study: Study, options: Options) -> AnalysisResult:
         )
         scores.append(score)
         notices += found
-    factors, comparisons = _compare(loadings, flags, names, scores, prof, notices)
+    factors, comparisons = _compare(
+        loadings, flags, names, scores, prof, notices, study.n_statements
+    )
     values = corr.eigenvalues()
     return AnalysisResult(
         study=study,
@@ -182,6 +183,23 @@ def _rotate(
     if prof.pca_reorder_after_rotation and options.extraction == "pca":
         result, _ = orient_like_psych(result)
     return result, rotated.iterations, rotated.notices
+
+
+def _flag_and_split(
+    loadings: FloatArray, n_statements: int, options: Options
+) -> tuple[FloatArray, BoolArray, tuple[str, ...]]:
+    """Automatic flags, then bipolar splits; negative flags are dropped last when forbidden.
+
+    Flags are drawn with negative loadings allowed so that a split can move them to the mirror
+    half (where they are positive); only then are the remaining negative flags removed if the
+    options forbid them.
+    """
+    criteria = flagging.FlagCriteria(options.flag_level, options.majority, allow_negative=True)
+    flags = flagging.auto_flags(loadings, n_statements, criteria)
+    loadings, flags, names = _split(loadings, flags, options.bipolar_splits)
+    if not options.allow_negative:
+        flags = flags & (loadings > 0)
+    return loadings, flags, names
 
 
 def _split(
@@ -226,6 +244,7 @@ def _compare(
     scores: list[FactorScore],
     prof: Profile,
     notices: list[Notice],
+    n_statements: int,
 ) -> tuple[tuple[Factor, ...], dict[str, Any]]:
     """Characteristics of every factor, and the comparisons between the defined ones."""
     chars = [
@@ -233,8 +252,8 @@ def _compare(
         for k, s in enumerate(scores)
     ]
     defined = [k for k, s in enumerate(scores) if s.zscores is not None and s.array is not None]
-    z = _columns([scores[k].zscores for k in defined], loadings.dtype, len(scores[0].weights))
-    arrays = _columns([scores[k].array for k in defined], np.dtype(np.int64), 0)
+    z = _columns([scores[k].zscores for k in defined], loadings.dtype, n_statements)
+    arrays = _columns([scores[k].array for k in defined], np.dtype(np.int64), n_statements)
     sed = sed_matrix(np.array([chars[k].se for k in defined], dtype=np.float64))
     multi = len(defined) > 1
     if not multi:
@@ -270,7 +289,7 @@ def _compare(
             (labels[a], labels[b]): descending_differences(z, a, b) for a, b in pairs(len(defined))
         },
         "disagreement": disagreement_order(z) if multi else (),
-        "qdc": qdc_table(z, sed, prof, tuple(f"f{k + 1}" for k in defined))
+        "qdc": qdc_table(z, sed, prof, tuple(qdc_name(names[k]) for k in defined))
         if multi and prof.qdc_table
         else None,
     }

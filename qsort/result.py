@@ -18,7 +18,7 @@ from qsort.correlation import Correlations
 from qsort.errors import Notice
 from qsort.options import Options
 from qsort.profiles import Profile
-from qsort.statements import CribSheet, Marked, PairDifference, QdcRow, pairs
+from qsort.statements import CribSheet, Marked, PairDifference, QdcRow, pairs, qdc_name
 from qsort.study import Study
 
 FloatArray = NDArray[np.float64]
@@ -147,8 +147,8 @@ class AnalysisResult:
 
 
 def qdc_names(result: AnalysisResult) -> tuple[str, ...]:
-    """qmethod's names (``f1``, ``f2``, ...) of the defined factors, by position."""
-    return tuple(f"f{i + 1}" for i, factor in enumerate(result.factors) if factor.defined)
+    """qmethod's names of the defined factors (``f1``, ``f2``; ``f2a`` for half of a split)."""
+    return tuple(qdc_name(f.name) for f in result.factors if f.defined)
 
 
 def _stack(columns: list[Any], rows: int) -> FloatArray:

@@ -139,6 +139,11 @@ def consensus(zscores: FloatArray, sed: FloatArray, profile: Profile) -> tuple[M
     return tuple(Marked(i, 0.05 if not any05[i] else 0.01) for i in np.flatnonzero(listed).tolist())
 
 
+def qdc_name(factor_name: str) -> str:
+    """qmethod's spelling of a factor's name in qdc tables and labels: ``F2`` becomes ``f2``."""
+    return factor_name.lower()
+
+
 def qdc_table(
     zscores: FloatArray, sed: FloatArray, profile: Profile, names: tuple[str, ...]
 ) -> tuple[QdcRow, ...]:

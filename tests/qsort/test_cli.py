@@ -111,6 +111,8 @@ def test_analyze_options_reach_the_result(
         (["analyze", LIPSET, "--grid=-3..3:1,2,3,4,3,2,1"], "16 slots but the Q-set has 33"),
         (["analyze", LIPSET, "--grid", "nonsense"], "expected LOW..HIGH:CAPACITIES"),
         (["analyze", LIPSET, "--extraction", "centroid", "--flag", "XX:F1"], "no Q-sort named"),
+        (["analyze", LIPSET, "--grid=4..-4:1"], "LOW must not exceed HIGH"),
+        (["convert", LIPSET, "out.dat", "--free"], "--free needs --grid"),
     ],
 )
 def test_bad_input_gives_one_clear_line(
@@ -122,11 +124,33 @@ def test_bad_input_gives_one_clear_line(
     assert "Traceback" not in err
 
 
-def test_bad_flag_level_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--flag-level", "2.0", "expected one of"),
+        ("--rotate", "1,1,10", "two different factors"),
+        ("--rotate", "1,2,nan", "finite"),
+        ("--rotate", "1,2", "A,B,DEGREES"),
+    ],
+)
+def test_bad_option_values_are_refused_by_the_parser(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, message: str
+) -> None:
     with pytest.raises(SystemExit) as info:
-        main(["analyze", LIPSET, "--flag-level", "2.0"])
+        main(["analyze", LIPSET, option, value])
     assert info.value.code == 2
-    assert "expected one of" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_huge_values_in_a_file_get_a_message_not_a_hang(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    for value in ("1000000000", "99999999999999999999999"):
+        path = tmp_path / "wide.csv"
+        path.write_text(f"name,1,2,3\nA,-{value},0,{value}\nB,{value},0,-{value}\n")
+        code, _, err = run(capsys, "analyze", str(path), "--factors", "1")
+        assert code == 2 and "between -1000 and 1000" in err
 
 
 def test_factors_prints_guidance(capsys: pytest.CaptureFixture[str]) -> None:

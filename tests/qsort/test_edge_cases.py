@@ -12,7 +12,8 @@ from qsort.options import FlagOverride, Options
 from qsort.pipeline import analyze, run
 from qsort.rotation import RotationStep
 from qsort.scores import array_exact_grid, array_qmethod, factor_weights
-from qsort.study import Grid, Study
+from qsort.statements import crib_sheets
+from qsort.study import Grid, Statement, Study
 
 
 def codes(result: object) -> set[str]:
@@ -177,3 +178,70 @@ def test_malformed_recorded_options_are_refused() -> None:
         Options.from_dict({"factors": 3})
     with pytest.raises(OptionError, match="malformed"):
         Options.from_dict({"rotation_steps": [{"a": 1}]})
+
+
+def test_heywood_rule_has_a_tolerance_at_one_and_follows_the_profile() -> None:
+    nearly_one = np.array([1.0 - 1e-15, 1.0 + 1e-15, 1.0])
+    weights, notices = factor_weights(nearly_one, np.ones(3, bool), ["A", "B", "C"])
+    np.testing.assert_allclose(weights, nearly_one)  # a, not 1e15, whatever the last bit
+    assert notices[0].code == "heywood"
+    beyond = np.array([1.2])
+    pq, _ = factor_weights(beyond, np.ones(1, bool), ["A"], "pqmethod")
+    qm, found = factor_weights(beyond, np.ones(1, bool), ["A"], "qmethod")
+    np.testing.assert_allclose(pq, [1.2 / 0.44])
+    np.testing.assert_allclose(qm, [1.2 / -0.44])  # qmethod's a / (1 - a^2), sign and all
+    assert "qmethod" in found[0].message
+
+
+def test_crib_sheets_follow_kades_rule() -> None:
+    arrays = np.array([[2, 2, 0], [1, -1, -1], [-2, 0, 1], [0, 0, 0], [-1, 1, 2]])
+    first, second, _ = crib_sheets(arrays)
+    assert first.highest == (0,) and first.lowest == (2,)
+    assert first.higher == (0, 1, 3)  # ties with another factor count, 0 counts as positive
+    assert first.lower == (2, 3, 4)
+    assert second.higher == (0, 3) and second.lower == (1, 3)
+
+
+def test_split_with_negative_flags_forbidden_still_defines_the_mirror_half(
+    lipset: Study,
+) -> None:
+    result = analyze(
+        lipset,
+        factors=3,
+        extraction="pca",
+        profile="qmethod",
+        split_bipolar_factors=[1],
+        allow_negative=False,
+    )
+    jp5 = lipset.sort_names.index("JP5")
+    assert result.flags[jp5].tolist() == [False, True, False, False]
+    assert bool((result.loadings[result.flags] > 0).all())
+    assert result.factors[1].defined
+    assert result.qdc_pairs[0] == "f1a_f1b"
+
+
+def test_values_beyond_any_grid_are_refused_quickly() -> None:
+    with pytest.raises(StudyError, match="between -1000 and 1000, found 1000000000"):
+        Study.from_matrix(np.array([[-(10**9), 10**9], [0, 0], [10**9, -(10**9)]]), ["A", "B"])
+    with pytest.raises(StudyError, match="at most 101 columns"):
+        Grid.from_range(-200, 200, [1] * 401)
+    with pytest.raises(StudyError, match="whole numbers"):
+        Study(
+            tuple(Statement(str(i)) for i in range(3)),
+            ("A", "B"),
+            np.array([[-1.7, 1.0], [0.0, 0.0], [1.0, -1.0]]),
+            Grid.from_range(-1, 1, [1, 1, 1]),
+        )
+
+
+def test_recorded_options_are_type_checked() -> None:
+    for bad in (
+        {"inversions": ["1"]},
+        {"inversions": 1},
+        {"flag_level": [1]},
+        {"majority": "no"},
+        {"manual_flags": [{"sort": "A", "factor": "F1", "flagged": "yes"}]},
+    ):
+        with pytest.raises(OptionError):
+            Options.from_dict(bad)
+    assert Options(n_factors=np.int64(3)).n_factors == 3  # type: ignore[arg-type]
