@@ -8,6 +8,14 @@ import {
 } from "./model.js";
 
 const DRAG_START_PX = 6;
+// Auto-scroll while dragging: a band along the top and bottom of the visible page (above the
+// dock) scrolls the page toward that edge, slowly at the band's inner side and faster toward
+// the edge (eased, so a shaking finger near the inner side does not jerk the page).
+const EDGE_SHARE = 0.12; // band height as a share of the viewport height...
+const EDGE_MIN_PX = 56; // ...but never thinner than this
+const EDGE_MAX_PX = 120; // ...nor thicker than this
+const SCROLL_MIN = 80; // px per second on entering the band
+const SCROLL_MAX = 1100; // px per second at the very edge
 
 /** Words for screen readers only, inside a control's visible text (no aria-label mismatch). */
 function hidden(text) {
@@ -266,12 +274,20 @@ export class Board {
     if (this.suppressClick) { this.suppressClick = false; e.preventDefault(); return; }
     const t = e.target.closest("button");
     if (!t) return;
+    if (t.dataset.scroll) { this.scrollPage(Number(t.dataset.scroll)); return; }
     if (t.dataset.pileTab) { this.pile = t.dataset.pileTab; this.render(`[data-pile-tab="${this.pile}"]`); return; }
     if (t.dataset.action === "cancel") { const n = this.selected; this.selected = null; this.render(n !== null ? `[data-n="${n}"]` : null); return; }
     if (t.dataset.action === "send-back" && this.selected !== null) { this.back(this.selected); return; }
     if (t.classList.contains("card")) { this.onCardTap(Number(t.dataset.n)); return; }
     if (t.classList.contains("slot")) { this.onPlaceTap(Number(t.dataset.value), Number(t.dataset.row)); return; }
     if (t.classList.contains("col-head")) { this.onColumnTap(Number(t.dataset.value)); }
+  }
+
+  /** The phone's scroll gutter arrows: page up or down by most of the visible height. */
+  scrollPage(dir) {
+    const dock = document.getElementById("dock");
+    const visible = window.innerHeight - (dock ? dock.offsetHeight : 0);
+    window.scrollBy({ top: dir * Math.round(visible * 0.6), behavior: "smooth" });
   }
 
   onCardTap(n) {
@@ -360,14 +376,22 @@ export class Board {
       d.el.classList.add("dragging");
     }
     e.preventDefault();
-    d.ghost.style.transform = `translate(${e.clientX - d.dx}px, ${e.clientY - d.dy}px)`;
-    const target = this.dropTarget(e.clientX, e.clientY);
+    d.cx = e.clientX; d.cy = e.clientY;
+    // The ghost is position: fixed, so it stays under the finger however the page scrolls.
+    d.ghost.style.transform = `translate(${d.cx - d.dx}px, ${d.cy - d.dy}px)`;
+    this.updateTarget();
+    this.autoScroll();
+  }
+
+  /** Highlight the place under the pointer (elementFromPoint sees the page as scrolled now). */
+  updateTarget() {
+    const d = this.drag;
+    const target = this.dropTarget(d.cx, d.cy);
     if (d.over !== target) {
       d.over?.classList.remove("drop-over");
       target?.classList.add("drop-over");
       d.over = target;
     }
-    this.autoScroll(e.clientY);
   }
 
   dropTarget(x, y) {
@@ -376,10 +400,42 @@ export class Board {
     return el.closest(".cell, .col-head, .col, .tray");
   }
 
-  autoScroll(y) {
-    const edge = 60;
-    if (y < edge) window.scrollBy(0, -12);
-    else if (y > window.innerHeight - edge) window.scrollBy(0, 12);
+  /** Scroll speed (px/s, negative = up) for a pointer at height y; 0 outside the edge bands. */
+  edgeSpeed(y) {
+    const h = window.innerHeight;
+    const dock = document.getElementById("dock");
+    const bottom = h - (dock ? dock.offsetHeight : 0);
+    const band = Math.min(Math.max(h * EDGE_SHARE, EDGE_MIN_PX), EDGE_MAX_PX);
+    let depth = 0;
+    if (y < band) depth = -(band - y) / band;
+    else if (y > bottom - band) depth = (y - (bottom - band)) / band;
+    if (!depth) return 0;
+    const k = Math.min(Math.abs(depth), 1);
+    return Math.sign(depth) * (SCROLL_MIN + (SCROLL_MAX - SCROLL_MIN) * k * k);
+  }
+
+  /** Start the scrolling loop if the pointer is in an edge band (it stops by itself). */
+  autoScroll() {
+    const d = this.drag;
+    if (d.raf || !this.edgeSpeed(d.cy)) return;
+    d.last = 0; d.carry = 0;
+    const frame = (now) => {
+      if (this.drag !== d) return;
+      const speed = this.edgeSpeed(d.cy);
+      if (!speed) { d.raf = 0; return; }
+      const dt = d.last ? Math.min(now - d.last, 50) : 16;
+      d.last = now;
+      d.carry += (speed * dt) / 1000;
+      const px = Math.trunc(d.carry);
+      if (px) {
+        d.carry -= px;
+        const before = window.scrollY;
+        window.scrollBy(0, px);
+        if (window.scrollY !== before) this.updateTarget();
+      }
+      d.raf = requestAnimationFrame(frame);
+    };
+    d.raf = requestAnimationFrame(frame);
   }
 
   onPointerUp(e) {
@@ -406,6 +462,7 @@ export class Board {
   endDrag() {
     const d = this.drag;
     if (!d) return;
+    if (d.raf) cancelAnimationFrame(d.raf);
     d.ghost?.remove();
     d.over?.classList.remove("drop-over");
     d.el.classList.remove("dragging");
