@@ -36,7 +36,20 @@ class Characteristics:
 
 
 def composite_reliability(n_defining: int, average: float = AVERAGE_RELIABILITY) -> float:
-    """Spearman-Brown reliability of a factor defined by ``n_defining`` sorts."""
+    """Spearman-Brown reliability of a factor defined by ``n_defining`` sorts.
+
+    Parameters
+    ----------
+    n_defining : int
+        Number of defining (flagged) sorts, p.
+    average : float
+        Average reliability r of one sort (0.8 by convention).
+
+    Returns
+    -------
+    float
+        ``p * r / (1 + (p - 1) * r)``: 0.8 for one sort, 0.9412 for four.
+    """
     return n_defining * average / (1.0 + (n_defining - 1) * average)
 
 
@@ -53,6 +66,11 @@ def factor_characteristics(
         Number of flagged sorts.
     zscores : ndarray, shape (N,) or None
         None for an undefined factor.
+
+    Returns
+    -------
+    Characteristics
+        ``composite_reliability`` and ``se`` are None for an undefined factor.
     """
     eigenvalue = float(np.sum(loadings**2))
     explained = 100.0 * eigenvalue / loadings.size
@@ -64,12 +82,34 @@ def factor_characteristics(
 
 
 def sed_matrix(se: FloatArray) -> FloatArray:
-    """Standard errors of differences, shape (d, d); the diagonal is ``sqrt(2) * SE``."""
+    """Standard errors of differences, shape (d, d); the diagonal is ``sqrt(2) * SE``.
+
+    Parameters
+    ----------
+    se : ndarray, shape (d,)
+        Standard error of the z-scores of each defined factor.
+
+    Returns
+    -------
+    ndarray, shape (d, d)
+        ``sqrt(se[a]**2 + se[b]**2)`` for every pair of factors.
+    """
     return np.asarray(np.sqrt(se[:, None] ** 2 + se[None, :] ** 2), dtype=np.float64)
 
 
 def score_correlations(zscores: FloatArray) -> FloatArray:
-    """Pearson correlations between factors' z-score columns, shape (d, d)."""
+    """Pearson correlations between factors' z-score columns, shape (d, d).
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N, d)
+        One column of z-scores per defined factor (d >= 1).
+
+    Returns
+    -------
+    ndarray, shape (d, d)
+        Symmetric with ones on the diagonal; ``[[1.0]]`` for a single factor.
+    """
     if zscores.shape[1] == 1:
         return np.ones((1, 1))
     return np.asarray(np.corrcoef(zscores, rowvar=False), dtype=np.float64)

@@ -33,7 +33,25 @@ GRID_HELP = (
 
 
 def parse_grid(spec: str, free: bool = False) -> Grid:
-    """Parse ``LOW..HIGH:C1,C2,...`` into a grid (forced unless ``free``)."""
+    """Parse ``LOW..HIGH:C1,C2,...`` into a grid (forced unless ``free``).
+
+    Parameters
+    ----------
+    spec : str
+        Such as ``-4..4:2,3,4,5,5,5,4,3,2``: the column range, then one capacity per column.
+    free : bool
+        True for a free distribution (values need only lie in the range).
+
+    Returns
+    -------
+    Grid
+
+    Raises
+    ------
+    OptionError
+        For a malformed spec, LOW above HIGH, or a number of capacities that is not the
+        number of columns.
+    """
     match = re.fullmatch(r"\s*(-?\d+)\s*\.\.\s*\+?(-?\d+)\s*:\s*([\d,\s]+)", spec)
     if not match:
         raise OptionError(
@@ -52,7 +70,22 @@ def parse_grid(spec: str, free: bool = False) -> Grid:
 
 
 def parse_flag_level(text: str) -> float | None:
-    """A critical z from the spec's list, or ``none`` for majority-only flagging."""
+    """A critical z from the spec's list, or ``none`` for majority-only flagging.
+
+    Parameters
+    ----------
+    text : str
+        A critical z such as ``1.96``, or ``none`` (or ``majority``).
+
+    Returns
+    -------
+    float or None
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For a value that is not one of :data:`FLAG_LEVELS`.
+    """
     if text.lower() in {"none", "majority"}:
         return None
     try:
@@ -67,7 +100,22 @@ def parse_flag_level(text: str) -> float | None:
 
 
 def parse_rotation_step(text: str) -> RotationStep:
-    """``A,B,DEGREES`` (positive = counter-clockwise in the A-B plane)."""
+    """``A,B,DEGREES`` (positive = counter-clockwise in the A-B plane).
+
+    Parameters
+    ----------
+    text : str
+        Such as ``1,2,-10``: two 1-based factors and an angle in degrees.
+
+    Returns
+    -------
+    RotationStep
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        For anything but two factor numbers and a finite angle.
+    """
     parts = text.split(",")
     try:
         a, b, degrees = int(parts[0]), int(parts[1]), float(parts[2])
@@ -84,7 +132,20 @@ def parse_rotation_step(text: str) -> RotationStep:
 
 
 def parse_flag(flagged: bool) -> type:
-    """An argparse type for ``SORT:FACTOR`` pairs, flagged or unflagged."""
+    """An argparse type for ``SORT:FACTOR`` pairs, flagged or unflagged.
+
+    Parameters
+    ----------
+    flagged : bool
+        What the overrides made by the returned type set: True for ``--flag``, False for
+        ``--unflag``.
+
+    Returns
+    -------
+    callable
+        Turns ``SORT:FACTOR`` into a :class:`FlagOverride`, or raises
+        ``argparse.ArgumentTypeError``.
+    """
 
     def convert(text: str) -> FlagOverride:
         sort, sep, factor = text.rpartition(":")
@@ -96,7 +157,13 @@ def parse_flag(flagged: bool) -> type:
 
 
 def add_study_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments naming the input file and how to read it."""
+    """Arguments naming the input file and how to read it.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The (sub)command's parser, changed in place.
+    """
     parser.add_argument(
         "sorts",
         type=Path,
@@ -113,7 +180,13 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
-    """The analysis options shared by ``analyze`` and ``report``."""
+    """The analysis options shared by ``analyze`` and ``report``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The (sub)command's parser, changed in place.
+    """
     add_study_arguments(parser)
     parser.add_argument("--factors", type=int, default=3, help="factors to extract (default 3)")
     parser.add_argument(
@@ -191,7 +264,13 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The full ``qsort`` argument parser."""
+    """The full ``qsort`` argument parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        With every subcommand; a subcommand from ``qsort.commands`` sets ``handler``.
+    """
     parser = argparse.ArgumentParser(
         prog="qsort",
         description="Q methodology: by-person factor analysis, the field's file formats, "
@@ -241,21 +320,61 @@ def _add_optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def grid_option(args: argparse.Namespace) -> Grid | None:
-    """The grid given with ``--grid`` (and ``--free``), or None to take it from the file."""
+    """The grid given with ``--grid`` (and ``--free``), or None to take it from the file.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    Grid or None
+
+    Raises
+    ------
+    OptionError
+        For ``--free`` without ``--grid``, or a malformed ``--grid``.
+    """
     if args.free and not args.grid:
         raise OptionError("--free needs --grid: the range and the shape the arrays should follow")
     return parse_grid(args.grid, args.free) if args.grid else None
 
 
 def load_study(args: argparse.Namespace) -> Study:
-    """Read the study named on the command line, with the grid option if given."""
+    """Read the study named on the command line, with the grid option if given.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    QsortError
+        When the file cannot be read as a study or does not fit the grid.
+    """
     from qsort.formats import read_study
 
     return read_study(args.sorts, args.fmt, grid=grid_option(args))
 
 
 def run_analysis(args: argparse.Namespace) -> AnalysisResult:
-    """Run the analysis the arguments describe and return the result."""
+    """Run the analysis the arguments describe and return the result.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    AnalysisResult
+    """
     from qsort.pipeline import analyze
 
     return analyze(
@@ -276,7 +395,18 @@ def run_analysis(args: argparse.Namespace) -> AnalysisResult:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """``qsort analyze``: print the summary, optionally write JSON."""
+    """``qsort analyze``: print the summary, optionally write JSON.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success.
+    """
     from qsort.summary import render_summary
 
     result = run_analysis(args)
@@ -289,7 +419,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_factors(args: argparse.Namespace) -> int:
-    """``qsort factors``: number-of-factors guidance."""
+    """``qsort factors``: number-of-factors guidance.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success.
+    """
     from qsort.guidance import factor_guidance, render_guidance
 
     guidance = factor_guidance(
@@ -304,7 +445,18 @@ def cmd_factors(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``qsort`` command."""
+    """Entry point of the ``qsort`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success, 2 for an error reported on standard error.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in {"serve", "db"}:
         return _web(argv)

@@ -25,7 +25,12 @@ from qsort.formats import FORMATS, read_study, write_study
 
 @contextmanager
 def reported_warnings() -> Iterator[None]:
-    """Print the warnings raised inside the block as one line each on standard error."""
+    """Print the warnings raised inside the block as one line each on standard error.
+
+    Yields
+    ------
+    None
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
@@ -34,7 +39,18 @@ def reported_warnings() -> Iterator[None]:
 
 
 def cmd_convert(args: argparse.Namespace) -> int:
-    """``qsort convert IN OUT``: read a study in one format, write it in another."""
+    """``qsort convert IN OUT``: read a study in one format, write it in another.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success.
+    """
     from qsort.cli import grid_option
 
     with reported_warnings():
@@ -47,7 +63,18 @@ def cmd_convert(args: argparse.Namespace) -> int:
 
 
 def cmd_formats(args: argparse.Namespace) -> int:
-    """``qsort formats``: the formats ``convert`` and ``--from`` accept."""
+    """``qsort formats``: the formats ``convert`` and ``--from`` accept.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success.
+    """
     del args
     width = max(len(name) for name in FORMATS)
     for name, fmt in FORMATS.items():
@@ -57,7 +84,18 @@ def cmd_formats(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    """``qsort report SORTS --xlsx/--html/--lis OUT``: run the analysis and write reports."""
+    """``qsort report SORTS --xlsx/--html/--lis OUT``: run the analysis and write reports.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success.
+    """
     from qsort.cli import run_analysis
     from qsort.report import write_report
     from qsort.report.figures import write_figures
@@ -95,7 +133,13 @@ def _guidance(result: AnalysisResult) -> FactorGuidance:
 
 
 def add_file_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``convert``, ``formats`` and ``report`` on the ``qsort`` parser."""
+    """Register ``convert``, ``formats`` and ``report`` on the ``qsort`` parser.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``qsort`` parser's subcommands, changed in place.
+    """
     from qsort.cli import GRID_HELP, add_analysis_arguments
 
     convert = sub.add_parser(

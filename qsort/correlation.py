@@ -51,7 +51,13 @@ class Correlations:
         return int(self.factor.shape[1])
 
     def matrix(self) -> FloatArray:
-        """The n x n correlation matrix, formed once and cached (unit diagonal)."""
+        """The n x n correlation matrix, formed once and cached (unit diagonal).
+
+        Returns
+        -------
+        ndarray, shape (n, n)
+            Read-only.
+        """
         if not self._dense:
             dense = self.factor.T @ self.factor
             np.fill_diagonal(dense, 1.0)
@@ -65,6 +71,10 @@ class Correlations:
 
         When sorts outnumber the rows of the factor form (``n > m``) they come from the m x m
         Gram matrix ``F @ F.T``, which has the same non-zero eigenvalues; the other ``n - m`` are 0.
+
+        Returns
+        -------
+        ndarray, shape (n,)
         """
         if "values" not in self._eigen:
             rows, n = self.factor.shape

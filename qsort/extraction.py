@@ -42,6 +42,7 @@ from typing import Literal, get_args
 import numpy as np
 from numpy.typing import NDArray
 
+from qsort._checks import check_count
 from qsort.correlation import Correlations
 from qsort.errors import (
     ExtractionError,
@@ -153,7 +154,9 @@ class Reflection:
     Attributes
     ----------
     indices : ndarray of int, shape (r,)
-        0-based columns in the order they were reflected (an index may recur).
+        0-based columns in the order they were reflected (an index may recur). The engine
+        reads only ``signs``; the order is kept because it is what KADE publishes for a
+        reflection, and the tests check it against that reference step by step.
     signs : ndarray, shape (n,)
         +1 or -1 per sort: -1 where the column ended up reflected.
     column_sums : ndarray, shape (n,)
@@ -232,7 +235,7 @@ def extract(
         When a centroid factor has nothing left to extract (every residual is zero).
     """
     _check_method(method)
-    _check_positive_count(n_factors)
+    check_count("number of factors", n_factors, 1)
     _check_size(corr.n, method)
     _check_rank(n_factors, max_factors(corr, method), corr.n)
     if method == "pca":
@@ -267,7 +270,7 @@ def principal_components(corr: Correlations, n_factors: int, sign_rule: SignRule
         Loadings of shape (n, k) equal to ``V[:, :k] * sqrt(lambda[:k])``.
     """
     _check_sign_rule(sign_rule)
-    _check_positive_count(n_factors)
+    check_count("number of factors", n_factors, 1)
     values, vectors = corr.eigen()
     if n_factors > vectors.shape[1]:
         raise TooManyFactorsError(
@@ -317,7 +320,7 @@ def brown_centroid(
     _check_factor_count(n_factors, square.shape[0])
     _check_start(start)
     _check_positive("tolerance", tolerance)
-    _check_positive_count(max_iterations, "max_iterations")
+    check_count("max_iterations", max_iterations, 1)
     residual = _off_diagonal(square)
     loadings = np.zeros((square.shape[0], n_factors))
     steps: list[int] = []
@@ -374,7 +377,7 @@ def horst_centroid(
     """
     square = _check_matrix(matrix)
     _check_factor_count(n_factors, square.shape[0])
-    _check_count(max_iterations, "max_iterations")
+    check_count("max_iterations", max_iterations, 0)
     _check_positive("threshold", threshold, allow_zero=True)
     work = np.empty_like(square)
     communalities = np.diag(square).astype(np.float64)
@@ -657,16 +660,6 @@ def _check_start(start: str) -> None:
         )
 
 
-def _check_count(value: object, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise OptionError(f"{what}: expected a whole number of at least 0, found {value!r}")
-
-
-def _check_positive_count(value: object, what: str = "number of factors") -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise OptionError(f"{what}: expected a whole number of at least 1, found {value!r}")
-
-
 def _check_positive(what: str, value: float, allow_zero: bool = False) -> None:
     ok = value >= 0.0 if allow_zero else value > 0.0
     if not (np.isfinite(value) and ok):
@@ -694,7 +687,7 @@ def _check_rank(n_factors: int, limit: int, n: int) -> None:
 
 
 def _check_factor_count(n_factors: int, n: int) -> None:
-    _check_positive_count(n_factors)
+    check_count("number of factors", n_factors, 1)
     if n_factors > n:
         raise TooManyFactorsError(
             f"{n_factors} factors requested from {n} Q-sorts; at most {n} can be extracted"

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from qsort._checks import as_loadings, is_whole
+from qsort._checks import as_flags, as_loadings, check_count, is_whole
 from qsort.errors import Notice, OptionError
 
 __all__ = [
@@ -122,17 +122,6 @@ class ManualFlag:
     flagged: bool
 
 
-def _as_flags(flags: ArrayLike, shape: tuple[int, ...] | None = None) -> BoolArray:
-    array = np.asarray(flags)
-    if array.dtype != np.bool_ or array.ndim != 2:
-        raise OptionError(
-            f"flags: expected a boolean matrix, found {array.ndim}-D of dtype {array.dtype}"
-        )
-    if shape is not None and array.shape != shape:
-        raise OptionError(f"flags: expected the loadings' shape {shape}, found {array.shape}")
-    return array.copy()
-
-
 def flag_threshold(n_statements: int, level: float) -> float:
     """Smallest |loading| that is significant: ``level / sqrt(n_statements)``.
 
@@ -153,15 +142,12 @@ def flag_threshold(n_statements: int, level: float) -> float:
     OptionError
         For N that is not a positive integer or a level that is not a positive number.
     """
-    if not is_whole(n_statements) or n_statements < 1:
-        raise OptionError(
-            f"number of statements: expected a positive integer, found {n_statements!r}"
-        )
+    n_statements = check_count("number of statements", n_statements, 1)
     if isinstance(level, bool) or not isinstance(level, int | float | np.floating):
         raise OptionError(f"flag level: expected a positive number, found {level!r}")
     if not (math.isfinite(level) and level > 0):
         raise OptionError(f"flag level: expected a positive number, found {level!r}")
-    return float(level) / math.sqrt(int(n_statements))
+    return float(level) / math.sqrt(n_statements)
 
 
 def auto_flags(loadings: ArrayLike, n_statements: int, criteria: FlagCriteria) -> BoolArray:
@@ -219,7 +205,7 @@ def apply_manual(flags: ArrayLike, overrides: Sequence[ManualFlag]) -> BoolArray
     OptionError
         For a sort or factor index outside the matrix, or a ``flagged`` that is not a bool.
     """
-    result = _as_flags(flags)
+    result = as_flags(flags)
     n_sorts, n_factors = result.shape
     for override in overrides:
         if not isinstance(override, ManualFlag):
@@ -235,11 +221,7 @@ def apply_manual(flags: ArrayLike, overrides: Sequence[ManualFlag]) -> BoolArray
 
 
 def _check_index(index: object, size: int, what: str) -> None:
-    if (
-        isinstance(index, bool | np.bool_)
-        or not isinstance(index, int | np.integer)
-        or not 0 <= int(index) < size
-    ):
+    if not is_whole(index) or not 0 <= index < size:
         raise OptionError(f"{what}: expected an index from 0 to {size - 1}, found {index!r}")
 
 
@@ -271,7 +253,7 @@ def flag_notices(
         When the shapes or the numbers of names do not agree.
     """
     array = as_loadings(loadings)
-    marks = _as_flags(flags, array.shape)
+    marks = as_flags(flags, array.shape)
     if len(sort_names) != array.shape[0] or len(factor_names) != array.shape[1]:
         raise OptionError(
             f"names: expected {array.shape[0]} sort names and {array.shape[1]} factor names, "

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from qsort._checks import check_count
 from qsort.correlation import Correlations, correlate
 from qsort.errors import ExtractionError, Notice, OptionError
 from qsort.extraction import (
@@ -148,8 +149,8 @@ def factor_guidance(
     -------
     FactorGuidance
     """
-    _check_whole("iterations", iterations, 1)
-    _check_whole("seed", seed, 0)
+    check_count("iterations", iterations, 1)
+    check_count("seed", seed, 0)
     corr = correlate(study.sorts, correlation)
     limit = max_factors(corr, extraction)
     eigenvalues = corr.eigenvalues()
@@ -242,7 +243,28 @@ def random_eigenvalues(
 def random_sorts(
     grid: Grid, n_statements: int, n_sorts: int, rng: np.random.Generator
 ) -> IntMatrix:
-    """One random study on ``grid``, shape (n_statements, n_sorts), no sort constant."""
+    """One random study on ``grid``, shape (n_statements, n_sorts), no sort constant.
+
+    Parameters
+    ----------
+    grid : Grid
+        Forced: each sort is a random permutation of the grid's pattern. Free: values are drawn
+        uniformly from the grid's range, redrawn where a sort came out constant.
+    n_statements : int
+        N, the number of rows.
+    n_sorts : int
+        n, the number of columns.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of int, shape (N, n)
+
+    Raises
+    ------
+    OptionError
+        For a free grid with a single column value.
+    """
     if grid.forced:
         pattern = grid.pattern()
         return rng.permuted(np.broadcast_to(pattern[:, None], (pattern.size, n_sorts)), axis=0)
@@ -335,8 +357,3 @@ def _leading(passed: NDArray[np.bool_]) -> int:
     """Number of leading True values."""
     failed = np.flatnonzero(~passed)
     return int(failed[0]) if failed.size else int(passed.size)
-
-
-def _check_whole(what: str, value: object, least: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
-        raise OptionError(f"{what}: expected a whole number of at least {least}, found {value!r}")

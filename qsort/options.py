@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, get_args
 
-from qsort._checks import is_whole
+from qsort._checks import check_count, is_whole
 from qsort.correlation import CorrelationMethod
 from qsort.errors import OptionError
 from qsort.flagging import FlagCriteria
@@ -88,11 +88,7 @@ class Options:
         _choice("correlation", self.correlation, get_args(CorrelationMethod))
         _choice("extraction", self.extraction, get_args(ExtractionName))
         _choice("rotation", self.rotation, get_args(RotationName))
-        if not is_whole(self.n_factors) or self.n_factors < 1:
-            raise OptionError(
-                f"factors: expected a whole number, 1 or more, found {self.n_factors!r}"
-            )
-        object.__setattr__(self, "n_factors", int(self.n_factors))
+        object.__setattr__(self, "n_factors", check_count("factors", self.n_factors, 1))
         FlagCriteria(self.flag_level, self.majority, self.allow_negative)  # validates them
         for what, items, kind in (
             ("rotation step", self.rotation_steps, RotationStep),
@@ -105,12 +101,27 @@ class Options:
                 raise OptionError(f"factor number: expected 1..{self.n_factors}, found {number!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        """The options as plain JSON-ready values."""
+        """The options as plain JSON-ready values.
+
+        Returns
+        -------
+        dict
+            One key per field; rotation steps and manual flags as dicts.
+        """
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Options:
         """Options from :meth:`to_dict`'s form (e.g. the ``options`` of a JSON result).
+
+        Parameters
+        ----------
+        data : dict
+            As :meth:`to_dict` returns it.
+
+        Returns
+        -------
+        Options
 
         Raises
         ------

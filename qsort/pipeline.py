@@ -15,7 +15,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qsort import flagging
-from qsort.characteristics import factor_characteristics, score_correlations, sed_matrix
+from qsort.characteristics import (
+    Characteristics,
+    factor_characteristics,
+    score_correlations,
+    sed_matrix,
+)
 from qsort.correlation import correlate
 from qsort.errors import Notice, OptionError
 from qsort.extraction import ExtractionMethod, extract
@@ -33,6 +38,8 @@ from qsort.rotation import (
 )
 from qsort.scores import FactorScore, array_pattern, score_factor
 from qsort.statements import (
+    CribSheet,
+    Marked,
     consensus,
     crib_sheets,
     descending_differences,
@@ -120,7 +127,26 @@ def analyze(
 
 
 def run(study: Study, options: Options) -> AnalysisResult:
-    """Run the analysis that ``options`` describe (see :func:`analyze`)."""
+    """Run the analysis that ``options`` describe (see :func:`analyze`).
+
+    Parameters
+    ----------
+    study : Study
+        Validated sorts (N statements x n sorts), statements and grid.
+    options : Options
+        Every choice of the analysis, already checked.
+
+    Returns
+    -------
+    AnalysisResult
+        Loadings of shape (n, k), flags, one :class:`Factor` per factor and the comparisons
+        between the defined ones, with every notice the steps raised.
+
+    Raises
+    ------
+    QsortError
+        A subclass naming the step that refused the data or the options.
+    """
     prof = get_profile(options.profile)
     pattern = array_pattern(study.grid, study.n_statements)
     corr = correlate(study.sorts, options.correlation)
@@ -246,54 +272,88 @@ def _compare(
     notices: list[Notice],
     n_statements: int,
 ) -> tuple[tuple[Factor, ...], dict[str, Any]]:
-    """Characteristics of every factor, and the comparisons between the defined ones."""
-    chars = [
-        factor_characteristics(loadings[:, k], int(flags[:, k].sum()), s.zscores)
-        for k, s in enumerate(scores)
-    ]
+    """Characteristics of every factor, and the comparisons between the defined ones.
+
+    Only factors with defining sorts (z-scores and an array) enter the comparisons; a notice
+    is appended to ``notices`` when fewer than two do, since nothing can then be compared.
+    """
+    chars = _characteristics(loadings, flags, scores)
     defined = [k for k, s in enumerate(scores) if s.zscores is not None and s.array is not None]
     z = _columns([scores[k].zscores for k in defined], loadings.dtype, n_statements)
     arrays = _columns([scores[k].array for k in defined], np.dtype(np.int64), n_statements)
     sed = sed_matrix(np.array([chars[k].se for k in defined], dtype=np.float64))
-    multi = len(defined) > 1
-    if not multi:
-        notices.append(
-            Notice(
-                "single-factor",
-                f"only {len(defined)} factor(s) have defining sorts, so there are no "
-                "distinguishing or consensus statements",
-            )
-        )
-    dist = distinguishing(z, sed, prof) if multi else tuple(() for _ in defined)
+    if len(defined) < 2:
+        notices.append(_single_factor_notice(len(defined)))
+    dist = distinguishing(z, sed, prof) if len(defined) > 1 else tuple(() for _ in defined)
     cribs = crib_sheets(arrays) if defined else ()
-    position = {k: i for i, k in enumerate(defined)}
+    tables = {k: (dist[i], cribs[i]) for i, k in enumerate(defined)}
     factors = tuple(
-        Factor(
-            name=names[k],
-            weights=_frozen(scores[k].weights),
-            zscores=_maybe_frozen(scores[k].zscores),
-            array=_maybe_frozen(scores[k].array),
-            ranks=_maybe_frozen(scores[k].ranks),
-            characteristics=chars[k],
-            distinguishing=dist[position[k]] if k in position else (),
-            crib=cribs[position[k]] if k in position else None,
-        )
-        for k in range(len(names))
+        _factor(name, scores[k], chars[k], *tables.get(k, ((), None)))
+        for k, name in enumerate(names)
     )
-    labels = [names[k] for k in defined]
-    comparisons: dict[str, Any] = {
-        "score_correlations": _frozen(score_correlations(z) if defined else np.zeros((0, 0))),
+    return factors, _comparisons(z, sed, prof, tuple(names[k] for k in defined))
+
+
+def _characteristics(
+    loadings: FloatArray, flags: BoolArray, scores: list[FactorScore]
+) -> list[Characteristics]:
+    """Characteristics of each factor (column of ``loadings``), defined or not."""
+    return [
+        factor_characteristics(loadings[:, k], int(flags[:, k].sum()), s.zscores)
+        for k, s in enumerate(scores)
+    ]
+
+
+def _single_factor_notice(n_defined: int) -> Notice:
+    """The notice that fewer than two factors are defined, so nothing can be compared."""
+    return Notice(
+        "single-factor",
+        f"only {n_defined} factor(s) have defining sorts, so there are no "
+        "distinguishing or consensus statements",
+    )
+
+
+def _factor(
+    name: str,
+    score: FactorScore,
+    chars: Characteristics,
+    distinguishing: tuple[Marked, ...],
+    crib: CribSheet | None,
+) -> Factor:
+    """One factor of the result, its arrays frozen."""
+    return Factor(
+        name=name,
+        weights=_frozen(score.weights),
+        zscores=_maybe_frozen(score.zscores),
+        array=_maybe_frozen(score.array),
+        ranks=_maybe_frozen(score.ranks),
+        characteristics=chars,
+        distinguishing=distinguishing,
+        crib=crib,
+    )
+
+
+def _comparisons(
+    z: FloatArray, sed: FloatArray, prof: Profile, labels: tuple[str, ...]
+) -> dict[str, Any]:
+    """The tables that compare the defined factors, keyed as :class:`AnalysisResult` fields.
+
+    ``z`` holds one column of z-scores per defined factor, shape (N, d); ``sed`` is (d, d);
+    ``labels`` names the columns. Consensus, disagreement and QDC need two factors or more.
+    """
+    multi = len(labels) > 1
+    return {
+        "score_correlations": _frozen(score_correlations(z) if labels else np.zeros((0, 0))),
         "sed": _frozen(sed),
         "consensus": consensus(z, sed, prof) if multi else (),
         "differences": {
-            (labels[a], labels[b]): descending_differences(z, a, b) for a, b in pairs(len(defined))
+            (labels[a], labels[b]): descending_differences(z, a, b) for a, b in pairs(len(labels))
         },
         "disagreement": disagreement_order(z) if multi else (),
-        "qdc": qdc_table(z, sed, prof, tuple(qdc_name(names[k]) for k in defined))
+        "qdc": qdc_table(z, sed, prof, tuple(qdc_name(label) for label in labels))
         if multi and prof.qdc_table
         else None,
     }
-    return factors, comparisons
 
 
 def _columns(columns: list[NDArray[Any] | None], dtype: np.dtype[Any], rows: int) -> NDArray[Any]:

@@ -129,7 +129,21 @@ PROFILES: dict[str, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}
 
 
 def get_profile(name: str | Profile) -> Profile:
-    """Return the profile called ``name`` (a Profile is returned as it is)."""
+    """Return the profile called ``name`` (a Profile is returned as it is).
+
+    Parameters
+    ----------
+    name : {"pqmethod", "qmethod"} or Profile
+
+    Returns
+    -------
+    Profile
+
+    Raises
+    ------
+    OptionError
+        For a name that is not a known profile.
+    """
     if isinstance(name, Profile):
         return name
     try:

@@ -142,12 +142,28 @@ class AnalysisResult:
         return tuple(f"{labels[a]}_{labels[b]}" for a, b in pairs(len(labels)))
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready values (lists, numbers, strings, booleans and null)."""
+        """The result as JSON-ready values (lists, numbers, strings, booleans and null).
+
+        Returns
+        -------
+        dict
+            See :func:`result_to_dict`.
+        """
         return result_to_dict(self)
 
 
 def qdc_names(result: AnalysisResult) -> tuple[str, ...]:
-    """qmethod's names of the defined factors (``f1``, ``f2``; ``f2a`` for half of a split)."""
+    """qmethod's names of the defined factors (``f1``, ``f2``; ``f2a`` for half of a split).
+
+    Parameters
+    ----------
+    result : AnalysisResult
+
+    Returns
+    -------
+    tuple of str
+        One name per defined factor, in order.
+    """
     return tuple(qdc_name(f.name) for f in result.factors if f.defined)
 
 
@@ -210,42 +226,87 @@ def _qdc(result: AnalysisResult) -> list[dict[str, Any]] | None:
 
 
 def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
-    """Build the JSON form of a result (see docs/analysis-json.md for every key)."""
-    ids = result.study.statement_ids
-    defined_names = [f.name for f in result.defined]
+    """Build the JSON form of a result (see docs/analysis-json.md for every key).
+
+    Parameters
+    ----------
+    result : AnalysisResult
+
+    Returns
+    -------
+    dict
+        JSON-ready values (lists, numbers, strings, booleans and null), keys in the documented
+        order: the study, the loadings, the scores, the comparisons, the warnings, and ``qdc``
+        only when the profile computes that table.
+    """
     data: dict[str, Any] = {
+        **_study_part(result),
+        **_loadings_part(result),
+        **_scores_part(result),
+        **_comparisons_part(result),
+        "warnings": [{"code": n.code, "message": n.message} for n in result.notices],
+    }
+    qdc = _qdc(result)
+    if qdc is not None:
+        data["qdc"] = qdc
+    return data
+
+
+def _study_part(result: AnalysisResult) -> dict[str, Any]:
+    """What was analysed and how: format, profile, options, grid, and the names of things."""
+    study = result.study
+    return {
         "format": "qsort-analysis",
         "version": 1,
         "profile": result.profile.name,
         "options": result.options.to_dict(),
-        "title": result.study.title,
+        "title": study.title,
         "grid": {
-            "values": list(result.study.grid.values),
-            "capacities": list(result.study.grid.capacities),
-            "forced": result.study.grid.forced,
+            "values": list(study.grid.values),
+            "capacities": list(study.grid.capacities),
+            "forced": study.grid.forced,
         },
-        "sorts": list(result.study.sort_names),
-        "statements": list(ids),
+        "sorts": list(study.sort_names),
+        "statements": list(study.statement_ids),
         "factors": list(result.factor_names),
+    }
+
+
+def _loadings_part(result: AnalysisResult) -> dict[str, Any]:
+    """Eigenvalues, unrotated and final loadings, flags, and each sort's weight per factor."""
+    unrotated = result.unrotated_eigenvalues
+    return {
         "eigenvalues": [f.characteristics.eigenvalue for f in result.factors],
         "explained_variance": [f.characteristics.explained_variance for f in result.factors],
         "correlation_eigenvalues": _rounded(result.correlation_eigenvalues),
         "unrotated": {
             "loadings": _rounded(result.unrotated),
-            "eigenvalues": _rounded(result.unrotated_eigenvalues),
-            "explained_variance": _rounded(
-                100.0 * result.unrotated_eigenvalues / result.study.n_sorts
-            ),
+            "eigenvalues": _rounded(unrotated),
+            "explained_variance": _rounded(100.0 * unrotated / result.study.n_sorts),
         },
         "loadings": _rounded(result.loadings),
         "flags": _rounded(result.flags),
         "weights": [
             [_rounded(f.weights[j]) for f in result.factors] for j in range(result.study.n_sorts)
         ],
+    }
+
+
+def _scores_part(result: AnalysisResult) -> dict[str, Any]:
+    """Per-statement z-scores, arrays and ranks (one column per factor) and characteristics."""
+    return {
         "zscores": _per_statement(result, "zscores"),
         "arrays": _per_statement(result, "array"),
         "ranks": _per_statement(result, "ranks"),
         "characteristics": _characteristics(result),
+    }
+
+
+def _comparisons_part(result: AnalysisResult) -> dict[str, Any]:
+    """The tables that compare factors, statements named by id."""
+    ids = result.study.statement_ids
+    defined_names = [f.name for f in result.defined]
+    return {
         "score_correlations": {
             "factors": defined_names,
             "matrix": _rounded(result.score_correlations),
@@ -260,17 +321,11 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
         "consensus_disagreement": [
             {"statement": ids[i], "variance": v} for i, v in result.disagreement
         ],
-        "crib_sheets": {
-            f.name: {
-                part: [ids[i] for i in getattr(f.crib, part)]
-                for part in ("highest", "higher", "lower", "lowest")
-            }
-            for f in result.factors
-            if f.crib is not None
-        },
-        "warnings": [{"code": n.code, "message": n.message} for n in result.notices],
+        "crib_sheets": {f.name: _crib(ids, f.crib) for f in result.factors if f.crib is not None},
     }
-    qdc = _qdc(result)
-    if qdc is not None:
-        data["qdc"] = qdc
-    return data
+
+
+def _crib(ids: tuple[str, ...], crib: CribSheet) -> dict[str, list[str]]:
+    """A crib sheet's four parts, statements named by id."""
+    parts = ("highest", "higher", "lower", "lowest")
+    return {part: [ids[i] for i in getattr(crib, part)] for part in parts}

@@ -46,7 +46,7 @@ from typing import get_args
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from qsort._checks import as_loadings, is_whole
+from qsort._checks import as_flags, as_loadings, check_count, is_whole
 from qsort.errors import Notice, OptionError
 from qsort.profiles import VarimaxAlgorithm
 
@@ -154,38 +154,17 @@ class RotationStep:
 
 def _factor_index(factor: object, n_factors: int, what: str = "factor") -> int:
     """Turn a 1-based factor number into a 0-based column index, or raise OptionError."""
-    if (
-        isinstance(factor, bool | np.bool_)
-        or not isinstance(factor, int | np.integer)
-        or not 1 <= int(factor) <= n_factors
-    ):
+    if not is_whole(factor) or not 1 <= factor <= n_factors:
         raise OptionError(
             f"{what}: expected a factor number from 1 to {n_factors}, found {factor!r}"
         )
     return int(factor) - 1
 
 
-def _as_flags(flags: ArrayLike, shape: tuple[int, ...]) -> BoolArray:
-    array = np.asarray(flags)
-    if array.shape != shape:
-        raise OptionError(
-            f"flags: expected a matrix of the loadings' shape {shape}, found {array.shape}"
-        )
-    if array.dtype != np.bool_:
-        raise OptionError(f"flags: expected booleans, found dtype {array.dtype}")
-    return array.copy()
-
-
 def _positive(value: float, name: str) -> float:
     if not isinstance(value, int | float | np.floating) or not (math.isfinite(value) and value > 0):
         raise OptionError(f"{name}: expected a positive finite number, found {value!r}")
     return float(value)
-
-
-def _count(value: int, name: str) -> int:
-    if not is_whole(value) or value < 1:
-        raise OptionError(f"{name}: expected a positive integer, found {value!r}")
-    return int(value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -310,7 +289,7 @@ def varimax_kaiser_pairwise(
     """
     array = as_loadings(loadings)
     tolerance = _positive(tolerance, "tolerance")
-    max_cycles = _count(max_cycles, "max_cycles")
+    max_cycles = check_count("max_cycles", max_cycles, 1)
     if array.shape[1] < 2:
         return _unrotated(array)
     normalised, _ = _kaiser_normalise(array)
@@ -459,7 +438,7 @@ def varimax_svd(loadings: ArrayLike, eps: float = 1e-5, max_iter: int = 1000) ->
     """
     array = as_loadings(loadings)
     eps = _positive(eps, "eps")
-    max_iter = _count(max_iter, "max_iter")
+    max_iter = check_count("max_iter", max_iter, 1)
     if array.shape[1] < 2:
         return _unrotated(array)
     normalised, _ = _kaiser_normalise(array)
@@ -626,7 +605,7 @@ def split_bipolar(
         For a factor number out of range or flags that are not booleans of the loadings' shape.
     """
     array = as_loadings(loadings)
-    marks = _as_flags(flags, array.shape)
+    marks = as_flags(flags, array.shape)
     column = _factor_index(factor, array.shape[1])
     negative_pole = -array[:, column]
     moved = marks[:, column] & (array[:, column] < 0)

@@ -164,6 +164,18 @@ def array_exact_grid(zscores: FloatArray, pattern: IntArray) -> IntArray:
 
     Statements are ordered by z ascending; tied statements are ordered by statement number
     descending, so the higher-numbered statement gets the lower grid value (KADE's rule).
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N,)
+        z-scores of one factor.
+    pattern : ndarray of int, shape (N,)
+        The grid's values, one per slot (see :func:`array_pattern`).
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
+        A permutation of ``pattern``: the factor array.
     """
     key = _tie_key(zscores)
     order = np.lexsort((-np.arange(key.size), key))
@@ -177,6 +189,18 @@ def array_qmethod(zscores: FloatArray, pattern: IntArray) -> IntArray:
 
     Tied statements all receive the lowest value their group was given, so with ties that straddle
     a column boundary the array no longer follows the grid (qmethod issue #196).
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N,)
+        z-scores of one factor.
+    pattern : ndarray of int, shape (N,)
+        The grid's values, one per slot (see :func:`array_pattern`).
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
+        The factor array; equal to the grid's multiset when no tie straddles a column boundary.
     """
     key = _tie_key(zscores)
     ranks = rankdata(key, method="average")
@@ -188,7 +212,18 @@ def array_qmethod(zscores: FloatArray, pattern: IntArray) -> IntArray:
 
 
 def statement_ranks(zscores: FloatArray) -> IntArray:
-    """Rank 1 = highest z; ties go to the lower statement number first (PQMethod's table)."""
+    """Rank 1 = highest z; ties go to the lower statement number first (PQMethod's table).
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N,)
+        z-scores of one factor.
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
+        A permutation of 1..N: each statement's rank.
+    """
     key = _tie_key(zscores)
     order = np.lexsort((np.arange(key.size), -key))
     ranks = np.empty(key.size, dtype=np.int64)
@@ -198,6 +233,17 @@ def statement_ranks(zscores: FloatArray) -> IntArray:
 
 def array_pattern(grid: Grid, n_statements: int) -> IntArray:
     """The multiset of values factor arrays are drawn on.
+
+    Parameters
+    ----------
+    grid : Grid
+    n_statements : int
+        N, which must equal the grid's number of slots.
+
+    Returns
+    -------
+    ndarray of int, shape (N,)
+        Each column's value repeated by its capacity, ascending.
 
     Raises
     ------
@@ -224,7 +270,35 @@ def score_factor(
     factor_name: str,
     statement_ids: Sequence[str],
 ) -> tuple[FactorScore, tuple[Notice, ...]]:
-    """Weights, z-scores, array and ranks of one factor, with the notices they raise."""
+    """Weights, z-scores, array and ranks of one factor, with the notices they raise.
+
+    Parameters
+    ----------
+    sorts : ndarray of int, shape (N, n)
+        The Q-sorts, one column per sort.
+    loadings : ndarray, shape (n,)
+        The factor's final loadings.
+    flags : ndarray of bool, shape (n,)
+        True for the sorts that define the factor.
+    pattern : ndarray of int, shape (N,)
+        The grid's values, from :func:`array_pattern`.
+    profile : Profile
+        Whose weights, Heywood rule and array rule to follow.
+    sort_names : sequence of str, length n
+    factor_name : str
+    statement_ids : sequence of str, length N
+        Names used in the notices.
+
+    Returns
+    -------
+    score : FactorScore
+        Weights of shape (n,); z-scores, array and ranks of shape (N,), or None when no sort
+        is flagged.
+    notices : tuple of Notice
+        Heywood cases, no defining sorts, flat z-scores, ties in the array or an array off
+        the grid (codes ``heywood``, ``no-defining-sorts``, ``flat-scores``, ``array-ties``,
+        ``array-off-grid``).
+    """
     weights, notices = factor_weights(loadings, flags, sort_names, profile.heywood_rule)
     if not flags.any():
         return FactorScore(weights, None, None, None), (

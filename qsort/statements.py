@@ -72,20 +72,61 @@ class CribSheet:
 def significant(
     difference: FloatArray, bound: float | FloatArray, profile: Profile
 ) -> NDArray[np.bool_]:
-    """Whether ``|difference|`` passes ``bound`` under the profile's comparison (>= or >)."""
+    """Whether ``|difference|`` passes ``bound`` under the profile's comparison (>= or >).
+
+    Parameters
+    ----------
+    difference : ndarray, shape (N,) or (N, n_pairs)
+        Differences of z-scores.
+    bound : float or ndarray broadcastable to ``difference``
+        Critical value times the standard error of each difference.
+    profile : Profile
+        ``significance`` says ``"ge"`` (PQMethod) or ``"gt"`` (qmethod).
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``difference``
+    """
     size = np.abs(difference)
     return np.asarray(size >= bound if profile.significance == "ge" else size > bound)
 
 
 def pairs(count: int) -> list[tuple[int, int]]:
-    """Factor pairs in qmethod's and PQMethod's order: (0,1), (0,2), ..., (1,2), ..."""
+    """Factor pairs in qmethod's and PQMethod's order: (0,1), (0,2), ..., (1,2), ...
+
+    Parameters
+    ----------
+    count : int
+        Number of defined factors, d.
+
+    Returns
+    -------
+    list of (int, int)
+        The d(d-1)/2 pairs ``(a, b)`` with ``a < b``, 0-based.
+    """
     return list(combinations(range(count), 2))
 
 
 def pair_significance(
     zscores: FloatArray, sed: FloatArray, critical: float, profile: Profile
 ) -> NDArray[np.bool_]:
-    """Significance of every pair's difference, shape (N, n_pairs), in :func:`pairs` order."""
+    """Significance of every pair's difference, shape (N, n_pairs), in :func:`pairs` order.
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N, d)
+        One column of z-scores per defined factor.
+    sed : ndarray, shape (d, d)
+        Standard errors of differences.
+    critical : float
+        Critical z, for example the profile's ``critical_05``.
+    profile : Profile
+        Whose comparison (>= or >) to use.
+
+    Returns
+    -------
+    ndarray of bool, shape (N, d(d-1)/2)
+    """
     columns = [
         significant(zscores[:, a] - zscores[:, b], critical * sed[a, b], profile)
         for a, b in pairs(zscores.shape[1])
@@ -105,6 +146,11 @@ def distinguishing(
     sed : ndarray, shape (d, d)
         Standard errors of differences.
     profile : Profile
+
+    Returns
+    -------
+    tuple of tuple of Marked
+        One tuple per defined factor (column of ``zscores``), statements in number order.
     """
     count = zscores.shape[1]
     result: list[tuple[Marked, ...]] = []
@@ -130,6 +176,20 @@ def consensus(zscores: FloatArray, sed: FloatArray, profile: Profile) -> tuple[M
     In the PQMethod profile every statement with no pair significant at p < .01 is listed, with
     ``p = 0.05`` when no pair is significant at p < .05 either (PQMethod's asterisk) and
     ``p = 0.01`` otherwise. In the qmethod profile only the p < .05 set is listed.
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N, d)
+        One column of z-scores per defined factor.
+    sed : ndarray, shape (d, d)
+        Standard errors of differences (:func:`~qsort.characteristics.sed_matrix`).
+    profile : Profile
+        Whose critical values and comparison (>= or >) to use.
+
+    Returns
+    -------
+    tuple of Marked
+        Empty for fewer than two factors.
     """
     if zscores.shape[1] < 2:
         return ()
@@ -140,7 +200,17 @@ def consensus(zscores: FloatArray, sed: FloatArray, profile: Profile) -> tuple[M
 
 
 def qdc_name(factor_name: str) -> str:
-    """qmethod's spelling of a factor's name in qdc tables and labels: ``F2`` becomes ``f2``."""
+    """qmethod's spelling of a factor's name in qdc tables and labels: ``F2`` becomes ``f2``.
+
+    Parameters
+    ----------
+    factor_name : str
+        Our name, such as ``F2`` or ``F2a``.
+
+    Returns
+    -------
+    str
+    """
     return factor_name.lower()
 
 
@@ -157,6 +227,11 @@ def qdc_table(
         Supplies the star levels (qmethod 1.8.4: 1.96, 2.576, 3.291, 4.8916).
     names : tuple of str
         The label names of the d factors, e.g. ``("f1", "f2", "f3")``.
+
+    Returns
+    -------
+    tuple of QdcRow
+        One row per statement, in statement order.
     """
     pair_list = pairs(zscores.shape[1])
     diffs = np.column_stack([zscores[:, a] - zscores[:, b] for a, b in pair_list])
@@ -197,14 +272,39 @@ def _qdc_label(
 
 
 def descending_differences(zscores: FloatArray, a: int, b: int) -> tuple[PairDifference, ...]:
-    """``z_a - z_b`` for every statement, largest first (ties by statement number)."""
+    """``z_a - z_b`` for every statement, largest first (ties by statement number).
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N, d)
+        One column of z-scores per defined factor.
+    a, b : int
+        0-based columns of the two factors compared.
+
+    Returns
+    -------
+    tuple of PairDifference
+        N entries, by difference descending.
+    """
     diff = zscores[:, a] - zscores[:, b]
     order = np.lexsort((np.arange(diff.size), -diff))
     return tuple(PairDifference(int(i), float(diff[i])) for i in order)
 
 
 def disagreement_order(zscores: FloatArray) -> tuple[tuple[int, float], ...]:
-    """Statements from most consensual to most disputed: population variance of z, ascending."""
+    """Statements from most consensual to most disputed: population variance of z, ascending.
+
+    Parameters
+    ----------
+    zscores : ndarray, shape (N, d)
+        One column of z-scores per defined factor.
+
+    Returns
+    -------
+    tuple of (int, float)
+        N pairs (0-based statement, variance), variance ascending; ties (to 12 decimals) by
+        statement number.
+    """
     variance = zscores.var(axis=1)
     order = np.lexsort((np.arange(variance.size), np.round(variance, 12)))
     return tuple((int(i), float(variance[i])) for i in order)

@@ -41,7 +41,16 @@ MAX_COLUMNS = 101
 
 
 def signed(value: int) -> str:
-    """A column value as researchers write it: ``-4``, ``0``, ``+4``."""
+    """A column value as researchers write it: ``-4``, ``0``, ``+4``.
+
+    Parameters
+    ----------
+    value : int
+
+    Returns
+    -------
+    str
+    """
     return f"{value:+d}" if value else "0"
 
 
@@ -90,7 +99,26 @@ class Grid:
     def from_range(
         cls, low: int, high: int, capacities: Sequence[int], forced: bool = True
     ) -> Grid:
-        """Build a grid whose columns run from ``low`` to ``high`` in steps of one."""
+        """Build a grid whose columns run from ``low`` to ``high`` in steps of one.
+
+        Parameters
+        ----------
+        low, high : int
+            The lowest and highest column values.
+        capacities : sequence of int
+            Cards in each column, ``high - low + 1`` of them.
+        forced : bool
+            True when every sort must fill the grid exactly.
+
+        Returns
+        -------
+        Grid
+
+        Raises
+        ------
+        StudyError
+            For a range or capacities that do not make a grid.
+        """
         _check_span(low, high)
         return cls(tuple(range(low, high + 1)), tuple(int(c) for c in capacities), forced)
 
@@ -100,6 +128,22 @@ class Grid:
 
         Columns run over every integer from the lowest to the highest value, so a column that no
         card uses appears with capacity zero.
+
+        Parameters
+        ----------
+        pattern : sequence of int
+            One value per card slot, in any order.
+        forced : bool
+            True when every sort must fill the grid exactly.
+
+        Returns
+        -------
+        Grid
+
+        Raises
+        ------
+        StudyError
+            For an empty pattern or a range too wide for a grid.
         """
         if not len(pattern):
             raise StudyError("grid: expected at least one value in the pattern")
@@ -123,11 +167,28 @@ class Grid:
         return self.values[-1]
 
     def pattern(self) -> NDArray[np.int64]:
-        """The grid's multiset of values, ascending, one entry per card slot."""
+        """The grid's multiset of values, ascending, one entry per card slot.
+
+        Returns
+        -------
+        ndarray of int, shape (size,)
+        """
         return np.repeat(np.asarray(self.values, dtype=np.int64), self.capacities)
 
     def check_sort(self, values: Sequence[int] | NDArray[np.int64]) -> list[str]:
-        """Return what is wrong with one sort against this grid (an empty list when it fits)."""
+        """Return what is wrong with one sort against this grid (an empty list when it fits).
+
+        Parameters
+        ----------
+        values : sequence of int or ndarray of int, shape (N,)
+            One sort's values, one per statement.
+
+        Returns
+        -------
+        list of str
+            One sentence per problem: values off the range and, for a forced grid, a wrong
+            number of values or a column holding the wrong number of cards.
+        """
         vals = [int(v) for v in values]
         off = sorted({v for v in vals if v < self.low or v > self.high})
         problems: list[str] = []
@@ -148,7 +209,12 @@ class Grid:
         return problems
 
     def describe(self) -> str:
-        """A one-line description such as ``-4..+4, forced, 2 3 4 5 5 5 4 3 2``."""
+        """A one-line description such as ``-4..+4, forced, 2 3 4 5 5 5 4 3 2``.
+
+        Returns
+        -------
+        str
+        """
         kind = "forced" if self.forced else "free"
         caps = " ".join(str(c) for c in self.capacities)
         return f"{signed(self.low)}..{signed(self.high)}, {kind}, {caps}"
@@ -243,6 +309,11 @@ class Study:
             Defaults to the distribution the sorts share (see :func:`infer_grid`).
         title : str
             The study's name.
+
+        Returns
+        -------
+        Study
+            Validated (see :func:`validate`).
         """
         matrix = _as_int_matrix(sorts)
         _check_size(matrix)
@@ -299,9 +370,7 @@ def _check_span(low: int, high: int) -> None:
         )
 
 
-def infer_grid(
-    sorts: ArrayLike, names: Sequence[str] | None = None, source: str = "sorts"
-) -> Grid:
+def infer_grid(sorts: ArrayLike, names: Sequence[str] | None = None, source: str = "sorts") -> Grid:
     """Infer a forced grid from sorts that all share one distribution.
 
     Parameters
@@ -311,6 +380,11 @@ def infer_grid(
         Sort names for the message (positions when omitted).
     source : str
         What the sorts came from (a file name, say), to begin the message with.
+
+    Returns
+    -------
+    Grid
+        Forced, with the shared distribution of the sorts.
 
     Raises
     ------
@@ -335,7 +409,12 @@ def infer_grid(
 
 
 def validate(study: Study) -> None:
-    """Check a study and raise a :class:`StudyError` subclass naming every problem found."""
+    """Check a study and raise a :class:`StudyError` subclass naming every problem found.
+
+    Parameters
+    ----------
+    study : Study
+    """
     matrix = study.sorts
     _check_size(matrix)
     n_stat, n_sorts = matrix.shape

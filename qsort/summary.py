@@ -32,7 +32,16 @@ def _num(value: float | None, digits: int = 4) -> str:
 
 
 def describe_options(result: AnalysisResult) -> str:
-    """One paragraph naming every option that shaped the result."""
+    """One paragraph naming every option that shaped the result.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+
+    Returns
+    -------
+    str
+    """
     opt = result.options
     n_stat = result.study.n_statements
     if opt.flag_level is None:
@@ -124,7 +133,17 @@ def _lists(result: AnalysisResult) -> list[str]:
 
 
 def render_summary(result: AnalysisResult) -> str:
-    """The text ``qsort analyze`` prints: options, loadings, characteristics, arrays, lists."""
+    """The text ``qsort analyze`` prints: options, loadings, characteristics, arrays, lists.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+
+    Returns
+    -------
+    str
+        Plain text ending in a newline.
+    """
     study = result.study
     title = study.title or "Q study"
     out = [

@@ -221,7 +221,8 @@ def test_split_with_negative_flags_forbidden_still_defines_the_mirror_half(
 
 
 def test_values_beyond_any_grid_are_refused_quickly() -> None:
-    with pytest.raises(StudyError, match="between -1000 and 1000, found -1000000000 at statement 1, sort 1"):
+    expected = "between -1000 and 1000, found -1000000000 at statement 1, sort 1"
+    with pytest.raises(StudyError, match=expected):
         Study.from_matrix(np.array([[-(10**9), 10**9], [0, 0], [10**9, -(10**9)]]), ["A", "B"])
     with pytest.raises(StudyError, match="at most 101 columns"):
         Grid.from_range(-200, 200, [1] * 401)
