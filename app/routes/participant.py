@@ -37,6 +37,13 @@ def join_page(request: Request, db: DbDep, templates: TemplatesDep, code: str = 
                   resumable=resumable)
 
 
+def _code_not_found(request: Request, templates: TemplatesDep, code: str) -> Response:
+    """The join page again, saying the code matches no open session (HTTP 404)."""
+    t = Catalogue()
+    return render(request, templates, "participant/join.html", t, status=404,
+                  code=code[:16], error=t("join.code_not_found"))
+
+
 @router.post("/join")
 def join_submit(
     request: Request, db: DbDep, templates: TemplatesDep, code: Annotated[str, Form()] = ""
@@ -45,9 +52,7 @@ def join_submit(
     try:
         session, _ = join.find_session(db, code)
     except CodeNotFoundError:
-        t = Catalogue()
-        return render(request, templates, "participant/join.html", t, status=404,
-                      code=code[:16], error=t("join.code_not_found"))
+        return _code_not_found(request, templates, code)
     return RedirectResponse(f"/j/{session.code}", status_code=303)
 
 
@@ -57,9 +62,7 @@ def consent_page(request: Request, code: str, db: DbDep, templates: TemplatesDep
     try:
         session, study = join.find_session(db, code)
     except CodeNotFoundError:
-        t = Catalogue()
-        return render(request, templates, "participant/join.html", t, status=404,
-                      code=code[:16], error=t("join.code_not_found"))
+        return _code_not_found(request, templates, code)
     t = Catalogue(study.language)
     return render(request, templates, "participant/consent.html", t, study=study,
                   code=session.code, consent=paragraphs(study.consent_text))

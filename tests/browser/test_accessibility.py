@@ -8,22 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import AXE, LiveServer
-from .helpers import first_tray_card, join, wait_for_offline_shell
+from .helpers import first_tray_card, join, submit_valid_sort, wait_for_offline_shell
 
 pytestmark = pytest.mark.browser
-
-SUBMIT_A_VALID_SORT = """async () => {
-  const cfg = JSON.parse(document.getElementById('qsort-config').textContent);
-  const slots = [];
-  cfg.grid.values.forEach((v, i) => {
-    for (let r = 0; r < cfg.grid.capacities[i]; r++) slots.push([v, r]);
-  });
-  const placements = cfg.statements.map(
-    (s, i) => ({statement: s.n, value: slots[i][0], row: slots[i][1]}));
-  await fetch('/api/sort', {method: 'POST', headers: {'Content-Type': 'application/json'},
-    body: JSON.stringify({key: 'axe-test-key-1', qset_id: cfg.qsetId, grid_id: cfg.gridId,
-                          placements})});
-}"""
 
 
 def serious_violations(page: Page) -> list[dict[str, Any]]:
@@ -65,7 +52,7 @@ def test_every_participant_page_passes_axe(page: Page, live_server: LiveServer) 
 
 def test_post_sort_and_survey_pass_axe(page: Page, live_server: LiveServer) -> None:
     join(page, live_server)
-    page.evaluate(SUBMIT_A_VALID_SORT)
+    submit_valid_sort(page, "axe-test-key-1")
     page.reload()
     page.wait_for_function("window.qsortReady === true")
     found = {"postsort": serious_violations(page)}

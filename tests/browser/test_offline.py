@@ -7,7 +7,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import LiveServer
-from .helpers import join, place_on_slot, presort_all, screen_sort, wait_for_offline_shell
+from .helpers import (
+    join,
+    place_on_slot,
+    presort_all,
+    screen_sort,
+    submit_valid_sort,
+    wait_for_offline_shell,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -57,18 +64,7 @@ def test_thanks_leaves_no_participant_data_on_the_device(
 ) -> None:
     join(page, live_server)
     wait_for_offline_shell(page)
-    page.evaluate("""async () => {
-      const cfg = JSON.parse(document.getElementById('qsort-config').textContent);
-      const slots = [];
-      cfg.grid.values.forEach((v, i) => {
-        for (let r = 0; r < cfg.grid.capacities[i]; r++) slots.push([v, r]);
-      });
-      const placements = cfg.statements.map(
-        (s, i) => ({statement: s.n, value: slots[i][0], row: slots[i][1]}));
-      await fetch('/api/sort', {method: 'POST', headers: {'Content-Type': 'application/json'},
-        body: JSON.stringify({key: 'offline-test-key', qset_id: cfg.qsetId,
-                              grid_id: cfg.gridId, placements})});
-    }""")
+    submit_valid_sort(page, "offline-test-key")
     page.reload()
     page.wait_for_function("window.qsortReady === true")
     page.click("#postsort-next")
