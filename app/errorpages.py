@@ -67,8 +67,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     t = _catalogue(request)
-    problems = [{"code": "malformed", "where": ".".join(str(x) for x in e.get("loc", ())),
-                 "message": str(e.get("msg", ""))} for e in exc.errors()]
+    problems = [
+        {
+            "code": "malformed",
+            "where": ".".join(str(x) for x in e.get("loc", ())),
+            "message": str(e.get("msg", "")),
+        }
+        for e in exc.errors()
+    ]
     body = {"error": "malformed", "problems": problems}
     return render_error(request, 422, t("error.invalid"), body)
 

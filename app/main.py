@@ -43,8 +43,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app for ``settings`` (default: read from the environment)."""
     settings = settings or Settings.from_env()
-    app = FastAPI(title="qsort", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  openapi_url=None)
+    app = FastAPI(title="qsort", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.engine = db.make_engine(settings)
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))

@@ -54,7 +54,9 @@ def create_study(
     assert study.id is not None
     qset = QSetVersion(study_id=study.id, version=1)
     grid = GridShape(
-        study_id=study.id, column_values=list(column_values), capacities=list(capacities),
+        study_id=study.id,
+        column_values=list(column_values),
+        capacities=list(capacities),
         forced=forced,
     )
     db.add_all([qset, grid])
@@ -64,8 +66,17 @@ def create_study(
         Statement(qset_id=qset.id, number=i, text=text) for i, text in enumerate(statements, 1)
     )
     for position, (key, kind, prompt, options, required) in enumerate(survey, 1):
-        db.add(Question(study_id=study.id, position=position, key=key, kind=kind, prompt=prompt,
-                        options=options, required=required))
+        db.add(
+            Question(
+                study_id=study.id,
+                position=position,
+                key=key,
+                kind=kind,
+                prompt=prompt,
+                options=options,
+                required=required,
+            )
+        )
     study.current_qset_id, study.current_grid_id = qset.id, grid.id
     db.add(study)
     db.flush()
@@ -93,9 +104,7 @@ def open_session_by_code(db: Session, code: str) -> SortSession | None:
     clean = "".join(code.split()).upper()
     if not clean:
         return None
-    query = select(SortSession).where(
-        SortSession.code == clean, col(SortSession.is_open).is_(True)
-    )
+    query = select(SortSession).where(SortSession.code == clean, col(SortSession.is_open).is_(True))
     return db.exec(query).first()
 
 
@@ -170,13 +179,18 @@ def add_sort(
 ) -> QSortRecord:
     """Record a sort: ``placements`` are (statement id, value, row). Flushed, not committed."""
     assert participant.id is not None
-    record = QSortRecord(participant_id=participant.id, qset_id=participant.qset_id,
-                         grid_id=participant.grid_id, submit_key=key)
+    record = QSortRecord(
+        participant_id=participant.id,
+        qset_id=participant.qset_id,
+        grid_id=participant.grid_id,
+        submit_key=key,
+    )
     db.add(record)
     db.flush()
     assert record.id is not None
-    db.add_all(SortEntry(qsort_id=record.id, statement_id=s, value=v, row=r)
-               for s, v, r in placements)
+    db.add_all(
+        SortEntry(qsort_id=record.id, statement_id=s, value=v, row=r) for s, v, r in placements
+    )
     return record
 
 

@@ -16,7 +16,11 @@ from app.services.autosave import current_draft
 
 
 def render(
-    request: Request, templates: Jinja2Templates, name: str, t: Catalogue, status: int = 200,
+    request: Request,
+    templates: Jinja2Templates,
+    name: str,
+    t: Catalogue,
+    status: int = 200,
     **context: Any,
 ) -> Response:
     """Render a participant page with the catalogue ``t`` and the page's language."""
@@ -46,23 +50,46 @@ def sort_config(
     assert grid is not None
     draft = None if shell else current_draft(db, participant)
     return {
-        "participant": None if shell else {
+        "participant": None
+        if shell
+        else {
             "storageKey": f"{study.slug}:{participant.id}",
-            "sorted": participant.sorted_at is not None},
+            "sorted": participant.sorted_at is not None,
+        },
         "storagePrefix": f"{study.slug}:",
-        "study": {"extremesRequired": study.extremes_required,
-                  "disagreeLabel": study.disagree_label or t("sort.most_disagree"),
-                  "agreeLabel": study.agree_label or t("sort.most_agree")},
+        "study": {
+            "extremesRequired": study.extremes_required,
+            "disagreeLabel": study.disagree_label or t("sort.most_disagree"),
+            "agreeLabel": study.agree_label or t("sort.most_agree"),
+        },
         "qsetId": participant.qset_id,
         "gridId": participant.grid_id,
-        "grid": {"values": grid.column_values, "capacities": grid.capacities,
-                 "forced": grid.forced},
-        "statements": [{"n": s.number, "text": s.text}
-                       for s in store.statements(db, participant.qset_id)],
-        "questions": [{"key": q.key, "kind": q.kind, "prompt": q.prompt, "options": q.options,
-                       "required": q.required} for q in store.questions(db, study.id)],
+        "grid": {
+            "values": grid.column_values,
+            "capacities": grid.capacities,
+            "forced": grid.forced,
+        },
+        "statements": [
+            {"n": s.number, "text": s.text} for s in store.statements(db, participant.qset_id)
+        ],
+        "questions": [
+            {
+                "key": q.key,
+                "kind": q.kind,
+                "prompt": q.prompt,
+                "options": q.options,
+                "required": q.required,
+            }
+            for q in store.questions(db, study.id)
+        ],
         "draft": None if draft is None else {"revision": draft.revision, "state": draft.state},
         "strings": t.subset("js."),
-        "urls": {"draft": "/api/draft", "sort": "/api/sort", "finish": "/api/finish",
-                 "start": "/", "shell": "/p/shell", "worker": "/sw.js"},
+        "urls": {
+            "draft": "/api/draft",
+            "sort": "/api/sort",
+            "finish": "/api/finish",
+            "start": "/",
+            "shell": "/p/shell",
+            "worker": "/sw.js",
+        },
     }

@@ -21,9 +21,9 @@ from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
 from qsort.errors import OptionError, ZeroVarianceSortError
+from qsort.ranks import average_ranks
 
 CorrelationMethod = Literal["pearson", "spearman", "kendall"]
 FloatArray = NDArray[np.float64]
@@ -138,7 +138,7 @@ def correlate(sorts: NDArray[np.int64] | FloatArray, method: str = "pearson") ->
         )
     values = np.asarray(sorts, dtype=np.float64)
     if method == "spearman":
-        values = rankdata(values, axis=0)
+        values = average_ranks(values, axis=0)
     if method == "kendall":
         first, second = np.triu_indices(values.shape[0], k=1)
         columns = np.sign(values[first] - values[second])

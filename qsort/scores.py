@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.stats import rankdata
 
 from qsort.errors import Notice, StudyError
 from qsort.profiles import HeywoodRule, Profile
+from qsort.ranks import average_ranks
 from qsort.study import Grid
 
 FloatArray = NDArray[np.float64]
@@ -203,7 +203,7 @@ def array_qmethod(zscores: FloatArray, pattern: IntArray) -> IntArray:
         The factor array; equal to the grid's multiset when no tie straddles a column boundary.
     """
     key = _tie_key(zscores)
-    ranks = rankdata(key, method="average")
+    ranks = average_ranks(key)
     array = np.sort(pattern)[np.floor(ranks).astype(np.int64) - 1]
     for value in np.unique(key):
         members = key == value

@@ -68,10 +68,18 @@ def put_draft(body: DraftIn, db: DbDep, participant: ParticipantDep) -> dict[str
 def post_sort(body: SortIn, db: DbDep, participant: ParticipantDep) -> dict[str, Any]:
     """Record the sort once; a repeat gets the same answer."""
     placements = [submit.Placement(p.statement, p.value, p.row) for p in body.placements]
-    result = submit.submit_sort(db, participant, key=body.key, qset_id=body.qset_id,
-                                grid_id=body.grid_id, placements=placements)
-    return {"status": "recorded" if result.created else "already_recorded",
-            "label": participant.label}
+    result = submit.submit_sort(
+        db,
+        participant,
+        key=body.key,
+        qset_id=body.qset_id,
+        grid_id=body.grid_id,
+        placements=placements,
+    )
+    return {
+        "status": "recorded" if result.created else "already_recorded",
+        "label": participant.label,
+    }
 
 
 @router.post("/finish")
@@ -83,7 +91,8 @@ def post_finish(
     session = db.get(SortSession, participant.session_id)
     if study is None or session is None:
         raise NotFoundError("study gone")
-    finish.finish(db, participant, study, key=body.key, comments=body.comments,
-                  answers=body.answers)
+    finish.finish(
+        db, participant, study, key=body.key, comments=body.comments, answers=body.answers
+    )
     response.delete_cookie(TOKEN_COOKIE, path="/")
     return {"status": "finished", "next": f"/thanks/{session.code}"}

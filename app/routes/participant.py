@@ -33,15 +33,28 @@ def join_page(request: Request, db: DbDep, templates: TemplatesDep, code: str = 
     """The start page: type the join code (or arrive with it filled in); offer to resume."""
     participant = token_participant(request, db)
     resumable = participant is not None and participant.finished_at is None
-    return render(request, templates, "participant/join.html", Catalogue(), code=code[:16],
-                  resumable=resumable)
+    return render(
+        request,
+        templates,
+        "participant/join.html",
+        Catalogue(),
+        code=code[:16],
+        resumable=resumable,
+    )
 
 
 def _code_not_found(request: Request, templates: TemplatesDep, code: str) -> Response:
     """The join page again, saying the code matches no open session (HTTP 404)."""
     t = Catalogue()
-    return render(request, templates, "participant/join.html", t, status=404,
-                  code=code[:16], error=t("join.code_not_found"))
+    return render(
+        request,
+        templates,
+        "participant/join.html",
+        t,
+        status=404,
+        code=code[:16],
+        error=t("join.code_not_found"),
+    )
 
 
 @router.post("/join")
@@ -64,21 +77,33 @@ def consent_page(request: Request, code: str, db: DbDep, templates: TemplatesDep
     except CodeNotFoundError:
         return _code_not_found(request, templates, code)
     t = Catalogue(study.language)
-    return render(request, templates, "participant/consent.html", t, study=study,
-                  code=session.code, consent=paragraphs(study.consent_text))
+    return render(
+        request,
+        templates,
+        "participant/consent.html",
+        t,
+        study=study,
+        code=session.code,
+        consent=paragraphs(study.consent_text),
+    )
 
 
 @router.post("/j/{code}/consent")
 def consent_submit(
-    request: Request, code: str, db: DbDep, templates: TemplatesDep, settings: SettingsDep,
+    request: Request,
+    code: str,
+    db: DbDep,
+    templates: TemplatesDep,
+    settings: SettingsDep,
     choice: Annotated[str, Form()] = "",
 ) -> Response:
     """Accept: create the participant and hand over the token. Decline: store nothing."""
     session, study = join.find_session(db, code)
     t = Catalogue(study.language)
     if choice != "accept":
-        return render(request, templates, "participant/declined.html", t, study=study,
-                      code=session.code)
+        return render(
+            request, templates, "participant/declined.html", t, study=study, code=session.code
+        )
     joined = join.accept_consent(db, code)
     response = RedirectResponse("/p", status_code=303)
     _set_token(response, joined.token, settings.secure_cookies)
@@ -86,8 +111,15 @@ def consent_submit(
 
 
 def _set_token(response: Response, token: str, secure: bool) -> None:
-    response.set_cookie(TOKEN_COOKIE, token, max_age=TOKEN_MAX_AGE, httponly=True,
-                        samesite="lax", secure=secure, path="/")
+    response.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        max_age=TOKEN_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+        path="/",
+    )
 
 
 @router.get("/p")
@@ -118,16 +150,25 @@ def _sort_page(request: Request, db: DbDep, templates: TemplatesDep, shell: bool
     if study is None:
         raise NotFoundError("study gone")
     t = Catalogue(study.language)
-    return render(request, templates, "participant/sort.html", t, study=study,
-                  instructions=paragraphs(study.instructions_text),
-                  config=sort_config(db, participant, study, t, shell=shell))
+    return render(
+        request,
+        templates,
+        "participant/sort.html",
+        t,
+        study=study,
+        instructions=paragraphs(study.instructions_text),
+        config=sort_config(db, participant, study, t, shell=shell),
+    )
 
 
 @router.get("/sw.js")
 def service_worker() -> Response:
     """The service worker, served from the site root so that its scope covers ``/p``."""
-    return FileResponse(STATIC_DIR / "js" / "sw.js", media_type="text/javascript",
-                        headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        STATIC_DIR / "js" / "sw.js",
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache"},
+    )
 
 
 @router.get("/thanks/{code}")
@@ -137,8 +178,14 @@ def thanks_page(request: Request, code: str, db: DbDep, templates: TemplatesDep)
     study = store.get_study(db, session.study_id) if session is not None else None
     t = Catalogue(study.language if study else "en")
     text = paragraphs(study.thanks_text) if study and study.thanks_text else [t("thanks.text")]
-    response = render(request, templates, "participant/thanks.html", t, thanks=text,
-                      code=session.code if session else "")
+    response = render(
+        request,
+        templates,
+        "participant/thanks.html",
+        t,
+        thanks=text,
+        code=session.code if session else "",
+    )
     response.delete_cookie(TOKEN_COOKIE, path="/")
     return response
 

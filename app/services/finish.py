@@ -79,12 +79,21 @@ def _comment_rows(
         if sid is None or sid not in extremes:
             problems.append({"code": "comment_not_extreme", "statement": number})
         elif text.strip():
-            rows.append(Comment(participant_id=participant_id, statement_id=sid,
-                                value=extremes[sid], text=text.strip()[:MAX_TEXT]))
+            rows.append(
+                Comment(
+                    participant_id=participant_id,
+                    statement_id=sid,
+                    value=extremes[sid],
+                    text=text.strip()[:MAX_TEXT],
+                )
+            )
     if study.extremes_required:
         said = {c.statement_id for c in rows}
-        problems += [{"code": "comment_required", "statement": id_to_number[sid]}
-                     for sid in sorted(extremes) if sid not in said]
+        problems += [
+            {"code": "comment_required", "statement": id_to_number[sid]}
+            for sid in sorted(extremes)
+            if sid not in said
+        ]
     return problems, rows
 
 
@@ -105,6 +114,9 @@ def _answer_rows(
             problems.append({"code": "answer_not_option", "key": q.key})
         else:
             assert q.id is not None
-            rows.append(SurveyAnswer(participant_id=participant_id, question_id=q.id,
-                                     value=value[:MAX_TEXT]))
+            rows.append(
+                SurveyAnswer(
+                    participant_id=participant_id, question_id=q.id, value=value[:MAX_TEXT]
+                )
+            )
     return problems, rows

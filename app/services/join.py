@@ -60,8 +60,12 @@ def accept_consent(db: Session, code: str) -> Joined:
         token = new_token()
         label = random_label(store.participant_labels(db, session.id))
         participant = Participant(
-            session_id=session.id, study_id=study.id, label=label, token_hash=hash_token(token),
-            qset_id=study.current_qset_id, grid_id=study.current_grid_id,
+            session_id=session.id,
+            study_id=study.id,
+            label=label,
+            token_hash=hash_token(token),
+            qset_id=study.current_qset_id,
+            grid_id=study.current_grid_id,
         )
         try:
             db.add(participant)

@@ -47,21 +47,31 @@ def check_placements(
     """Every problem with ``placements`` on ``grid`` for a Q-set holding statements ``numbers``."""
     problems: list[Problem] = []
     seen = Counter(p.statement for p in placements)
-    problems += [{"code": "unknown_statement", "statement": n}
-                 for n in sorted(set(seen) - numbers)]
-    problems += [{"code": "duplicate_statement", "statement": n}
-                 for n, c in sorted(seen.items()) if c > 1]
+    problems += [{"code": "unknown_statement", "statement": n} for n in sorted(set(seen) - numbers)]
+    problems += [
+        {"code": "duplicate_statement", "statement": n} for n, c in sorted(seen.items()) if c > 1
+    ]
     problems += [{"code": "missing_statement", "statement": n} for n in sorted(numbers - set(seen))]
     capacity = dict(zip(grid.column_values, grid.capacities, strict=True))
     for p in placements:
         if p.value not in capacity:
             problems.append({"code": "value_off_grid", "statement": p.statement, "value": p.value})
         elif not 0 <= p.row < capacity[p.value]:
-            problems.append({"code": "row_off_grid", "statement": p.statement, "value": p.value,
-                             "row": p.row, "capacity": capacity[p.value]})
+            problems.append(
+                {
+                    "code": "row_off_grid",
+                    "statement": p.statement,
+                    "value": p.value,
+                    "row": p.row,
+                    "capacity": capacity[p.value],
+                }
+            )
     cells = Counter((p.value, p.row) for p in placements)
-    problems += [{"code": "cell_taken_twice", "value": v, "row": r}
-                 for (v, r), c in sorted(cells.items()) if c > 1]
+    problems += [
+        {"code": "cell_taken_twice", "value": v, "row": r}
+        for (v, r), c in sorted(cells.items())
+        if c > 1
+    ]
     problems += _column_problems(grid, placements)
     return problems
 
@@ -75,11 +85,19 @@ def _column_problems(grid: GridShape, placements: list[Placement]) -> list[Probl
         over = found.get(value, 0) > cap
         under = grid.forced and found.get(value, 0) < cap
         if over or under:
-            problems.append({"code": "column_count", "value": value,
-                             "found": found.get(value, 0), "capacity": cap})
+            problems.append(
+                {
+                    "code": "column_count",
+                    "value": value,
+                    "found": found.get(value, 0),
+                    "capacity": cap,
+                }
+            )
     if not problems and engine_grid.forced and len(placements) == engine_grid.size:
-        problems += [{"code": "grid_rule", "detail": d}
-                     for d in engine_grid.check_sort([p.value for p in placements])]
+        problems += [
+            {"code": "grid_rule", "detail": d}
+            for d in engine_grid.check_sort([p.value for p in placements])
+        ]
     return problems
 
 
@@ -138,9 +156,7 @@ def _version_problems(participant: Participant, qset_id: int, grid_id: int) -> l
     return problems
 
 
-def _repeat(
-    db: Session, existing: QSortRecord, key: str, placements: list[Placement]
-) -> Submitted:
+def _repeat(db: Session, existing: QSortRecord, key: str, placements: list[Placement]) -> Submitted:
     """A second submission: the same key or the same sort is a retry; anything else a conflict."""
     if existing.submit_key == key:
         return Submitted(existing, False)

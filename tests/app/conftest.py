@@ -46,8 +46,9 @@ def joined(client: TestClient, code: str = "DEMO") -> dict[str, object]:
     assert response.status_code == 303, response.text
     page = client.get("/p")
     assert page.status_code == 200
-    found = re.search(r'<script type="application/json" id="qsort-config">(.*?)</script>',
-                      page.text, re.S)
+    found = re.search(
+        r'<script type="application/json" id="qsort-config">(.*?)</script>', page.text, re.S
+    )
     assert found is not None
     return dict(json.loads(found.group(1)))
 
@@ -56,9 +57,14 @@ def full_sort(config: dict[str, object]) -> list[dict[str, int]]:
     """A valid placement of every statement on the grid, in statement order."""
     grid = config["grid"]
     assert isinstance(grid, dict)
-    slots = [(v, r) for v, cap in zip(grid["values"], grid["capacities"], strict=True)
-             for r in range(cap)]
+    slots = [
+        (v, r)
+        for v, cap in zip(grid["values"], grid["capacities"], strict=True)
+        for r in range(cap)
+    ]
     statements = config["statements"]
     assert isinstance(statements, list)
-    return [{"statement": s["n"], "value": v, "row": r}
-            for s, (v, r) in zip(statements, slots, strict=True)]
+    return [
+        {"statement": s["n"], "value": v, "row": r}
+        for s, (v, r) in zip(statements, slots, strict=True)
+    ]

@@ -67,8 +67,11 @@ def test_accepting_sets_an_httponly_lax_cookie_and_a_label(client: TestClient, d
 def test_demo_study_has_34_statements_on_a_minus4_plus4_grid(client: TestClient) -> None:
     config = joined(client)
     assert len(config["statements"]) == 34  # type: ignore[arg-type]
-    assert config["grid"] == {"values": list(range(-4, 5)),
-                              "capacities": [2, 3, 4, 5, 6, 5, 4, 3, 2], "forced": True}
+    assert config["grid"] == {
+        "values": list(range(-4, 5)),
+        "capacities": [2, 3, 4, 5, 6, 5, 4, 3, 2],
+        "forced": True,
+    }
 
 
 def test_sort_page_needs_a_token(client: TestClient) -> None:
@@ -90,8 +93,12 @@ def test_autosave_bumps_the_revision_and_refuses_a_stale_one(client: TestClient)
 def test_submit_records_one_sort_exactly_as_placed(client: TestClient, db: Session) -> None:
     config = joined(client)
     placements = full_sort(config)
-    body = {"key": "k" * 16, "qset_id": config["qsetId"], "grid_id": config["gridId"],
-            "placements": placements}
+    body = {
+        "key": "k" * 16,
+        "qset_id": config["qsetId"],
+        "grid_id": config["gridId"],
+        "placements": placements,
+    }
     first = client.post("/api/sort", json=body)
     again = client.post("/api/sort", json=body)
     assert first.json()["status"] == "recorded"
@@ -106,12 +113,18 @@ def test_submit_records_one_sort_exactly_as_placed(client: TestClient, db: Sessi
 def test_a_different_second_sort_is_refused(client: TestClient) -> None:
     config = joined(client)
     placements = full_sort(config)
-    body = {"key": "k" * 16, "qset_id": config["qsetId"], "grid_id": config["gridId"],
-            "placements": placements}
+    body = {
+        "key": "k" * 16,
+        "qset_id": config["qsetId"],
+        "grid_id": config["gridId"],
+        "placements": placements,
+    }
     client.post("/api/sort", json=body)
     swapped = [dict(p) for p in placements]
-    swapped[0]["statement"], swapped[-1]["statement"] = (swapped[-1]["statement"],
-                                                         swapped[0]["statement"])
+    swapped[0]["statement"], swapped[-1]["statement"] = (
+        swapped[-1]["statement"],
+        swapped[0]["statement"],
+    )
     response = client.post("/api/sort", json={**body, "key": "y" * 16, "placements": swapped})
     assert response.status_code == 409
 
@@ -120,8 +133,12 @@ def test_invalid_sort_says_exactly_what_is_wrong(client: TestClient) -> None:
     config = joined(client)
     placements = full_sort(config)[:-1]
     placements[0] = {**placements[0], "value": 4, "row": 5}
-    body = {"key": "k" * 16, "qset_id": config["qsetId"], "grid_id": config["gridId"],
-            "placements": placements}
+    body = {
+        "key": "k" * 16,
+        "qset_id": config["qsetId"],
+        "grid_id": config["gridId"],
+        "placements": placements,
+    }
     response = client.post("/api/sort", json=body)
     assert response.status_code == 422
     codes = {p["code"] for p in response.json()["problems"]}
@@ -132,8 +149,12 @@ def test_invalid_sort_says_exactly_what_is_wrong(client: TestClient) -> None:
 
 def test_wrong_qset_version_is_refused(client: TestClient) -> None:
     config = joined(client)
-    body = {"key": "k" * 16, "qset_id": 999, "grid_id": config["gridId"],
-            "placements": full_sort(config)}
+    body = {
+        "key": "k" * 16,
+        "qset_id": 999,
+        "grid_id": config["gridId"],
+        "placements": full_sort(config),
+    }
     response = client.post("/api/sort", json=body)
     assert response.status_code == 422
     assert response.json()["problems"][0]["code"] == "qset_version"
@@ -141,8 +162,15 @@ def test_wrong_qset_version_is_refused(client: TestClient) -> None:
 
 def _submit(client: TestClient, config: dict[str, object]) -> list[dict[str, int]]:
     placements = full_sort(config)
-    client.post("/api/sort", json={"key": "k" * 16, "qset_id": config["qsetId"],
-                                   "grid_id": config["gridId"], "placements": placements})
+    client.post(
+        "/api/sort",
+        json={
+            "key": "k" * 16,
+            "qset_id": config["qsetId"],
+            "grid_id": config["gridId"],
+            "placements": placements,
+        },
+    )
     return placements
 
 
@@ -197,8 +225,10 @@ def test_draft_survives_a_new_app_on_the_same_database(settings: object) -> None
     assert token is not None
     with TestClient(create_app(settings), follow_redirects=False) as second:
         second.cookies.set("qsort_token", token)
-        assert second.get("/api/draft").json() == {"revision": 1,
-                                                   "state": {"v": 1, "stage": "sort"}}
+        assert second.get("/api/draft").json() == {
+            "revision": 1,
+            "state": {"v": 1, "stage": "sort"},
+        }
     _ = Draft
 
 

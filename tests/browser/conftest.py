@@ -38,8 +38,9 @@ class LiveServer:
         self.app = create_app(self.settings)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -67,8 +68,12 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture()
 def tablet(browser: Browser) -> Iterator[BrowserContext]:
     """A 10-inch landscape touch tablet."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, has_touch=True,
-                                  is_mobile=False, device_scale_factor=1)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800},
+        has_touch=True,
+        is_mobile=False,
+        device_scale_factor=1,
+    )
     yield context
     context.close()
 

@@ -35,7 +35,8 @@ def presort_all(page: Page) -> None:
 def grid_shape(page: Page) -> list[tuple[int, int]]:
     """(value, row) of every cell on the board, in column order."""
     cells = page.eval_on_selector_all(
-        ".cell", "els => els.map(e => [Number(e.dataset.value), Number(e.dataset.row)])")
+        ".cell", "els => els.map(e => [Number(e.dataset.value), Number(e.dataset.row)])"
+    )
     return [(int(v), int(r)) for v, r in cells]
 
 
@@ -44,7 +45,8 @@ def screen_sort(page: Page) -> dict[int, tuple[int, int]]:
     found = page.eval_on_selector_all(
         ".cell .card",
         "els => els.map(e => [Number(e.dataset.n), Number(e.closest('.cell').dataset.value),"
-        " Number(e.closest('.cell').dataset.row)])")
+        " Number(e.closest('.cell').dataset.row)])",
+    )
     return {int(n): (int(v), int(r)) for n, v, r in found}
 
 
@@ -77,10 +79,12 @@ def first_tray_card(page: Page) -> str:
 def wait_for_offline_shell(page: Page) -> None:
     """Wait until the service worker controls the page and the offline shell is kept."""
     page.wait_for_function(
-        "navigator.serviceWorker.controller !== null"
-        " && caches.has('qsort-shell')", polling=100)
-    page.wait_for_function("caches.open('qsort-shell').then(c => c.match('/p/shell'))"
-                           ".then(r => r !== undefined)", polling=100)
+        "navigator.serviceWorker.controller !== null && caches.has('qsort-shell')", polling=100
+    )
+    page.wait_for_function(
+        "caches.open('qsort-shell').then(c => c.match('/p/shell')).then(r => r !== undefined)",
+        polling=100,
+    )
 
 
 def place_on_slot(page: Page, value: int, row: int) -> None:

@@ -15,8 +15,12 @@ pytestmark = pytest.mark.browser
 
 
 def _device(browser: Browser, width: int, height: int) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
-                                  is_mobile=True, device_scale_factor=1)
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        has_touch=True,
+        is_mobile=True,
+        device_scale_factor=1,
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -46,8 +50,9 @@ def test_portrait_tablet_sort_by_tap(portrait: Page, live_server: LiveServer) ->
     below = page.locator('.col-head[data-value="-3"]').bounding_box()
     assert top is not None and below is not None
     assert below["y"] > top["y"] + top["height"] - 1 and abs(below["x"] - top["x"]) < 2
-    font = page.eval_on_selector(".tray-cards .card .txt",
-                                 "e => parseFloat(getComputedStyle(e).fontSize)")
+    font = page.eval_on_selector(
+        ".tray-cards .card .txt", "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
     assert font >= 18
     for value, cap in CAPACITIES.items():
         for row in range(cap):

@@ -160,10 +160,13 @@ def test_phone_scroll_gutter_scrolls_without_picking_up_a_card(
     assert box is not None and box["width"] >= 44
     assert box["x"] + box["width"] == 390
     # nothing is ever laid out under the gutter
-    over = page.evaluate("""(left) => [...document.querySelectorAll(
+    over = page.evaluate(
+        """(left) => [...document.querySelectorAll(
         '#stage-sort .card, #stage-sort .slot, #stage-sort .col-head, #stage-sort button')]
         .filter(e => !e.closest('#scroll-gutter') && e.offsetParent !== null)
-        .filter(e => e.getBoundingClientRect().right > left).length""", box["x"])
+        .filter(e => e.getBoundingClientRect().right > left).length""",
+        box["x"],
+    )
     assert over == 0
     # a swipe up on the gutter scrolls the page down, like a swipe anywhere else
     cdp = page.context.new_cdp_session(page)

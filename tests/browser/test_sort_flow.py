@@ -25,6 +25,7 @@ def touch_drag(page: Page, cdp: CDPSession, source: str, target: str) -> None:
     page.evaluate("window.scrollTo(0, 0)")
     x0, y0 = _centre(page, source)
     x1, y1 = _centre(page, target)
+
     def send(kind: str, points: list[dict[str, float]]) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
 
@@ -161,8 +162,9 @@ def test_double_submit_stores_one_sort(page: Page, live_server: LiveServer) -> N
     presort_all(page)
     _place(page, 34)
     before = len(stored_sorts(live_server))
-    page.evaluate("() => { const b = document.getElementById('submit-sort');"
-                  " b.click(); b.click(); }")
+    page.evaluate(
+        "() => { const b = document.getElementById('submit-sort'); b.click(); b.click(); }"
+    )
     expect(page.locator("#stage-postsort")).to_be_visible()
     page.evaluate("() => document.getElementById('submit-sort').click()")
     assert len(stored_sorts(live_server)) == before + 1

@@ -1,22 +1,18 @@
-"""The ``qsort`` command line: analysis, factor guidance, file conversion, reports, web server.
+"""Arguments shared by the analysis commands: the input file, the grid and every analysis option.
 
-Errors the engine raises on purpose (:class:`~qsort.errors.QsortError`) are printed as one clear
-message with exit status 2, never as a traceback. The web commands (``serve``, ``db``) import the
-web stack only when they run, so the analysis commands work with the engine alone installed.
+``analyze``, ``report`` and the commands that run an analysis add these to their parsers, then
+turn the parsed arguments into a study (:func:`load_study`) and a result (:func:`run_analysis`).
+Only argparse and light engine modules are imported here, so ``qsort --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import re
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qsort import __version__
-from qsort.errors import OptionError, QsortError
+from qsort.errors import OptionError
 from qsort.flagging import FLAG_LEVELS
 from qsort.options import FlagOverride
 from qsort.rotation import RotationStep
@@ -263,62 +259,6 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full ``qsort`` argument parser.
-
-    Returns
-    -------
-    argparse.ArgumentParser
-        With every subcommand; a subcommand from ``qsort.commands`` sets ``handler``.
-    """
-    parser = argparse.ArgumentParser(
-        prog="qsort",
-        description="Q methodology: by-person factor analysis, the field's file formats, "
-        "and a web app for sorting on a tablet.",
-    )
-    parser.add_argument("--version", action="version", version=f"qsort {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    analyze = sub.add_parser(
-        "analyze",
-        help="run a factor analysis and print a summary",
-        description="Run a complete Q-methodological factor analysis.",
-    )
-    add_analysis_arguments(analyze)
-    analyze.add_argument(
-        "--json", type=Path, metavar="OUT.json", help="also write the full result as JSON"
-    )
-    guide = sub.add_parser(
-        "factors",
-        help="how many factors to extract: eigenvalues, "
-        "Kaiser-Guttman, Humphrey's rule, parallel analysis",
-    )
-    add_study_arguments(guide)
-    guide.add_argument(
-        "--correlation", choices=["pearson", "spearman", "kendall"], default="pearson"
-    )
-    guide.add_argument("--extraction", choices=["centroid", "horst", "pca"], default="pca")
-    guide.add_argument(
-        "--iterations",
-        type=int,
-        default=100,
-        help="random studies for parallel analysis (default 100)",
-    )
-    guide.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    _add_optional_commands(sub)
-    return parser
-
-
-def _add_optional_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """File commands, and the web app's commands (handled by ``app.cli`` when installed)."""
-    from qsort.commands import add_file_commands
-
-    add_file_commands(sub)
-    serve = sub.add_parser("serve", help="start the web app (needs qsort[web])", add_help=False)
-    serve.add_argument("rest", nargs=argparse.REMAINDER)
-    db = sub.add_parser("db", help="database maintenance (needs qsort[web])", add_help=False)
-    db.add_argument("rest", nargs=argparse.REMAINDER)
-
-
 def grid_option(args: argparse.Namespace) -> Grid | None:
     """The grid given with ``--grid`` (and ``--free``), or None to take it from the file.
 
@@ -392,108 +332,3 @@ def run_analysis(args: argparse.Namespace) -> AnalysisResult:
         split_bipolar_factors=args.split,
         manual_flags=[*args.flag, *args.unflag],
     )
-
-
-def cmd_analyze(args: argparse.Namespace) -> int:
-    """``qsort analyze``: print the summary, optionally write JSON.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    int
-        The exit status: 0 on success.
-    """
-    from qsort.summary import render_summary
-
-    result = run_analysis(args)
-    sys.stdout.write(render_summary(result))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
-        print(f"\nWrote {args.json}")
-    return 0
-
-
-def cmd_factors(args: argparse.Namespace) -> int:
-    """``qsort factors``: number-of-factors guidance.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        The parsed command line.
-
-    Returns
-    -------
-    int
-        The exit status: 0 on success.
-    """
-    from qsort.guidance import factor_guidance, render_guidance
-
-    guidance = factor_guidance(
-        load_study(args),
-        correlation=args.correlation,
-        extraction=args.extraction,
-        iterations=args.iterations,
-        seed=args.seed,
-    )
-    sys.stdout.write(render_guidance(guidance))
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``qsort`` command.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        The arguments after the program name; ``sys.argv[1:]`` when None.
-
-    Returns
-    -------
-    int
-        The exit status: 0 on success, 2 for an error reported on standard error.
-    """
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in {"serve", "db"}:
-        return _web(argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handlers = {"analyze": cmd_analyze, "factors": cmd_factors}
-    handler = handlers.get(args.command) or getattr(args, "handler", None)
-    if handler is None:
-        parser.error(f"unknown command {args.command!r}")
-    try:
-        return int(handler(args))
-    except QsortError as exc:
-        print(f"qsort: error: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return 0
-    except OSError as exc:
-        print(f"qsort: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
-        return 2
-
-
-def _web(argv: list[str]) -> int:
-    """Hand ``serve`` and ``db`` to the web app, which is imported only now."""
-    try:
-        from app.cli import add_web_commands, run_web_command
-    except ImportError as exc:
-        print(
-            f"qsort: error: the web app is not installed ({exc}); "
-            "install it with: pip install 'qsort[web]'",
-            file=sys.stderr,
-        )
-        return 2
-    parser = argparse.ArgumentParser(prog="qsort")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_web_commands(sub)
-    return run_web_command(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,105 @@
+"""``qsort analyze`` and ``qsort factors``: an analysis summary, and how many factors to extract."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from qsort.cli.arguments import (
+    add_analysis_arguments,
+    add_study_arguments,
+    load_study,
+    run_analysis,
+)
+from qsort.cli.registry import Subparsers
+
+CORRELATIONS = ["pearson", "spearman", "kendall"]
+EXTRACTIONS = ["centroid", "horst", "pca"]
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """``qsort analyze``: print the summary, optionally write JSON.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success.
+    """
+    from qsort.summary import render_summary
+
+    result = run_analysis(args)
+    sys.stdout.write(render_summary(result))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        print(f"\nWrote {args.json}")
+    return 0
+
+
+def cmd_factors(args: argparse.Namespace) -> int:
+    """``qsort factors``: number-of-factors guidance.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line.
+
+    Returns
+    -------
+    int
+        The exit status: 0 on success.
+    """
+    from qsort.guidance import factor_guidance, render_guidance
+
+    guidance = factor_guidance(
+        load_study(args),
+        correlation=args.correlation,
+        extraction=args.extraction,
+        iterations=args.iterations,
+        seed=args.seed,
+    )
+    sys.stdout.write(render_guidance(guidance))
+    return 0
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``analyze`` and ``factors`` to the ``qsort`` command.
+
+    Parameters
+    ----------
+    sub : Subparsers
+        The ``qsort`` parser's subcommands, changed in place.
+    """
+    analyze = sub.add_parser(
+        "analyze",
+        help="run a factor analysis and print a summary",
+        description="Run a complete Q-methodological factor analysis.",
+    )
+    add_analysis_arguments(analyze)
+    analyze.add_argument(
+        "--json", type=Path, metavar="OUT.json", help="also write the full result as JSON"
+    )
+    analyze.set_defaults(handler=cmd_analyze)
+    guide = sub.add_parser(
+        "factors",
+        help="how many factors to extract: eigenvalues, "
+        "Kaiser-Guttman, Humphrey's rule, parallel analysis",
+    )
+    add_study_arguments(guide)
+    guide.add_argument("--correlation", choices=CORRELATIONS, default="pearson")
+    guide.add_argument("--extraction", choices=EXTRACTIONS, default="pca")
+    guide.add_argument(
+        "--iterations",
+        type=int,
+        default=100,
+        help="random studies for parallel analysis (default 100)",
+    )
+    guide.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    guide.set_defaults(handler=cmd_factors)
