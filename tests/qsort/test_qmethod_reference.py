@@ -77,7 +77,9 @@ def test_characteristics(case: tuple[dict[str, Any], AnalysisResult]) -> None:
     np.testing.assert_allclose(
         [float(c.composite_reliability or np.nan) for c in chars], columns["reliability"], atol=1e-6
     )
-    np.testing.assert_allclose([float(c.se or np.nan) for c in chars], columns["se_fscores"], atol=1e-6)
+    np.testing.assert_allclose(
+        [float(c.se or np.nan) for c in chars], columns["se_fscores"], atol=1e-6
+    )
     np.testing.assert_allclose(
         result.score_correlations, matrix(reference["f_char"]["cor_zsc"]), atol=1e-6
     )
