@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from qsort.errors import FormatError, OptionError
-from qsort.formats._common import FormatWarning, PathArg, decode_text, read_bytes, split_lines
+from qsort.formats._common import (
+    FormatWarning,
+    PathArg,
+    TextEncodingWarning,
+    decode_text,
+    read_bytes,
+    split_lines,
+)
 from qsort.formats.csv_sorts import read_csv, write_csv
 from qsort.formats.excel import read_xlsx, write_xlsx
 from qsort.formats.htmlq import (
@@ -200,6 +207,7 @@ __all__ = [
     "FORMATS",
     "FileFormat",
     "FormatWarning",
+    "TextEncodingWarning",
     "detect_format",
     "get_format",
     "read_study",

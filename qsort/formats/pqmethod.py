@@ -66,6 +66,7 @@ def read_dat(
     grid: Grid | None = None,
     sta: PathArg | None = None,
     find_sta: bool = True,
+    encoding: str | None = None,
 ) -> Study:
     """Read a PQMethod ``.DAT`` file, with statement texts from its ``.STA`` file.
 
@@ -78,8 +79,12 @@ def read_dat(
     sta : str or path, optional
         The statements file. Without it, a ``.STA``/``.sta`` file beside the ``.DAT`` with the
         same name is used when ``find_sta`` is true; otherwise statements have no text.
+    encoding : str, optional
+        The encoding of both files (``"cp1252"``, ``"cp437"`` ...); detected when not given,
+        with a warning naming the one used when it is not UTF-8.
     """
-    lines = split_lines(decode_text(read_bytes(path), path, _EXPECTED, legacy=True))
+    text = decode_text(read_bytes(path), path, _EXPECTED, legacy=True, encoding=encoding)
+    lines = split_lines(text)
     n_sorts, n_stat, title = _parse_header(lines[0], path)
     if len(lines) < 2:
         raise FormatError(
@@ -98,7 +103,7 @@ def read_dat(
     if grid is None:
         grid = counts_grid(values, counts, matrix, names, path, "line 2", trim=False)
     sta_path = Path(sta) if sta is not None else (sibling(Path(path), ".sta") if find_sta else None)
-    texts = read_statement_texts(sta_path, n_stat) if sta_path is not None else None
+    texts = read_statement_texts(sta_path, n_stat, encoding) if sta_path is not None else None
     ids = [str(i + 1) for i in range(n_stat)]
     return build_study(path, with_texts(ids, texts), names, matrix, grid, title)
 
