@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,17 @@ def read_bytes(path: PathArg) -> bytes:
     """Read a whole file, turning an operating-system error into a :class:`FormatError`."""
     try:
         return Path(path).read_bytes()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+
+
+@contextmanager
+def open_prefix(path: PathArg, size: int = 65536) -> Iterator[bytes]:
+    """The first ``size`` bytes of a file (to tell its format), as :func:`read_bytes` reports
+    errors."""
+    try:
+        with Path(path).open("rb") as handle:
+            yield handle.read(size)
     except OSError as exc:
         raise FormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
 

@@ -153,7 +153,7 @@ def read_table(
     fast = _bulk_table(path, text, sep, used)
     if fast is not None:
         return fast, orientation or detect_orientation(fast.header, fast.label_rows(), path)
-    rows = _rows_of(text, sep, path)
+    rows = rows_of_text(text, sep, path)
     del text
     header = _trim_header(rows[0], path)
     body = rows[1:]
@@ -255,10 +255,11 @@ def read_rows(path: PathArg, delimiter: str | None = None) -> list[Row]:
     sep = delimiter if delimiter is not None else detect_delimiter(text, path)
     if sep not in DELIMITERS:
         raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
-    return _rows_of(text, sep, path)
+    return rows_of_text(text, sep, path)
 
 
-def _rows_of(text: str, sep: str, path: PathArg) -> list[Row]:
+def rows_of_text(text: str, sep: str, path: PathArg) -> list[Row]:
+    """Split decoded CSV text into (line number, cells) rows, blank rows left out."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows: list[Row] = []
     start = 1
@@ -436,6 +437,7 @@ __all__ = [
     "read_csv",
     "read_rows",
     "read_table",
+    "rows_of_text",
     "statements_path",
     "write_csv",
 ]

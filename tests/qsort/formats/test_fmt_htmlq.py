@@ -117,7 +117,10 @@ def test_json_truncated(tmp_path: Path) -> None:
 
 
 def test_json_not_an_object(tmp_path: Path) -> None:
-    assert "found a JSON list" in _json_error(_json(tmp_path, [1, 2]))
+    assert "found a JSON str" in _json_error(_json(tmp_path, "sorts"))
+    assert "found an empty list" in _json_error(_json(tmp_path, []))
+    message = _json_error(_json(tmp_path, [1, 2]))
+    assert "participant '#1': expected an object with a \"sort\" field, found 1" in message
 
 
 def test_json_participant_without_sort(tmp_path: Path) -> None:
