@@ -153,3 +153,48 @@ def array_of(factor: Factor) -> NDArray[np.int64]:
     if factor.array is None:
         raise ValueError(f"factor {factor.name} is undefined: it has no factor array")
     return factor.array
+
+
+def factor_groups(result: AnalysisResult) -> tuple[list[str], list[int]]:
+    """KADE's factor group of every sort and the order of its loadings table.
+
+    Each sort belongs to the factor of its largest absolute loading (the largest positive loading
+    when it is at least as large in size as the most negative one, as KADE decides). Groups run
+    in factor order, sorts within a group by that loading's size, largest first, ties in sort
+    order; the label is the factor's name and the sort's place in its group (``F2-3``).
+
+    Returns
+    -------
+    labels : list of str
+        One per sort, in sort order.
+    order : list of int
+        Sort indices in the table's order.
+    """
+    loadings = result.loadings
+    n = loadings.shape[0]
+    high, low = loadings.max(axis=1), loadings.min(axis=1)
+    use_high = np.round(np.abs(high) - np.abs(low), 8) >= 0
+    group = np.where(use_high, loadings.argmax(axis=1), loadings.argmin(axis=1))
+    size = np.where(use_high, high, np.abs(low))
+    order = np.lexsort((np.arange(n), -size, group))
+    starts = np.searchsorted(group[order], group[order], side="left")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - starts + 1
+    names = result.factor_names
+    labels = [f"{names[g]}-{r}" for g, r in zip(group.tolist(), rank.tolist(), strict=True)]
+    return labels, [int(j) for j in order]
+
+
+def con_dist_mark(result: AnalysisResult, factor: Factor, statement: int) -> str:
+    """KADE's mark of a statement on a factor's relative-ranks sheet.
+
+    ``D*`` distinguishing at P < .01, ``D`` at P < .05, ``C*`` consensus (no pair of factors
+    differs at P < .05), ``C`` consensus only at P < .01; '' otherwise.
+    """
+    marks = {m.statement: m.p for m in factor.distinguishing}
+    if statement in marks:
+        return "D*" if marks[statement] <= 0.01 else "D"
+    level = consensus_levels(result).get(statement)
+    if level is None:
+        return ""
+    return "C*" if level >= 0.05 else "C"
