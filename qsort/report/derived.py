@@ -9,7 +9,7 @@ statements, and the thresholds in force.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -198,3 +198,35 @@ def con_dist_mark(result: AnalysisResult, factor: Factor, statement: int) -> str
     if level is None:
         return ""
     return "C*" if level >= 0.05 else "C"
+
+
+#: Factors PQMethod extracts before the user chooses how many to rotate (QPCA 8, QCENT 7).
+PQMETHOD_EXTRACTS: dict[str, int] = {"pca": 8, "centroid": 7, "horst": 8}
+
+
+def extracted_factors(result: AnalysisResult, limit: int) -> FloatArray:
+    """Unrotated loadings of every factor PQMethod would extract, shape (n_sorts, m).
+
+    PQMethod's report prints the unrotated matrix and cumulative communalities of all the
+    factors it extracted (8 principal components, 7 centroid factors), not only those kept for
+    rotation. The extra factors come from the engine's own extraction; the kept ones are the
+    result's, and when a longer extraction would not reproduce them exactly (or the study has
+    more than ``limit`` sorts) only the kept factors are returned.
+    """
+    from qsort.errors import QsortError
+    from qsort.extraction import ExtractionMethod, extract, max_factors
+
+    kept = result.unrotated
+    method = cast("ExtractionMethod", result.options.extraction)
+    wanted = PQMETHOD_EXTRACTS.get(method, int(kept.shape[1]))
+    if wanted <= kept.shape[1] or result.study.n_sorts > limit:
+        return kept
+    try:
+        count = min(wanted, max_factors(result.correlations, method))
+        if count <= kept.shape[1]:
+            return kept
+        more = extract(result.correlations, count, method, result.profile).loadings
+    except QsortError:
+        return kept
+    same = more.shape[0] == kept.shape[0] and np.allclose(more[:, : kept.shape[1]], kept, atol=1e-9)
+    return np.asarray(more, dtype=np.float64) if same else kept

@@ -245,7 +245,7 @@ def relative_ranks(result: AnalysisResult, factor: Factor) -> Sheet | None:
         ("Ranked lower", crib.lower),
         ("Lowest ranked", crib.lowest),
     )
-    rows = tuple(
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
         (
             label,
             i + 1,
