@@ -72,5 +72,5 @@ def test_options_recorded_and_few_defined_factors(lipset: Study, tmp_path: Path)
     assert "judgmental rotation F1/F2 by +15 degrees" in lis
     assert "Factor Characteristics" in lis
     book = openpyxl.load_workbook(tmp_path / "r0.xlsx")
-    assert "Fac 1" not in book.sheetnames and "Factor Characteristics" in book.sheetnames
-    assert "Fac 1" in openpyxl.load_workbook(tmp_path / "r1.xlsx").sheetnames
+    assert "Fac. 1" not in book.sheetnames and "Factor Characteristics" in book.sheetnames
+    assert "Fac. 1" in openpyxl.load_workbook(tmp_path / "r1.xlsx").sheetnames
