@@ -11,6 +11,7 @@ from app.errors import (
     InvalidSubmissionError,
     NotJoinedError,
     RevisionConflictError,
+    SessionClosedError,
 )
 from app.models import Participant
 from app.services import autosave, finish, join, submit, tokens
@@ -59,7 +60,7 @@ def test_join_with_an_unknown_or_closed_code_is_refused(small_study: Session) ->
     open_session.is_open = False
     small_study.add(open_session)
     small_study.commit()
-    with pytest.raises(CodeNotFoundError):
+    with pytest.raises(SessionClosedError):
         join.accept_consent(small_study, CODE)
 
 
