@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -148,7 +149,9 @@ def _collect(stream: AsyncIterator[str], count: int) -> list[str]:
                 break
         return out
 
-    return asyncio.run(run())
+    # A thread of its own: Playwright's sync API may already run a loop in the main thread.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 def _loader(payloads: list[dict[str, Any]]) -> Callable[[], dict[str, Any]]:
