@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
@@ -149,9 +149,13 @@ def _collect(stream: AsyncIterator[str], count: int) -> list[str]:
                 break
         return out
 
-    # A thread of its own: Playwright's sync API may already run a loop in the main thread.
+    return _run_apart(run())
+
+
+def _run_apart(coroutine: Coroutine[Any, Any, list[str]]) -> list[str]:
+    """Run in a thread of its own: Playwright's sync API may hold the main thread's loop."""
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, run()).result()
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _loader(payloads: list[dict[str, Any]]) -> Callable[[], dict[str, Any]]:
@@ -204,7 +208,7 @@ def test_the_stream_ends_when_the_client_leaves() -> None:
     async def run() -> list[str]:
         return [m async for m in board_events(load, poll_seconds=0, disconnected=gone)]
 
-    out = asyncio.run(run())
+    out = _run_apart(run())
     assert len(out) == 3  # retry, then two polls before the client left
 
 
