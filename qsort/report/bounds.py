@@ -101,7 +101,10 @@ def strongest(loadings: FloatArray, candidates: Sequence[int], per_factor: int) 
 
 
 def select(
-    result: AnalysisResult, limit: int, candidates: Sequence[int] | None = None
+    result: AnalysisResult,
+    limit: int,
+    candidates: Sequence[int] | None = None,
+    factor: int | None = None,
 ) -> Selection:
     """Every candidate sort when they number at most ``limit``, else the strongest loaders.
 
@@ -111,11 +114,14 @@ def select(
     limit : int
     candidates : sequence of int, optional
         The sorts a table is about (default: every sort).
+    factor : int, optional
+        Rank by the loadings on this factor (0-based) only, instead of on each factor.
     """
     pool = list(range(result.study.n_sorts)) if candidates is None else list(candidates)
     if len(pool) <= limit:
         return Selection(tuple(pool), len(pool), limit)
-    return Selection(tuple(strongest(result.loadings, pool, STRONGEST)), len(pool), limit)
+    loadings = result.loadings if factor is None else result.loadings[:, [factor]]
+    return Selection(tuple(strongest(loadings, pool, STRONGEST)), len(pool), limit)
 
 
 def correlation_block(result: AnalysisResult, sorts: Sequence[int]) -> FloatArray:
