@@ -209,7 +209,7 @@ def qsorts(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
         Column("Mean", "dec3"),
         Column("Standard Deviation", "dec3"),
     )
-    title = "Q sorts: one row per participant, sort values in statement order"
+    title = "Q sorts: one row per participant with the sort values in statement order"
     table = Table(title, cols, rows, shown.note())
     return Sheet("Q sorts", "Q sorts", (table,))
 
