@@ -230,3 +230,16 @@ def extracted_factors(result: AnalysisResult, limit: int) -> FloatArray:
         return kept
     same = more.shape[0] == kept.shape[0] and np.allclose(more[:, : kept.shape[1]], kept, atol=1e-9)
     return np.asarray(more, dtype=np.float64) if same else kept
+
+
+def find_factor(result: AnalysisResult, factor: Factor | int | str) -> Factor:
+    """A factor given itself, its 0-based position or its name (ValueError when unknown)."""
+    if isinstance(factor, Factor):
+        return factor
+    if isinstance(factor, int):
+        if not 0 <= factor < len(result.factors):
+            raise ValueError(f"factor: expected 0..{len(result.factors) - 1}, found {factor}")
+        return result.factors[factor]
+    if factor not in result.factor_names:
+        raise ValueError(f"factor: expected one of {list(result.factor_names)}, found {factor!r}")
+    return result.factors[result.factor_names.index(factor)]

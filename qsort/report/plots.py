@@ -183,16 +183,6 @@ def _scree_legend(frame: Frame, with_parallel: bool) -> list[str]:
     return out
 
 
-def _factor_index(result: AnalysisResult, factor: int | str) -> int:
-    if isinstance(factor, int):
-        if not 0 <= factor < len(result.factors):
-            raise ValueError(f"factor: expected 0..{len(result.factors) - 1}, found {factor}")
-        return factor
-    if factor not in result.factor_names:
-        raise ValueError(f"factor: expected one of {list(result.factor_names)}, found {factor!r}")
-    return result.factor_names.index(factor)
-
-
 SHAPES: dict[tuple[bool, bool], tuple[Shape, str]] = {
     (False, False): ("circle", "flagged on neither"),
     (True, False): ("triangle", "flagged on {a}"),
@@ -372,7 +362,7 @@ def loadings_svg(result: AnalysisResult, first: int | str = 0, second: int | str
     first, second : int or str
         The factors on the horizontal and vertical axes, by 0-based position or by name.
     """
-    a, b = _factor_index(result, first), _factor_index(result, second)
+    a, b = (result.factor_names.index(derived.find_factor(result, f).name) for f in (first, second))
     na, nb = result.factor_names[a], result.factor_names[b]
     frame = Frame.of(LOADINGS, (-1.0, 1.0), (-1.0, 1.0))
     grid = [-1.0, -0.5, 0.0, 0.5, 1.0]
