@@ -143,3 +143,15 @@ def mean_correlation(result: AnalysisResult) -> float:
         return 1.0
     total = float(np.sum(result.correlations.factor.sum(axis=1) ** 2))
     return (total - n) / (n * (n - 1))
+
+
+#: Longest warning a report prints; longer ones (a notice listing thousands of sorts) are cut.
+NOTICE_CHARS = 600
+
+
+def brief(message: str, limit: int = NOTICE_CHARS) -> str:
+    """A warning cut to ``limit`` characters, saying how much was left out."""
+    if len(message) <= limit:
+        return message
+    cut = message[:limit].rsplit(" ", 1)[0]
+    return f"{cut} ... ({len(message) - len(cut):,} more characters in qsort analyze --json)"

@@ -405,7 +405,7 @@ def _heading(result: AnalysisResult, created: datetime) -> list[str]:
         f"qsort {qsort.__version__}, PQMethod-style report, {created:%Y-%m-%d %H:%M}",
         f"{study.n_sorts} Q-sorts, {study.n_statements} statements, grid {study.grid.describe()}",
         describe_options(result),
-        *[f"Warning: {n.message}" for n in result.notices],
+        *[f"Warning: {bounds.brief(n.message)}" for n in result.notices],
     ]
 
 

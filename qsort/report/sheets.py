@@ -180,7 +180,7 @@ def overview(result: AnalysisResult, created: datetime) -> Sheet:
         (Column("Value", "signed"), Column("Number of cards", "int")),
         tuple(zip(study.grid.values, study.grid.capacities, strict=True)),
     )
-    notices = tuple((n.code, n.message) for n in result.notices) or (("none", ""),)
+    notices = tuple((n.code, bounds.brief(n.message)) for n in result.notices) or (("none", ""),)
     warnings = Table("Warnings", (Column("Code"), Column("Message", "long")), notices)
     tables = (_kade_block(result, created), about, grid, warnings)
     return Sheet("Project Overview", "Project Overview", tables, key="overview")

@@ -147,3 +147,13 @@ def test_labels_never_overlap() -> None:
 def test_small_study_written_in_full(pq3: AnalysisResult, tmp_path: Path) -> None:
     selection = bounds.select(pq3, WORKBOOK.sorts)
     assert selection.full and selection.note() == ""
+
+
+def test_long_warnings_cut(book: Any, big: AnalysisResult) -> None:
+    longest = max(big.notices, key=lambda n: len(n.message))
+    assert len(longest.message) > bounds.NOTICE_CHARS
+    _, rows = read_table(book["Project Overview"], "Code")
+    shown = {r[0]: r[1] for r in rows}[longest.code]
+    assert longest.message.startswith(shown.split(" ... (")[0])
+    assert len(shown) < bounds.NOTICE_CHARS + 80 and "more characters" in shown
+    assert longest.message not in render_lis(big, CREATED)
