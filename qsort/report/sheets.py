@@ -349,7 +349,7 @@ def factor_loadings(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
 
 def factor_loadings_table(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
     """KADE's loadings table: sorts grouped by the factor they load most on, flags marked."""
-    labels, order = derived.factor_groups(result)
+    labels, order = derived.factor_groups(result.loadings, result.factor_names)
     shown = select(result, limits.sorts)
     if not shown.full:
         keep = set(shown.indices)
