@@ -269,7 +269,7 @@ def composite_sort_svg(result: AnalysisResult, factor: Factor | str) -> str:
         text(
             MARGIN,
             48,
-            f"{n_def} defining Q-sort{'s' if n_def != 1 else ''}; "
+            f"{n_def:,} defining Q-sort{'s' if n_def != 1 else ''}; "
             f"{result.study.n_statements} statements",
             font_size=SIZES.tick,
             fill=PALETTE.muted,

@@ -110,7 +110,7 @@ def scree_svg(
     body += _scree_legend(frame, bool(pa))
     body += axis_titles(frame, "Factor number", "Eigenvalue")
     if len(eigenvalues) > count:
-        body.append(_subtitle(f"First {count} of {len(eigenvalues)} shown"))
+        body.append(_subtitle(f"First {count} of {len(eigenvalues):,} shown"))
     return document(SCREE.width, SCREE.height, title, body)
 
 
