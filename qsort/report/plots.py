@@ -60,7 +60,7 @@ LOADINGS_LEGEND_GAP = 24
 LOADINGS_LEGEND_ROW = 22
 
 #: Most sorts drawn one point each; beyond, the plot shows their density.
-MAX_POINTS = 1_500
+MAX_POINTS = 1_000
 #: Most labels tried, in priority order, when placing sort names.
 MAX_LABEL_TRIES = 2_000
 #: Cells along each axis of the density grid, and sorts drawn on top of it.
