@@ -38,11 +38,11 @@ class Limits:
     """
 
     sorts: int = 1_000
-    matrix: int = 1_000
+    matrix: int = 500
 
 
-#: The workbook: every per-sort table and the correlation matrix in full up to 1,000 sorts.
-WORKBOOK = Limits(sorts=1_000, matrix=1_000)
+#: The workbook: per-sort tables in full up to 1,000 sorts, one column per sort up to 500.
+WORKBOOK = Limits(sorts=1_000, matrix=500)
 #: The HTML page, kept to a few megabytes: one column per sort only up to 100 sorts.
 HTML = Limits(sorts=500, matrix=100)
 #: The .LIS text: PQMethod's correlation matrix (x 100 integers) in full up to 100 sorts.
@@ -77,6 +77,9 @@ class Selection:
 def strongest(loadings: FloatArray, candidates: Sequence[int], per_factor: int) -> list[int]:
     """The ``per_factor`` candidates with the largest |loading| on each column, in sort order.
 
+    Ties at the cut go to the earlier sorts. Linear in the number of candidates (a partition,
+    not a sort), since it runs for every table of a large study.
+
     Parameters
     ----------
     loadings : ndarray, shape (n_sorts, k)
@@ -85,16 +88,23 @@ def strongest(loadings: FloatArray, candidates: Sequence[int], per_factor: int) 
     per_factor : int
     """
     pool = np.asarray(candidates, dtype=np.int64)
+    if pool.size <= per_factor:
+        return sorted(int(j) for j in pool)
     chosen: set[int] = set()
     for k in range(loadings.shape[1]):
         size = np.abs(loadings[pool, k])
-        order = np.lexsort((pool, -size))[:per_factor]
-        chosen.update(int(j) for j in pool[order])
+        cut = np.partition(size, size.size - per_factor)[size.size - per_factor]
+        above = np.flatnonzero(size > cut)
+        tied = np.flatnonzero(size == cut)[: per_factor - above.size]
+        chosen.update(int(j) for j in pool[np.concatenate([above, tied])])
     return sorted(chosen)
 
 
 def select(
-    result: AnalysisResult, limit: int, candidates: Sequence[int] | None = None
+    result: AnalysisResult,
+    limit: int,
+    candidates: Sequence[int] | None = None,
+    factor: int | None = None,
 ) -> Selection:
     """Every candidate sort when they number at most ``limit``, else the strongest loaders.
 
@@ -104,11 +114,14 @@ def select(
     limit : int
     candidates : sequence of int, optional
         The sorts a table is about (default: every sort).
+    factor : int, optional
+        Rank by the loadings on this factor (0-based) only, instead of on each factor.
     """
     pool = list(range(result.study.n_sorts)) if candidates is None else list(candidates)
     if len(pool) <= limit:
         return Selection(tuple(pool), len(pool), limit)
-    return Selection(tuple(strongest(result.loadings, pool, STRONGEST)), len(pool), limit)
+    loadings = result.loadings if factor is None else result.loadings[:, [factor]]
+    return Selection(tuple(strongest(loadings, pool, STRONGEST)), len(pool), limit)
 
 
 def correlation_block(result: AnalysisResult, sorts: Sequence[int]) -> FloatArray:
@@ -130,3 +143,15 @@ def mean_correlation(result: AnalysisResult) -> float:
         return 1.0
     total = float(np.sum(result.correlations.factor.sum(axis=1) ** 2))
     return (total - n) / (n * (n - 1))
+
+
+#: Longest warning a report prints; longer ones (a notice listing thousands of sorts) are cut.
+NOTICE_CHARS = 600
+
+
+def brief(message: str, limit: int = NOTICE_CHARS) -> str:
+    """A warning cut to ``limit`` characters, saying how much was left out."""
+    if len(message) <= limit:
+        return message
+    cut = message[:limit].rsplit(" ", 1)[0]
+    return f"{cut} ... ({len(message) - len(cut):,} more characters in qsort analyze --json)"

@@ -269,7 +269,7 @@ def composite_sort_svg(result: AnalysisResult, factor: Factor | str) -> str:
         text(
             MARGIN,
             48,
-            f"{n_def} defining Q-sort{'s' if n_def != 1 else ''}; "
+            f"{n_def:,} defining Q-sort{'s' if n_def != 1 else ''}; "
             f"{result.study.n_statements} statements",
             font_size=SIZES.tick,
             fill=PALETTE.muted,
@@ -282,15 +282,7 @@ def composite_sort_svg(result: AnalysisResult, factor: Factor | str) -> str:
 
 
 def _factor(result: AnalysisResult, factor: Factor | str) -> Factor:
-    if isinstance(factor, Factor):
-        chosen = factor
-    else:
-        found = [f for f in result.factors if f.name == factor]
-        if not found:
-            raise ValueError(
-                f"factor: expected one of {list(result.factor_names)}, found {factor!r}"
-            )
-        chosen = found[0]
+    chosen = derived.find_factor(result, factor)
     if not chosen.defined:
         raise ValueError(
             f"factor {chosen.name} is undefined (no defining sort): it has no composite Q-sort"

@@ -8,6 +8,7 @@ statements, and the thresholds in force.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -155,13 +156,19 @@ def array_of(factor: Factor) -> NDArray[np.int64]:
     return factor.array
 
 
-def factor_groups(result: AnalysisResult) -> tuple[list[str], list[int]]:
+def factor_groups(loadings: FloatArray, names: Sequence[str]) -> tuple[list[str], list[int]]:
     """KADE's factor group of every sort and the order of its loadings table.
 
     Each sort belongs to the factor of its largest absolute loading (the largest positive loading
     when it is at least as large in size as the most negative one, as KADE decides). Groups run
     in factor order, sorts within a group by that loading's size, largest first, ties in sort
     order; the label is the factor's name and the sort's place in its group (``F2-3``).
+
+    Parameters
+    ----------
+    loadings : ndarray, shape (n_sorts, k)
+    names : sequence of str
+        The factors' names.
 
     Returns
     -------
@@ -170,7 +177,6 @@ def factor_groups(result: AnalysisResult) -> tuple[list[str], list[int]]:
     order : list of int
         Sort indices in the table's order.
     """
-    loadings = result.loadings
     n = loadings.shape[0]
     high, low = loadings.max(axis=1), loadings.min(axis=1)
     use_high = np.round(np.abs(high) - np.abs(low), 8) >= 0
@@ -180,7 +186,6 @@ def factor_groups(result: AnalysisResult) -> tuple[list[str], list[int]]:
     starts = np.searchsorted(group[order], group[order], side="left")
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n) - starts + 1
-    names = result.factor_names
     labels = [f"{names[g]}-{r}" for g, r in zip(group.tolist(), rank.tolist(), strict=True)]
     return labels, [int(j) for j in order]
 
@@ -230,3 +235,16 @@ def extracted_factors(result: AnalysisResult, limit: int) -> FloatArray:
         return kept
     same = more.shape[0] == kept.shape[0] and np.allclose(more[:, : kept.shape[1]], kept, atol=1e-9)
     return np.asarray(more, dtype=np.float64) if same else kept
+
+
+def find_factor(result: AnalysisResult, factor: Factor | int | str) -> Factor:
+    """A factor given itself, its 0-based position or its name (ValueError when unknown)."""
+    if isinstance(factor, Factor):
+        return factor
+    if isinstance(factor, int):
+        if not 0 <= factor < len(result.factors):
+            raise ValueError(f"factor: expected 0..{len(result.factors) - 1}, found {factor}")
+        return result.factors[factor]
+    if factor not in result.factor_names:
+        raise ValueError(f"factor: expected one of {list(result.factor_names)}, found {factor!r}")
+    return result.factors[result.factor_names.index(factor)]

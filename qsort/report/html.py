@@ -65,6 +65,8 @@ def _table_html(table: Table, show_title: bool) -> str:
     first_footer = len(table.rows) - table.footer_rows
     body = []
     for r, row in enumerate(table.rows):
+        if all(value is None for value in row):
+            continue  # a spacer row, there for the workbook's layout
         cells = []
         for c, value in enumerate(row):
             content = escape(format_cell(value, table.kind(r, c)))

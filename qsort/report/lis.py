@@ -335,19 +335,12 @@ def consensus(result: AnalysisResult) -> list[str]:
     return _table(_qsv_z_header(result), rows, 2) if rows else ["(none)"]
 
 
-def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
-    """Every section as (title, lines), in PQMethod's order."""
-    defined = result.defined
-    out: list[tuple[str, list[str]]] = [
-        ("Correlation Matrix Between Sorts", correlations(result)),
-        ("Unrotated Factor Matrix", unrotated(result)),
-        ("Cumulative Communalities Matrix", communalities(result)),
-        ("Factor Matrix with an X Indicating a Defining Sort", loadings(result)),
-        ("Free Distribution Data Results", free_distribution(result)),
-    ]
-    if not defined:
-        return [*out, ("Factor Characteristics", characteristics(result))]
-    out += [
+Sections = list[tuple[str, list[str]]]
+
+
+def _score_sections(result: AnalysisResult) -> Sections:
+    """Sections 6 to 9: scores, their correlations, each factor's scores, differences."""
+    out: Sections = [
         ("Factor Scores with Corresponding Ranks", score_ranks(result)),
         ("Correlations Between Factor Scores", score_correlations(result)),
     ]
@@ -356,7 +349,7 @@ def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
             f"Normalized Factor Scores -- For Factor {derived.factor_label(f)}",
             factor_scores(result, f),
         )
-        for f in defined
+        for f in result.defined
     ]
     out += [
         (
@@ -365,7 +358,12 @@ def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
         )
         for a, b in result.differences
     ]
-    out += [
+    return out
+
+
+def _comparison_sections(result: AnalysisResult) -> Sections:
+    """Sections 10 to 15: arrays, consensus vs. disagreement, characteristics, comparisons."""
+    out: Sections = [
         ("Factor Q-Sort Values for Each Statement", arrays(result)),
         (
             "Factor Q-Sort Values for Statements sorted by Consensus vs. Disagreement "
@@ -379,10 +377,25 @@ def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
             standard_errors(result),
         ),
     ]
-    if len(defined) > 1:
+    if len(result.defined) > 1:
+        defined = result.defined
         out += [(derived.distinguishing_title(f), distinguishing(result, f)) for f in defined]
         out.append((derived.consensus_title(result), consensus(result)))
     return out
+
+
+def _sections(result: AnalysisResult) -> Sections:
+    """Every section as (title, lines), in PQMethod's order."""
+    out: Sections = [
+        ("Correlation Matrix Between Sorts", correlations(result)),
+        ("Unrotated Factor Matrix", unrotated(result)),
+        ("Cumulative Communalities Matrix", communalities(result)),
+        ("Factor Matrix with an X Indicating a Defining Sort", loadings(result)),
+        ("Free Distribution Data Results", free_distribution(result)),
+    ]
+    if not result.defined:
+        return [*out, ("Factor Characteristics", characteristics(result))]
+    return [*out, *_score_sections(result), *_comparison_sections(result)]
 
 
 def _heading(result: AnalysisResult, created: datetime) -> list[str]:
@@ -392,7 +405,7 @@ def _heading(result: AnalysisResult, created: datetime) -> list[str]:
         f"qsort {qsort.__version__}, PQMethod-style report, {created:%Y-%m-%d %H:%M}",
         f"{study.n_sorts} Q-sorts, {study.n_statements} statements, grid {study.grid.describe()}",
         describe_options(result),
-        *[f"Warning: {n.message}" for n in result.notices],
+        *[f"Warning: {bounds.brief(n.message)}" for n in result.notices],
     ]
 
 

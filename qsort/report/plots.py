@@ -60,7 +60,7 @@ LOADINGS_LEGEND_GAP = 24
 LOADINGS_LEGEND_ROW = 22
 
 #: Most sorts drawn one point each; beyond, the plot shows their density.
-MAX_POINTS = 1_500
+MAX_POINTS = 1_000
 #: Most labels tried, in priority order, when placing sort names.
 MAX_LABEL_TRIES = 2_000
 #: Cells along each axis of the density grid, and sorts drawn on top of it.
@@ -110,7 +110,7 @@ def scree_svg(
     body += _scree_legend(frame, bool(pa))
     body += axis_titles(frame, "Factor number", "Eigenvalue")
     if len(eigenvalues) > count:
-        body.append(_subtitle(f"First {count} of {len(eigenvalues)} shown"))
+        body.append(_subtitle(f"First {count} of {len(eigenvalues):,} shown"))
     return document(SCREE.width, SCREE.height, title, body)
 
 
@@ -181,16 +181,6 @@ def _scree_legend(frame: Frame, with_parallel: bool) -> list[str]:
         label = "Parallel analysis, 95th percentile of random data (dashed line)"
         out += legend_marker(x, y + LEGEND_ROW, shape, label, **point_style)
     return out
-
-
-def _factor_index(result: AnalysisResult, factor: int | str) -> int:
-    if isinstance(factor, int):
-        if not 0 <= factor < len(result.factors):
-            raise ValueError(f"factor: expected 0..{len(result.factors) - 1}, found {factor}")
-        return factor
-    if factor not in result.factor_names:
-        raise ValueError(f"factor: expected one of {list(result.factor_names)}, found {factor!r}")
-    return result.factor_names.index(factor)
 
 
 SHAPES: dict[tuple[bool, bool], tuple[Shape, str]] = {
@@ -372,7 +362,7 @@ def loadings_svg(result: AnalysisResult, first: int | str = 0, second: int | str
     first, second : int or str
         The factors on the horizontal and vertical axes, by 0-based position or by name.
     """
-    a, b = _factor_index(result, first), _factor_index(result, second)
+    a, b = (result.factor_names.index(derived.find_factor(result, f).name) for f in (first, second))
     na, nb = result.factor_names[a], result.factor_names[b]
     frame = Frame.of(LOADINGS, (-1.0, 1.0), (-1.0, 1.0))
     grid = [-1.0, -0.5, 0.0, 0.5, 1.0]

@@ -180,7 +180,7 @@ def overview(result: AnalysisResult, created: datetime) -> Sheet:
         (Column("Value", "signed"), Column("Number of cards", "int")),
         tuple(zip(study.grid.values, study.grid.capacities, strict=True)),
     )
-    notices = tuple((n.code, n.message) for n in result.notices) or (("none", ""),)
+    notices = tuple((n.code, bounds.brief(n.message)) for n in result.notices) or (("none", ""),)
     warnings = Table("Warnings", (Column("Code"), Column("Message", "long")), notices)
     tables = (_kade_block(result, created), about, grid, warnings)
     return Sheet("Project Overview", "Project Overview", tables, key="overview")
@@ -209,7 +209,7 @@ def qsorts(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
         Column("Mean", "dec3"),
         Column("Standard Deviation", "dec3"),
     )
-    title = "Q sorts: one row per participant, sort values in statement order"
+    title = "Q sorts: one row per participant with the sort values in statement order"
     table = Table(title, cols, rows, shown.note())
     return Sheet("Q sorts", "Q sorts", (table,))
 
@@ -349,7 +349,7 @@ def factor_loadings(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
 
 def factor_loadings_table(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
     """KADE's loadings table: sorts grouped by the factor they load most on, flags marked."""
-    labels, order = derived.factor_groups(result)
+    labels, order = derived.factor_groups(result.loadings, result.factor_names)
     shown = select(result, limits.sorts)
     if not shown.full:
         keep = set(shown.indices)

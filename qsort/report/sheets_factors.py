@@ -26,7 +26,7 @@ def _fac(factor: Factor) -> str:
 def _defining(result: AnalysisResult, factor: Factor, limit: int) -> Selection:
     """A factor's defining sorts, or its strongest ones beyond ``limit``."""
     k = result.factors.index(factor)
-    return select(result, limit, derived.defining_sorts(result, k))
+    return select(result, limit, derived.defining_sorts(result, k), factor=k)
 
 
 def sort_weights(result: AnalysisResult, factor: Factor, limits: Limits = WORKBOOK) -> Sheet:
@@ -251,7 +251,7 @@ def relative_ranks(result: AnalysisResult, factor: Factor) -> Sheet | None:
             i + 1,
             _text(result, i),
             int(derived.array_of(factor)[i]),
-            derived.con_dist_mark(result, factor, i),
+            derived.con_dist_mark(result, factor, i) or None,
             *[int(derived.array_of(f)[i]) for f in others],
         )
         for label, items in parts

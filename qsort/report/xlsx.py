@@ -134,18 +134,31 @@ def _write_header(ws: Any, table: Table, row: int, formats: _Formats) -> None:
 
 
 def _write_rows(ws: Any, table: Table, row: int, formats: _Formats) -> int:
-    """Write the table's rows from ``row``; return the next free row."""
+    """Write the table's rows from ``row``; return the next free row.
+
+    Plain rows take each column's format as it is; only summary rows, rows with their own
+    number kind and rows with emphasised cells look their formats up cell by cell.
+    """
     first_footer = len(table.rows) - table.footer_rows
+    plain = [formats.get(col.kind) for col in table.columns]
+    special = (
+        {r for r, _ in table.bold}
+        | set(table.row_kinds)
+        | set(range(first_footer, len(table.rows)))
+    )
     for r, values in enumerate(table.rows):
-        footer = r >= first_footer
+        if r in special:
+            cells = [
+                formats.get(table.kind(r, c), bold=r >= first_footer or (r, c) in table.bold)
+                for c in range(len(values))
+            ]
+        else:
+            cells = plain
         for c, value in enumerate(values):
-            if value is None:
-                continue
-            fmt = formats.get(table.kind(r, c), bold=footer or (r, c) in table.bold)
             if isinstance(value, str):
-                ws.write_string(row + r, c, value, fmt)
-            else:
-                ws.write_number(row + r, c, value, fmt)
+                ws.write_string(row + r, c, value, cells[c])
+            elif value is not None:
+                ws.write_number(row + r, c, value, cells[c])
     return row + len(table.rows)
 
 

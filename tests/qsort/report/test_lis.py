@@ -108,3 +108,28 @@ def test_undefined_factor(qm4: AnalysisResult) -> None:
     assert se.split()[-1] == "undefined"
     assert not re.search(r"\bnan\b", text, re.IGNORECASE)
     assert "Normalized Factor Scores -- For Factor 4" not in text
+
+
+def test_pages_start_with_pqmethod_headers(pq3: AnalysisResult) -> None:
+    text = render_lis(pq3, CREATED)
+    pages = text.split("\f")
+    assert len(pages) >= len(TITLES) + 1
+    for number, page in enumerate(pages, start=1):
+        first, second = page.splitlines()[:2]
+        assert first.startswith("qsort ") and first.endswith(f"PAGE {number:4d}")
+        assert "Lipset & <friends>" in first
+        assert second.startswith("Path and Project Name: Lipset & <friends>")
+        assert second.endswith("May 17 24")
+        assert len(page.splitlines()) <= 66
+    assert all(page.splitlines()[3] == "-" * 100 for page in pages[1:] if len(page) > 300)
+
+
+def test_communalities_of_every_extracted_factor(pq3: AnalysisResult) -> None:
+    """PQMethod's 8 principal components: communality = sum of lambda_i v_ij^2, sign-free."""
+    lines = _section(render_lis(pq3, CREATED), "Cumulative Communalities Matrix")
+    assert lines[0].split()[3:] == [f"F{k}" for k in range(1, 9)]
+    printed = np.array([[float(v) for v in line.split()[2:]] for line in lines[1:10]])
+    values, vectors = np.linalg.eigh(pq3.correlations.matrix())
+    order = np.argsort(values)[::-1][:8]
+    expected = np.cumsum(values[order] * vectors[:, order] ** 2, axis=1)
+    np.testing.assert_allclose(printed, expected, atol=5e-5)

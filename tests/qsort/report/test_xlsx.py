@@ -273,3 +273,105 @@ def test_qdc_sheet(book4: Any, qm4: AnalysisResult) -> None:
     _, rows = read_table(book4["qdc"], "No.")
     assert [r[2] or "" for r in rows] == [row.label for row in qm4.qdc]
     np.testing.assert_allclose([r[3] for r in rows], [row.differences[0] for row in qm4.qdc])
+
+
+def test_project_overview_at_kade_positions(book: Any, pq3: AnalysisResult) -> None:
+    """KADE (Excel type 3) reads the project name from row 3 and the Q-sort design from row 7."""
+    ws = book["Project Overview"]
+    assert (ws["A3"].value, ws["B3"].value) == ("Project Name:", "Lipset & <friends>")
+    assert (ws["A5"].value, ws["B5"].value) == ("Total Number of Statements:", 33)
+    design = ",".join(str(v) for v in sorted(pq3.study.sorts[:, 0].tolist()))
+    assert (ws["A7"].value, ws["B7"].value) == ("Q sort Design:", design)
+    assert (ws["A9"].value, ws["B9"].value) == ("Total Number of Q sorts:", 9)
+    values = [r[1] for r in ws.iter_rows(values_only=True)]
+    log = [str(v) for v in values if isinstance(v, str) and v[:1].isdigit() and ". " in v]
+    assert log[1:4] == [
+        "2. principal components factors extracted: 3",
+        "3. Number of factors selected for rotation: 3",
+        "4. Varimax rotation applied",
+    ]
+    assert "5. Auto-Flag: P < 0.05 and a majority of common variance was required" in log
+
+
+def test_project_log_records_every_edit(lipset: Any, tmp_path: Path) -> None:
+    from qsort.options import FlagOverride
+    from qsort.pipeline import analyze
+    from qsort.rotation import RotationStep
+
+    result = analyze(
+        lipset,
+        3,
+        "centroid",
+        rotation_steps=[RotationStep(1, 2, 15.0)],
+        invert_factors=[3],
+        manual_flags=[FlagOverride("US1", "F2", True)],
+    )
+    ws = _book(result, tmp_path / "log.xlsx")["Project Overview"]
+    log = [r[1] for r in ws.iter_rows(values_only=True) if r[0] == "Project Log:" or r[0] is None]
+    log = [v for v in log if isinstance(v, str)]
+    edits = [line.split(". ", 1)[1] for line in log]
+    start = edits.index("Varimax rotation applied")
+    assert edits[start + 1 : start + 5] == [
+        "Factor 1 and Factor 2 rotation: 15 degrees",
+        "Factor 3 was inverted",
+        "Auto-Flag: P < 0.05 and a majority of common variance was required",
+        "US1 flagged on F2 by hand",
+    ]
+
+
+def test_sorts_and_statements_where_kade_reads_them(book: Any, pq3: AnalysisResult) -> None:
+    sorts = book["Q sorts"]
+    assert sorts.cell(row=5, column=1).value == "Participant"
+    assert sorts.cell(row=6, column=1).value == pq3.study.sort_names[0]
+    first = [sorts.cell(row=6, column=c).value for c in range(2, 35)]
+    assert first == pq3.study.sorts[:, 0].tolist()
+    statements = book["statements"]
+    assert statements.cell(row=3, column=1).value == "Statement Number"
+    assert statements.cell(row=4, column=2).value == pq3.study.statements[0].text
+
+
+def test_factor_loadings_table_groups(book: Any, pq3: AnalysisResult) -> None:
+    header, rows = read_table(book["Factor Loadings Table"], "Nm")
+    assert header[:5] == ["Nm", "Q sort", "Factor Group", "Factor 1", "F1"]
+    size = np.abs(pq3.loadings)
+    group = size.argmax(axis=1)  # no sort of Lipset has two equal largest loadings
+    expected_order = sorted(range(9), key=lambda j: (group[j], -size[j, group[j]]))
+    assert [r[0] - 1 for r in rows] == expected_order
+    for r in rows:
+        j = r[0] - 1
+        rank = [i for i in expected_order if group[i] == group[j]].index(j) + 1
+        assert r[2] == f"F{group[j] + 1}-{rank}"
+        np.testing.assert_allclose(r[3::2], pq3.loadings[j])
+        assert [v == "Flagged" for v in r[4::2]] == pq3.flags[j].tolist()
+
+
+def test_sorts_corr_and_raw_sorts(book: Any, pq3: AnalysisResult) -> None:
+    matrix = np.corrcoef(pq3.study.sorts.T.astype(float))  # Pearson, computed independently
+    names = pq3.study.sort_names
+    for k in range(3):
+        defining = list(np.flatnonzero(pq3.flags[:, k]))
+        header, rows = read_table(book[f"Fac. {k + 1} Sorts Corr"], "Q sort")
+        assert header[1:] == [names[j] for j in defining]
+        np.testing.assert_allclose([r[1:] for r in rows], matrix[np.ix_(defining, defining)])
+        header, rows = read_table(book[f"Fac. {k + 1}"], "No.")
+        assert header[4:] == [f"Raw Sort {names[j]}" for j in defining]
+        for r in rows:
+            assert r[4:] == pq3.study.sorts[r[0] - 1, defining].tolist()
+
+
+def test_relative_ranks_marks(book: Any, pq3: AnalysisResult) -> None:
+    consensus = {m.statement: m.p for m in pq3.consensus}
+    for k, factor in enumerate(pq3.factors):
+        header, rows = read_table(book[f"Fac. {k + 1} - Rel. Ranks"], "Group")
+        assert header[3:5] == [f"F{k + 1} Q-SV", "Con/Dist"]
+        distinguishing = {m.statement: m.p for m in factor.distinguishing}
+        for r in rows:
+            i = r[1] - 1
+            if i in distinguishing:
+                expected = "D*" if distinguishing[i] == 0.01 else "D"
+            elif i in consensus:
+                expected = "C*" if consensus[i] == 0.05 else "C"
+            else:
+                expected = None
+            assert r[4] == expected, (k, i)
+            assert r[3] == factor.array[i]
