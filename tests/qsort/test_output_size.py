@@ -1,4 +1,4 @@
-"""``qsort analyze`` output fit for large studies: a summary past 60 sorts, ``--all``, compact JSON."""
+"""``qsort analyze`` output at size: a summary past 60 sorts, ``--all``, compact JSON."""
 
 from __future__ import annotations
 
