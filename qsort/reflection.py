@@ -43,13 +43,14 @@ ReflectionRule = Literal["tolerant", "strict"]
 
 
 def candidate_count(n: int) -> int:
-    """Columns whose sums :class:`FactorResidual` keeps exactly between two full computations.
+    """Columns whose sums :class:`FactorResidual` keeps between two full computations.
 
-    A reflection costs O(K (m + k)) for K candidates and a full computation O(n (m + k)); the
-    reflections between two full computations grow about as K / 16 on random studies, so
-    ``K = sqrt(32 n)`` (within 256..4096) balances the two.
+    A full computation costs O(n (m + k)); the reflections it allows grow with the number of
+    candidates K (about K / 16 on random studies), while bringing the candidates up to date
+    costs O(K (m + k)) every few reflections (see :data:`INNER_CANDIDATES`).
+    ``K = sqrt(512 n)``, within 256..16,384, balances the two.
     """
-    return int(min(n, max(256, min(4096, math.isqrt(32 * n)))))
+    return int(min(n, max(256, min(16384, math.isqrt(512 * n)))))
 
 
 _EXACT_RECOMPUTE_MAX = 64
@@ -361,6 +362,96 @@ def _candidates(reflected: FloatArray) -> tuple[IntArray, float]:
     return np.sort(part[:count]), float(reflected[part[count]])
 
 
+INNER_CANDIDATES: int = 256
+"""Columns of the inner tier, whose sums are updated at every reflection."""
+
+
+@dataclass
+class _Tier:
+    """Candidate columns with their rows of ``B = [F; L.T]`` and their sums.
+
+    ``sums`` are exact when the tier is built or synced; ``moved`` accumulates the change of
+    ``B s`` since, and ``synced_signs`` the signs at that moment, so that :meth:`sync` brings
+    every sum up to date with one product (``a = B.T S B s - d * s`` is linear in ``s``).
+    """
+
+    columns: IntArray
+    rows: FloatArray
+    signed: FloatArray
+    diagonal: FloatArray
+    sums: FloatArray
+    signs: FloatArray
+    synced_signs: FloatArray
+    moved: FloatArray
+
+    @classmethod
+    def build(
+        cls, res: FactorResidual, columns: IntArray, sums: FloatArray, signs: FloatArray
+    ) -> _Tier:
+        """A tier over ``columns`` with their current sums and signs."""
+        rows = res.stacked(columns)
+        signed = rows.copy()
+        signed[res.factor.shape[0] :] *= -1.0
+        local = signs[columns].copy()
+        return cls(
+            columns,
+            rows,
+            signed,
+            res.diagonal[columns],
+            sums[columns].copy(),
+            local,
+            local.copy(),
+            np.zeros(rows.shape[0]),
+        )
+
+    def smallest(self, count: int) -> tuple[_Tier, float]:
+        """The sub-tier of the ``count`` smallest reflected sums, and the smallest left out."""
+        reflected = self.signs * self.sums
+        if count >= reflected.size:
+            return self._subset(np.arange(reflected.size)), math.inf
+        part = np.argpartition(reflected, count)
+        return self._subset(np.sort(part[:count])), float(reflected[part[count]])
+
+    def _subset(self, local: IntArray) -> _Tier:
+        signs = self.signs[local].copy()
+        return _Tier(
+            self.columns[local],
+            self.rows[:, local],
+            self.signed[:, local],
+            self.diagonal[local],
+            self.sums[local].copy(),
+            signs,
+            signs.copy(),
+            np.zeros(self.rows.shape[0]),
+        )
+
+    def flip(self, at: int, diagonal: float) -> float:
+        """Reflect the column at local position ``at``; returns ``2 s`` (its new sign, doubled)."""
+        self.signs[at] = -self.signs[at]
+        step = 2.0 * float(self.signs[at])
+        self.sums += step * (self.rows[:, at] @ self.signed)
+        self.sums[at] -= step * diagonal
+        return step
+
+    def absorb(self, inner: _Tier) -> None:
+        """Take an inner tier's reflections (its change of ``B s`` and its signs)."""
+        change = inner.signs - inner.synced_signs
+        if not change.any():
+            return
+        self.moved += inner.rows @ change
+        positions = np.searchsorted(self.columns, inner.columns)
+        self.signs[positions] = inner.signs
+
+    def sync(self) -> None:
+        """Bring every sum up to date: ``a += signed.T moved - d * (s - s_synced)``."""
+        if not self.moved.any() and np.array_equal(self.signs, self.synced_signs):
+            return
+        self.sums += self.moved @ self.signed
+        self.sums -= self.diagonal * (self.signs - self.synced_signs)
+        self.moved[:] = 0.0
+        self.synced_signs = self.signs.copy()
+
+
 class _FactorManifold:
     """One reflection of a :class:`FactorResidual`, by candidates and a drift bound."""
 
@@ -399,39 +490,60 @@ class _FactorManifold:
     def _round(self, budget: int) -> int:
         """From one full computation of the sums, reflect while the candidates decide.
 
-        Returns the reflections still allowed, or 0 when the manifold is reached.
+        The candidates form two tiers: the :func:`candidate_count` smallest sums, whose values
+        are brought up to date by one product with the accumulated change of ``B s`` (the sums
+        are linear in the signs), and the :data:`INNER_CANDIDATES` smallest of those, updated at
+        every reflection. Returns the reflections still allowed, or 0 when the manifold is
+        reached.
         """
         fs, ls = self.res.products(self.signs)
         sums = self.res.row_sums(self.signs, fs, ls)
         columns, cutoff = _candidates(self.signs * sums)
-        rows = self.res.stacked(columns)
-        signed = rows.copy()
-        signed[self.res.factor.shape[0] :] *= -1.0
-        local_sums = sums[columns]
-        local_signs = self.signs[columns]
-        moved = np.zeros(rows.shape[0])
-        exact = self._local(columns)
+        outer = _Tier.build(self.res, columns, sums, self.signs)
+        since_refresh = np.zeros(outer.rows.shape[0])
         while budget > 0:
-            candidate = local_signs * local_sums
-            drift = self.reach * math.sqrt(float(moved @ moved))
-            if float(candidate.min()) + self.zero >= cutoff - drift:
-                break
+            outer.sync()
+            inner, inner_cutoff = outer.smallest(INNER_CANDIDATES)
+            budget, state = self._inner(inner, (cutoff, inner_cutoff), since_refresh, budget)
+            outer.absorb(inner)
+            if state != "reselect":
+                return 0 if state == "done" else budget
+        return 0
+
+    def _inner(
+        self,
+        tier: _Tier,
+        cutoffs: tuple[float, float],
+        since_refresh: FloatArray,
+        budget: int,
+    ) -> tuple[int, str]:
+        """Reflect within the inner tier while both bounds allow.
+
+        Returns the budget left and why it stopped: ``"refresh"`` (the outer bound failed),
+        ``"reselect"`` (the inner bound failed) or ``"done"``.
+        """
+        moved = np.zeros(tier.rows.shape[0])
+        exact = self._local(tier.columns)
+        while budget > 0:
+            candidate = tier.signs * tier.sums
+            low = float(candidate.min()) + self.zero
+            if low >= cutoffs[0] - self.reach * math.sqrt(float(since_refresh @ since_refresh)):
+                return budget, "refresh"
+            if low >= cutoffs[1] - self.reach * math.sqrt(float(moved @ moved)):
+                return budget, "reselect"
             decision = _decide(candidate, self.ties, self.zero, self.rule, exact)
-            j = int(columns[decision.index])
+            j = int(tier.columns[decision.index])
             _record(self.events, j, decision)
             if not decision.reflect:
-                budget = 0
-                break
-            local_signs[decision.index] = -local_signs[decision.index]
-            step = 2.0 * local_signs[decision.index]
-            column = rows[:, decision.index]
-            moved += step * column
-            local_sums += step * (column @ signed)
-            local_sums[decision.index] -= step * self.res.diagonal[j]
+                return budget, "done"
+            step = tier.flip(decision.index, self.res.diagonal[j])
+            self.signs[j] = tier.signs[decision.index]
+            column = step * tier.rows[:, decision.index]
+            moved += column
+            since_refresh += column
             self.order.append(j)
             budget -= 1
-        self.signs[columns] = local_signs
-        return budget
+        return budget, "done"
 
     def _local(self, columns: IntArray) -> _ExactSum:
         """The exact sum of a column given by its candidate position."""

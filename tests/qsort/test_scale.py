@@ -157,7 +157,8 @@ def test_factored_reflection_makes_the_dense_reflections_with_few_candidates(
     # forces many full recomputations, and the order must still be the dense one.
     from qsort import reflection
 
-    monkeypatch.setattr(reflection, "candidate_count", lambda n: min(n, 16))
+    monkeypatch.setattr(reflection, "candidate_count", lambda n: min(n, 24))
+    monkeypatch.setattr(reflection, "INNER_CANDIDATES", 6)
     rng = np.random.default_rng(5)
     pattern = np.repeat(np.arange(-4, 5), [2, 3, 4, 5, 6, 5, 4, 3, 2])
     sorts = rng.permuted(np.broadcast_to(pattern[:, None], (34, 600)), axis=0)
