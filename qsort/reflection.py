@@ -425,12 +425,17 @@ class _Tier:
             np.zeros(self.rows.shape[0]),
         )
 
-    def flip(self, at: int, diagonal: float) -> float:
-        """Reflect the column at local position ``at``; returns ``2 s`` (its new sign, doubled)."""
+    def flip_with(self, at: int, row: FloatArray) -> float:
+        """Reflect the column at local position ``at``, given its row of ``B.T S B`` here.
+
+        Every other sum moves by ``2 s_j E_ij``; the column's own sum excludes the diagonal and
+        so stays as it is. Returns ``2 s`` (the new sign, doubled).
+        """
         self.signs[at] = -self.signs[at]
         step = 2.0 * float(self.signs[at])
-        self.sums += step * (self.rows[:, at] @ self.signed)
-        self.sums[at] -= step * diagonal
+        own = self.sums[at]
+        self.sums += step * row
+        self.sums[at] = own
         return step
 
     def absorb(self, inner: _Tier) -> None:
@@ -524,21 +529,29 @@ class _FactorManifold:
         """
         moved = np.zeros(tier.rows.shape[0])
         exact = self._local(tier.columns)
+        block = tier.rows.T @ tier.signed
         while budget > 0:
             candidate = tier.signs * tier.sums
-            low = float(candidate.min()) + self.zero
-            if low >= cutoffs[0] - self.reach * math.sqrt(float(since_refresh @ since_refresh)):
+            at = int(candidate.argmin())
+            low = float(candidate[at])
+            if low + self.zero >= cutoffs[0] - self.reach * math.sqrt(
+                float(since_refresh @ since_refresh)
+            ):
                 return budget, "refresh"
-            if low >= cutoffs[1] - self.reach * math.sqrt(float(moved @ moved)):
+            if low + self.zero >= cutoffs[1] - self.reach * math.sqrt(float(moved @ moved)):
                 return budget, "reselect"
-            decision = _decide(candidate, self.ties, self.zero, self.rule, exact)
-            j = int(tier.columns[decision.index])
-            _record(self.events, j, decision)
-            if not decision.reflect:
+            if abs(low) <= self.zero or np.count_nonzero(candidate <= low + self.zero) > 1:
+                decision = _decide(candidate, self.ties, self.zero, self.rule, exact)
+                at, low = decision.index, decision.value
+                _record(self.events, int(tier.columns[at]), decision)
+                if not decision.reflect:
+                    return budget, "done"
+            elif low >= 0.0:
                 return budget, "done"
-            step = tier.flip(decision.index, self.res.diagonal[j])
-            self.signs[j] = tier.signs[decision.index]
-            column = step * tier.rows[:, decision.index]
+            j = int(tier.columns[at])
+            step = tier.flip_with(at, block[at])
+            self.signs[j] = tier.signs[at]
+            column = step * tier.rows[:, at]
             moved += column
             since_refresh += column
             self.order.append(j)
