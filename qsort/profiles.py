@@ -64,6 +64,9 @@ class Profile:
     default_extraction : {"centroid", "horst", "pca"}
         The extraction used when none is given: PQMethod users mostly run the centroid method,
         qmethod's default is principal components.
+    centroid_reflection : {"tolerant", "strict"}
+        What a centroid column sum within rounding of zero means (``qsort.reflection``): zero,
+        never reflected (PQMethod/KADE), or qmethod's strict ``colSums(tmat) > 0`` test.
     """
 
     name: ProfileName
@@ -83,6 +86,7 @@ class Profile:
     qdc_table: bool
     heywood_rule: HeywoodRule
     default_extraction: Literal["centroid", "horst", "pca"]
+    centroid_reflection: Literal["tolerant", "strict"] = "tolerant"
 
 
 PQMETHOD = Profile(
@@ -123,6 +127,7 @@ QMETHOD = Profile(
     qdc_table=True,
     heywood_rule="qmethod",
     default_extraction="pca",
+    centroid_reflection="strict",
 )
 
 PROFILES: dict[str, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}

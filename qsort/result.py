@@ -286,9 +286,7 @@ def _loadings_part(result: AnalysisResult) -> dict[str, Any]:
         },
         "loadings": _rounded(result.loadings),
         "flags": _rounded(result.flags),
-        "weights": [
-            [_rounded(f.weights[j]) for f in result.factors] for j in range(result.study.n_sorts)
-        ],
+        "weights": _rounded(np.column_stack([f.weights for f in result.factors])),
     }
 
 
