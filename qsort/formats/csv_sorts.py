@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from qsort.errors import FormatError, OptionError
 from qsort.formats._common import (
@@ -191,7 +192,7 @@ def _bulk_table(path: PathArg, text: str, sep: str, encoding: str) -> Table | No
     return Table(header, labels, list(range(2, n_rows + 2)), values.astype(np.int64))
 
 
-def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | None:
+def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> NDArray[np.int32] | None:
     try:
         values = np.loadtxt(
             path,
@@ -205,7 +206,7 @@ def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | 
         )
     except (ValueError, OverflowError, UnicodeError):
         return None
-    return values  # type: ignore[no-any-return]
+    return values
 
 
 def _cell_table(path: PathArg, header: list[str], body: list[Row], side: Orientation) -> Table:
