@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +23,16 @@ if TYPE_CHECKING:
 Cells = list[list[Any]]
 
 
+_ROWS: weakref.WeakKeyDictionary[Any, Cells] = weakref.WeakKeyDictionary()
+
+
 def sheet_rows(ws: Worksheet) -> Cells:
-    """Every row of a worksheet as a list of cell values."""
-    return [list(row) for row in ws.iter_rows(values_only=True)]
+    """Every row of a worksheet as a list of cell values (read once per sheet: a read-only
+    workbook parses the sheet again on every pass)."""
+    rows = _ROWS.get(ws)
+    if rows is None:
+        rows = _ROWS[ws] = [list(row) for row in ws.iter_rows(values_only=True)]
+    return rows
 
 
 def blank(value: object) -> bool:

@@ -96,7 +96,7 @@ def decode_text_as(
         text, encoding = _decode_unmarked(data, path, expected, legacy)
     if not text.strip(" \t\r\n\x1a\ufeff"):
         raise FormatError(f"{path}: the file is empty; expected {expected}")
-    control = _CONTROL_RE.search(text)
+    control = _first_control(data, text)
     if control is not None:
         line = text.count("\n", 0, control.start()) + 1
         raise FormatError(
@@ -171,6 +171,17 @@ def _say_encoding(path: PathArg, encoding: str) -> None:
         TextEncodingWarning,
         stacklevel=5,
     )
+
+
+_TEXT_ASCII = bytes([9, 10, 13, 26, *range(32, 127)])
+
+
+def _first_control(data: bytes, text: str) -> re.Match[str] | None:
+    """The first binary control character in ``text`` (decoded from ``data``), if any; plain
+    ASCII files are checked on their bytes, which is quicker."""
+    if data.isascii() and not data.translate(None, _TEXT_ASCII):
+        return None
+    return _CONTROL_RE.search(text)
 
 
 def _decode_given(data: bytes, encoding: str, path: PathArg, expected: str) -> str:

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
 
 from qsort.errors import FormatError, OptionError
 from qsort.formats._common import (
@@ -132,10 +131,6 @@ class Table:
     lines: list[int]
     values: IntMatrix
 
-    def label_rows(self) -> list[Row]:
-        """The labels as one-cell rows, for :func:`detect_orientation`."""
-        return [(n, [label]) for n, label in zip(self.lines, self.labels, strict=True)]
-
 
 def read_table(
     path: PathArg,
@@ -153,7 +148,7 @@ def read_table(
         raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
     fast = _bulk_table(path, text, sep, used)
     if fast is not None:
-        return fast, orientation or detect_orientation(fast.header, fast.label_rows(), path)
+        return fast, orientation or detect_orientation(fast.header, fast.labels, path)
     rows = rows_of_text(text, sep, path)
     del text
     header = _trim_header(rows[0], path)
@@ -163,43 +158,51 @@ def read_table(
             f"{path}: the file has a header row (line {rows[0][0]}) but no data rows; "
             f"expected {_EXPECTED}"
         )
-    side = orientation or detect_orientation(header, body, path)
+    first_column = [cells[0] if cells else "" for _, cells in body]
+    side = orientation or detect_orientation(header, first_column, path)
     return _cell_table(path, header, body, side), side
 
 
 def _bulk_table(path: PathArg, text: str, sep: str, encoding: str) -> Table | None:
-    """The table parsed by ``numpy.loadtxt``, or None when the file needs the exact path."""
-    if '"' in text or "\r" in text:
+    """The table parsed by ``numpy.loadtxt``, or None when the file needs the exact path
+    (quotes, blank rows, rows wider or narrower than the header, a cell that is not a whole
+    number within range)."""
+    if '"' in text:
         return None
-    head, _, body = text.partition("\n")
-    header = [cell.strip() for cell in head.split(sep)]
-    body = body.rstrip("\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.rstrip("\n").split("\n")
+    header = [cell.strip() for cell in lines[0].split(sep)]
     width = len(header)
-    if width < 2 or not all(header[1:]) or not body or "\n\n" in body:
+    if width < 2 or not all(header[1:]) or len(lines) < 2 or "" in lines:
         return None
-    n_rows = body.count("\n") + 1
-    if body.count(sep) != n_rows * (width - 1):
+    n_rows = len(lines) - 1
+    if text.count(sep) - lines[0].count(sep) != n_rows * (width - 1):
         return None
-    labels = [line.partition(sep)[0].strip() for line in body.split("\n")]
+    del lines[0]
+    labels = list(map(str.strip, [line.partition(sep)[0] for line in lines]))
+    del lines
     if not all(labels):
         return None
     values = _loadtxt(path, sep, width, encoding)
     if values is None or values.shape != (n_rows, width - 1):
         return None
-    if values.size and int(np.abs(values).max()) > VALUE_LIMIT:
+    if values.size and max(-int(values.min()), int(values.max())) > VALUE_LIMIT:
         return None
     header[0] = header[0].lstrip("\ufeff")
-    return Table(header, labels, list(range(2, n_rows + 2)), values.astype(np.int64))
+    return Table(header, labels, list(range(2, n_rows + 2)), values)
 
 
-def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> NDArray[np.int32] | None:
+def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | None:
     try:
         values = np.loadtxt(
             path,
             delimiter=sep,
             skiprows=1,
             usecols=range(1, width),
-            dtype=np.int32,
+            dtype=np.int64,
             comments=None,
             encoding=encoding,
             ndmin=2,
@@ -281,8 +284,7 @@ def detect_delimiter(text: str, path: PathArg) -> str:
 
     Lines of any length are split; only the first few non-blank lines are looked at.
     """
-    sample = [line for line in text.split("\n", _SAMPLE_LINES * 4)[: _SAMPLE_LINES * 4]]
-    sample = [line.rstrip("\r") for line in sample if line.strip()][:_SAMPLE_LINES]
+    sample = [line.rstrip("\r") for line in _first_lines(text) if line.strip()][:_SAMPLE_LINES]
     best, best_score = "", (False, 0)
     for sep in DELIMITERS:
         counts = [len(_strip_trailing(cells)) for cells in _split_sample(sample, sep)]
@@ -295,6 +297,18 @@ def detect_delimiter(text: str, path: PathArg) -> str:
             "found a single column"
         )
     return best
+
+
+def _first_lines(text: str, count: int = _SAMPLE_LINES * 4) -> list[str]:
+    """The first ``count`` lines, without splitting (or copying) the rest of the text."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < count and start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        lines.append(text[start:end])
+        start = end + 1
+    return lines
 
 
 def _split_sample(lines: list[str], sep: str) -> list[list[str]]:
@@ -334,15 +348,18 @@ def _trim_header(row: Row, path: PathArg) -> list[str]:
     return header
 
 
-def detect_orientation(header: Sequence[str], body: Sequence[Row], path: PathArg) -> Orientation:
-    """Decide whether rows are statements or participants (rule in the module docstring)."""
+def detect_orientation(
+    header: Sequence[str], first_column: Sequence[str], path: PathArg
+) -> Orientation:
+    """Decide whether rows are statements or participants (rule in the module docstring), from
+    the header and the first cell of every data row."""
     label = header[0].strip().lower()
     if label in STATEMENT_LABELS:
         return "statements"
     if label in PARTICIPANT_LABELS:
         return "participants"
     if _numbered(header[1:]):
-        if _numbered([cells[0] if cells else "" for _, cells in body]):
+        if _numbered(first_column):
             raise FormatError(
                 f"{path}: both the header and the first column are numbered 1, 2, ..., so it "
                 "is not clear whether rows are statements or participants; give the orientation "
@@ -353,7 +370,10 @@ def detect_orientation(header: Sequence[str], body: Sequence[Row], path: PathArg
 
 
 def _numbered(cells: Sequence[str]) -> bool:
-    return [c.strip() for c in cells] == [str(i + 1) for i in range(len(cells))]
+    """True for cells 1, 2, ..., k (the first and last are checked before the rest)."""
+    if not cells or cells[0].strip() != "1" or cells[-1].strip() != str(len(cells)):
+        return False
+    return all(c.strip() == str(i + 1) for i, c in enumerate(cells))
 
 
 def _fit_row(cells: list[str], width: int, number: int, path: PathArg) -> list[str]:

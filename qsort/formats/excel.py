@@ -23,13 +23,14 @@ written, so that ``import qsort`` stays light.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from qsort.errors import FormatError, OptionError
+from qsort.errors import FormatError, OptionError, QsortError
 from qsort.formats._cells import (
     CellNotes,
     Cells,
@@ -77,20 +78,37 @@ def read_xlsx(path: PathArg, *, grid: Grid | None = None) -> Study:
     """
     from qsort.formats import excel_legacy
 
+    readers = {
+        "type3": excel_legacy.read_type3,
+        "legacy1": excel_legacy.read_legacy_type1,
+        "legacy2": excel_legacy.read_legacy_type2,
+    }
     book = _load(path)
-    sheets = {normalised(ws.title): ws for ws in book.worksheets}
     notes = CellNotes(path)
-    layout = workbook_layout(sheets)
-    if layout == "type3":
-        study = excel_legacy.read_type3(path, sheets, notes, grid)
-    elif layout == "legacy1":
-        study = excel_legacy.read_legacy_type1(path, sheets, notes, grid)
-    elif layout == "legacy2":
-        study = excel_legacy.read_legacy_type2(path, sheets, notes, grid)
-    else:
-        study = _read_current(path, sheets, notes, grid, book)
+    with damaged_workbook(path):
+        sheets = {normalised(ws.title): ws for ws in book.worksheets}
+        layout = workbook_layout(sheets)
+        if layout in readers:
+            study = readers[layout](path, sheets, notes, grid)
+        else:
+            study = _read_current(path, sheets, notes, grid, book)
     notes.warn()
     return study
+
+
+@contextmanager
+def damaged_workbook(path: PathArg) -> Iterator[None]:
+    """Turn what openpyxl raises on a damaged workbook while its sheets are read (they are
+    read lazily) into a :class:`FormatError`; the readers' own errors pass through."""
+    try:
+        yield
+    except QsortError:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds on damaged parts
+        raise FormatError(
+            f"{path}: the workbook is damaged ({type(exc).__name__}: {str(exc)[:200]}); "
+            f"expected {_EXPECTED}"
+        ) from None
 
 
 Layout = Literal["type1", "type2", "legacy1", "legacy2", "type3"]
@@ -180,15 +198,41 @@ def _load(path: PathArg) -> Workbook:
         )
     if not data.startswith(b"PK"):
         raise FormatError(f"{path}: not an .xlsx workbook (a zip archive); expected {_EXPECTED}")
+    _check_size(data, path)
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(data), data_only=True)
+        return load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged archive
         raise FormatError(
-            f"{path}: the workbook cannot be opened ({type(exc).__name__}: {exc}); "
+            f"{path}: the workbook cannot be opened ({type(exc).__name__}: {str(exc)[:200]}); "
             f"expected {_EXPECTED}"
         ) from None
+
+
+MAX_WORKBOOK_BYTES = 24 * 2**20
+"""The most XML a workbook may unpack to (about 700,000 cells, e.g. 8,000 sorts of 80
+statements): reading is cell by cell, so a larger study is read from CSV, in bulk."""
+
+
+def _check_size(data: bytes, path: PathArg) -> None:
+    """Refuse a workbook whose parts unpack to more than :data:`MAX_WORKBOOK_BYTES`, before
+    spending time on it (the sizes are read from the zip directory)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise FormatError(
+            f"{path}: not a readable .xlsx workbook (a zip archive: {exc}); expected {_EXPECTED}"
+        ) from None
+    if size > MAX_WORKBOOK_BYTES:
+        raise FormatError(
+            f"{path}: the workbook unpacks to {size / 2**20:.0f} MiB, more than the "
+            f"{MAX_WORKBOOK_BYTES // 2**20} MiB (about 700,000 cells) qsort reads from a "
+            "workbook; save the sorts as CSV (one row per participant), which is read in bulk"
+        )
 
 
 def sheet(sheets: dict[str, Worksheet], role: str) -> Worksheet | None:

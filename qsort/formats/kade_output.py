@@ -36,6 +36,7 @@ from qsort.options import FlagOverride
 from qsort.rotation import RotationStep
 
 if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
     from openpyxl.worksheet.worksheet import Worksheet
 
 LOADINGS_SHEETS = ("factorloadingstable", "factorloadings", "loadingstable")
@@ -76,9 +77,14 @@ class PublishedAnalysis:
 
 def read_published_analysis(path: PathArg) -> PublishedAnalysis:
     """Read the flags and the settings of a KADE / Ken-Q (or qsort) output workbook."""
-    from qsort.formats.excel import _load
+    from qsort.formats.excel import _load, damaged_workbook
 
     book = _load(path)
+    with damaged_workbook(path):
+        return _published(book, path)
+
+
+def _published(book: Workbook, path: PathArg) -> PublishedAnalysis:
     sheets = {normalised(ws.title): ws for ws in book.worksheets}
     loadings = next((sheets[n] for n in LOADINGS_SHEETS if n in sheets), None)
     if loadings is None:
