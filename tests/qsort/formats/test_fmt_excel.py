@@ -141,7 +141,7 @@ def test_old_xls_workbook(tmp_path: Path) -> None:
 
 def test_damaged_zip(tmp_path: Path) -> None:
     (tmp_path / "z.xlsx").write_bytes(b"PK\x03\x04" + b"garbage" * 20)
-    assert "cannot be opened" in _error(tmp_path / "z.xlsx")
+    assert "not a readable .xlsx workbook" in _error(tmp_path / "z.xlsx")
 
 
 def test_no_sorts_sheet(tmp_path: Path) -> None:
