@@ -11,7 +11,7 @@ The online sorts of EQ Web Sort (and Quince, its sibling) reach the researcher a
 
 Other cells (a date the spreadsheet added, time stamps, answers) are not sort values and are
 left alone. A sort is named by ``name_field`` when given, else by the first of ``randomId``,
-``partId``, ``usercode`` that names every participant distinctly, else by its row number. A
+``partId``, ``usercode``, ``urlUsercode`` that every row has, else by its row number. A
 participant on two rows is an error that names the rows. Statement ids are ``"1"``..``"N"``;
 give ``statements`` (one a line) for their texts.
 """
@@ -126,7 +126,7 @@ def _names(records: Sequence[Record], field: str | None, path: PathArg) -> list[
         return names
     for candidate in NAME_FIELDS:
         names = [r.get(candidate, "").strip() for r in records]
-        if all(names) and len(set(names)) == len(names):
+        if all(names):
             return names
     return [str(i + 1) for i in range(len(records))]
 

@@ -100,13 +100,13 @@ def _participants(path: PathArg) -> dict[str, dict[str, Any]]:
 
 
 ID_FIELDS = ("randomId", "partId", "usercode", "urlUsercode", "uid", "id", "name")
-"""Fields that name a participant in a list export, tried in order (the first whose values are
-all present and distinct wins)."""
+"""Fields that name a participant in a list export, tried in order (the first that every
+participant has wins; a name given twice is then an error naming it)."""
 
 
 def _names(data: Mapping[str, Mapping[str, Any]], field: str | None, path: PathArg) -> list[str]:
     """Sort names: ``field`` of each record; for a list export the first of :data:`ID_FIELDS`
-    that names every participant distinctly, else the position (``#1``...); else the keys."""
+    that every participant has, else the position (``#1``...); else the keys."""
     if field is not None:
         return [_name(record, key, field, path) for key, record in data.items()]
     keys = list(data)
@@ -114,7 +114,7 @@ def _names(data: Mapping[str, Mapping[str, Any]], field: str | None, path: PathA
         return keys
     for candidate in ID_FIELDS:
         values = [str(r.get(candidate) or "").strip() for r in data.values()]
-        if all(values) and len(set(values)) == len(values):
+        if all(values):
             return values
     return keys
 
