@@ -9,8 +9,10 @@ the file's name.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import reprlib
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -199,6 +201,17 @@ def _decode_or_fail(data: bytes, encoding: str, path: PathArg, expected: str) ->
             f"{path}: byte {exc.start + 1} is not {encoding} text, so this does not look like "
             f"a text file; expected {expected}"
         ) from None
+
+
+def preview(value: object, width: int = 60) -> str:
+    """A short, safe picture of a parsed JSON value for a message: JSON for a single value,
+    a depth- and length-bounded picture of a list or object (a hostile file may nest them
+    thousands deep)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = reprlib.repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def split_lines(text: str) -> list[str]:

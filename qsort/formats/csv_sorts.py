@@ -312,8 +312,8 @@ def _first_lines(text: str, count: int = _SAMPLE_LINES * 4) -> list[str]:
 
 
 def _split_sample(lines: list[str], sep: str) -> list[list[str]]:
-    """Split sample lines on ``sep``; with quotes, as CSV (a line that is not valid CSV for this
-    delimiter counts as one cell)."""
+    """Split sample lines on ``sep``; with quotes, as CSV (a line the csv module refuses, such
+    as one with a field beyond its size limit, is split plainly: the reader then says why)."""
     if not any('"' in line for line in lines):
         return [line.split(sep) for line in lines]
     out: list[list[str]] = []
@@ -321,7 +321,7 @@ def _split_sample(lines: list[str], sep: str) -> list[list[str]]:
         try:
             out.append(next(csv.reader([line], delimiter=sep), []))
         except csv.Error:
-            out.append([line])
+            out.append(line.split(sep))
     return out
 
 

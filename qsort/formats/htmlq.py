@@ -31,6 +31,7 @@ from qsort.formats._common import (
     build_study,
     decode_text,
     parse_int,
+    preview,
     read_bytes,
     read_statement_texts,
     sorts_grid,
@@ -62,6 +63,8 @@ def load_json(path: PathArg, expected: str) -> Any:
         raise FormatError(
             f"{path}: the JSON is nested too deeply to be {expected}; expected {expected}"
         ) from None
+    except ValueError as exc:  # a number of thousands of digits, beyond Python's int limit
+        raise FormatError(f"{path}: {exc}; expected {expected}") from None
 
 
 class _DuplicateKeyError(Exception):
@@ -94,7 +97,7 @@ def _participants(path: PathArg) -> dict[str, dict[str, Any]]:
         if not isinstance(value, dict) or "sort" not in value:
             raise FormatError(
                 f'{path}: participant {key!r}: expected an object with a "sort" field, '
-                f"found {json.dumps(value)[:60]}"
+                f"found {preview(value)}"
             )
     return data
 
