@@ -8,7 +8,9 @@ writing is not timed), then reads it in its own subprocess:
   bulk parse of the numbers, orientation);
 * *study s*: :func:`qsort.formats.read_study`, the table plus the validated ``Study`` (grid
   inference and the engine's checks of every sort);
-* *max RSS MB*: the child's peak resident set size, interpreter and numpy included.
+* *table RSS MB* and *max RSS MB*: the child's peak resident set size after the reader alone,
+  and after the study too (interpreter and numpy included; the study's validation belongs to the
+  engine).
 
 Layouts: one row per participant (Ken-Q, the large-study layout) and one row per statement
 (qmethod's matrix, one column per sort). The *bad cell* case puts one letter in the last row, so
@@ -68,16 +70,20 @@ def write_statements(path: Path, n_sorts: int, n_statements: int) -> None:
 def run_case(path: Path) -> None:
     """Read the file twice (reader, then study) and print the figures as JSON (child side)."""
     started = time.perf_counter()
+    table_kib = 0
     try:
         read_table(path)
         tabled = time.perf_counter()
+        table_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         read_study(path)
         studied = time.perf_counter() - tabled
     except FormatError as exc:
         tabled, studied = time.perf_counter(), float("nan")
+        table_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         sys.stderr.write(f"refused as expected: {str(exc)[-90:]}\n")
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"table": tabled - started, "study": studied, "rss_mb": rss_kib / 1024}))
+    figures = {"table": tabled - started, "study": studied, "rss_mb": rss_kib / 1024}
+    print(json.dumps({**figures, "table_rss_mb": table_kib / 1024}))
 
 
 def measure(path: Path) -> dict[str, float] | None:
@@ -95,8 +101,8 @@ def measure(path: Path) -> dict[str, float] | None:
 def table(sizes: list[int], statement_rows: list[int], n_statements: int) -> str:
     """Write and measure every case, and format the table (parent side)."""
     lines = [
-        "| layout | sorts | file MB | table s | study s | max RSS MB |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| layout | sorts | file MB | table s | table RSS MB | study s | max RSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     cases: list[tuple[str, int]] = [("one row per participant", n) for n in sizes]
     cases += [("one row per statement", n) for n in statement_rows]
@@ -111,12 +117,12 @@ def table(sizes: list[int], statement_rows: list[int], n_statements: int) -> str
             size = path.stat().st_size / 2**20
             figures = measure(path)
             if figures is None:
-                lines.append(f"| {layout} | {n_sorts:,} | {size:.0f} | failed | | |")
+                lines.append(f"| {layout} | {n_sorts:,} | {size:.0f} | failed | | | |")
                 continue
             study = "refused" if figures["study"] != figures["study"] else f"{figures['study']:.2f}"
             lines.append(
-                f"| {layout} | {n_sorts:,} | {size:.0f} | {figures['table']:.2f} | {study} | "
-                f"{figures['rss_mb']:.0f} |"
+                f"| {layout} | {n_sorts:,} | {size:.0f} | {figures['table']:.2f} | "
+                f"{figures['table_rss_mb']:.0f} | {study} | {figures['rss_mb']:.0f} |"
             )
     return "\n".join(lines)
 
