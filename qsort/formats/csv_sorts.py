@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,7 @@ _EXPECTED = "a CSV table of Q-sorts (a header row, then one row per statement or
 _SAMPLE_LINES = 10
 
 Row = tuple[int, list[str]]
+_QUOTED = re.compile(r'\s*"[^"]*"\s*')
 
 
 def read_csv(
@@ -165,26 +167,24 @@ def read_table(
 
 def _bulk_table(path: PathArg, text: str, sep: str, encoding: str) -> Table | None:
     """The table parsed by ``numpy.loadtxt``, or None when the file needs the exact path
-    (quotes, blank rows, rows wider or narrower than the header, a cell that is not a whole
+    (quotes other than around the header's cells and the row labels, as R's ``write.csv``
+    puts them; blank rows; rows wider or narrower than the header; a cell that is not a whole
     number within range)."""
-    if '"' in text:
-        return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
         if "\r" in text:
             return None
     lines = text.rstrip("\n").split("\n")
-    header = [cell.strip() for cell in lines[0].split(sep)]
+    header = _header_cells(lines[0], sep)
     width = len(header)
     if width < 2 or not all(header[1:]) or len(lines) < 2 or "" in lines:
         return None
     n_rows = len(lines) - 1
     if text.count(sep) - lines[0].count(sep) != n_rows * (width - 1):
         return None
-    del lines[0]
-    labels = list(map(str.strip, [line.partition(sep)[0] for line in lines]))
+    labels = _labels(lines, sep, text.count('"') - lines[0].count('"'))
     del lines
-    if not all(labels):
+    if labels is None:
         return None
     values = _loadtxt(path, sep, width, encoding)
     if values is None or values.shape != (n_rows, width - 1):
@@ -193,6 +193,29 @@ def _bulk_table(path: PathArg, text: str, sep: str, encoding: str) -> Table | No
         return None
     header[0] = header[0].lstrip("\ufeff")
     return Table(header, labels, list(range(2, n_rows + 2)), values)
+
+
+def _header_cells(line: str, sep: str) -> list[str]:
+    if '"' not in line:
+        return [cell.strip() for cell in line.split(sep)]
+    try:
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=sep), [])]
+    except csv.Error:
+        return []
+
+
+def _labels(lines: list[str], sep: str, body_quotes: int) -> list[str] | None:
+    """The rows' first cells (unquoted), or None when a row is blank-labelled or a quote lies
+    elsewhere than around a label."""
+    raw = [line.partition(sep)[0] for line in lines[1:]]
+    if body_quotes:
+        if sum(label.count('"') for label in raw) != body_quotes:
+            return None
+        if not all(_QUOTED.fullmatch(label) for label in raw if '"' in label):
+            return None
+        raw = [label.strip().strip('"') for label in raw]
+    labels = list(map(str.strip, raw))
+    return labels if all(labels) else None
 
 
 def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | None:

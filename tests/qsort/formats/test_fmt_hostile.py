@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from qsort.errors import FormatError, QsortError
 from qsort.formats import read_study, write_study
-from qsort.formats.csv_sorts import read_csv
+from qsort.formats.csv_sorts import _bulk_table, read_csv
 from qsort.formats.pqmethod import read_dat
 from qsort.study import Grid, Study
 
@@ -121,17 +121,25 @@ def test_a_row_wider_than_the_header_is_not_read_in_bulk(tmp_path: Path) -> None
 
 
 def test_bulk_and_exact_reads_agree(tmp_path: Path) -> None:
-    """The same table read in bulk (plain) and cell by cell (one quoted cell)."""
+    """The same table read in bulk (plain, CRLF; and quoted as R's write.csv quotes header and
+    labels) and cell by cell (one quoted value sends the file down the exact path)."""
     rng = np.random.default_rng(5)
     sorts = np.array([rng.permutation([-2, -1, -1, 0, 0, 0, 1, 1, 2]) for _ in range(40)])
     rows = ["participant," + ",".join(str(i + 1) for i in range(9))]
     rows += [f"P{k}," + ",".join(map(str, s)) for k, s in enumerate(sorts.tolist())]
     plain = tmp_path / "plain.csv"
     plain.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
-    quoted = tmp_path / "quoted.csv"
-    quoted.write_text("\n".join(rows).replace("P0,", '"P0",', 1) + "\n", encoding="utf-8")
-    assert read_csv(plain) == read_csv(quoted)
-    np.testing.assert_array_equal(read_csv(plain).sorts, sorts.T)
+    r_style = tmp_path / "r.csv"
+    quoted_rows = ['"' + row.replace(",", '",', 1) for row in rows]
+    quoted_rows[0] = ",".join(f'"{cell}"' for cell in rows[0].split(","))
+    r_style.write_text("\n".join(quoted_rows) + "\n", encoding="utf-8")
+    exact = tmp_path / "exact.csv"
+    exact.write_text("\n".join(rows).replace(",-1,", ',"-1",', 1) + "\n", encoding="utf-8")
+    for path, bulk in ((plain, True), (r_style, True), (exact, False)):
+        text = path.read_bytes().decode("utf-8")
+        assert (_bulk_table(path, text, ",", "utf-8") is not None) is bulk
+        np.testing.assert_array_equal(read_csv(path).sorts, sorts.T)
+        assert read_csv(path).sort_names == tuple(f"P{k}" for k in range(40))
 
 
 # --- fuzzing every reader --------------------------------------------------------------------
