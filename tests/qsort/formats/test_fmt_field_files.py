@@ -181,6 +181,21 @@ def test_netlify_download_is_read(tmp_path: Path) -> None:
     assert study.sorts.T.tolist() == list(SORTS.values())
 
 
+def test_a_table_of_fields_as_quince_stores_them_is_read(tmp_path: Path) -> None:
+    """Quince (github.com/shawnbanasick/quince, src/pages/submit/SubmitButtonBaserow.jsx) posts
+    the results object to a Baserow table whose columns take the field names."""
+    rows = ["id,partId,randomId,dateTime,sort"]
+    rows += [
+        f"{i + 1},P{i},{rid},2024-12-14 10:2{i},{'|'.join(map(str, v))}"
+        for i, (rid, v) in enumerate(SORTS.items())
+    ]
+    (tmp_path / "baserow.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert detect_format(tmp_path / "baserow.csv") == "eqwebsort-csv"
+    study = read_study(tmp_path / "baserow.csv")
+    assert study.sort_names == tuple(SORTS)
+    assert study.sorts.T.tolist() == list(SORTS.values())
+
+
 def test_eqwebsort_download_round_trips(tmp_path: Path, lipset: Study) -> None:
     write_study(lipset, tmp_path / "eq.csv", "eqwebsort-csv")
     assert read_study(tmp_path / "eq.csv") == Study.from_matrix(
