@@ -13,6 +13,7 @@ from qsort.cli.arguments import (
     load_study,
     run_analysis,
 )
+from qsort.cli.files import reported_warnings
 from qsort.cli.registry import Subparsers
 
 CORRELATIONS = ["pearson", "spearman", "kendall"]
@@ -34,7 +35,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """
     from qsort.summary import render_summary
 
-    result = run_analysis(args)
+    with reported_warnings():
+        result = run_analysis(args)
     sys.stdout.write(render_summary(result, every_sort=args.all))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -59,8 +61,10 @@ def cmd_factors(args: argparse.Namespace) -> int:
     """
     from qsort.guidance import factor_guidance, render_guidance
 
+    with reported_warnings():
+        study = load_study(args)
     guidance = factor_guidance(
-        load_study(args),
+        study,
         correlation=args.correlation,
         extraction=args.extraction,
         iterations=args.iterations,
