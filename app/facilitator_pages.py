@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
@@ -19,9 +20,11 @@ from app import store
 from app.errorpages import problem_message
 from app.i18n import Catalogue
 from app.services import paper_entry, printing
+from app.services.board import board_payload, board_state
 from app.services.discussion import discussion
-from app.services.group_sessions import get_session
+from app.services.group_sessions import get_session, qr_svg
 from app.services.paper_entry import EntryOutcome
+from app.services.seats import join_link, seat_count
 from app.services.submit import Problem
 
 DECK_PER_PAGE = 10
@@ -87,6 +90,56 @@ def paper_entry_context(
 def _forced(db: Session, grid_id: int | None) -> bool:
     grid = store.get_grid(db, grid_id) if grid_id is not None else None
     return bool(grid is not None and grid.forced)
+
+
+def join_screen_context(db: Session, session_id: int, base_url: str) -> dict[str, Any]:
+    """The room's join screen: the code, its link and QR code, and one link per seat.
+
+    ``base_url`` is the address tablets reach the app at (one of the addresses ``qsort serve``
+    prints, not ``127.0.0.1``). The QR codes are drawn here as SVG; nothing leaves the machine.
+    """
+    session = get_session(db, session_id)
+    study = store.get_study(db, session.study_id)
+    link = join_link(base_url, session.code)
+    seats = [
+        {
+            "number": n,
+            "name": printing.seat_label(session, n),
+            "link": join_link(base_url, session.code, n),
+            "qr": Markup(qr_svg(join_link(base_url, session.code, n), f"Seat {n}")),
+        }
+        for n in range(1, seat_count(session) + 1)
+    ]
+    qr = Markup(qr_svg(link, f"Join link for session {session.code}"))
+    return {"session": session, "study": study, "link": link, "qr": qr, "seats": seats}
+
+
+#: What the board calls each step (see :data:`app.services.board.STEPS`).
+STEP_NAMES = {
+    "joined": "Joined",
+    "instructions": "Reading the instructions",
+    "presort": "Three piles",
+    "sort": "Placing cards",
+    "postsort": "Saying why",
+    "survey": "Last questions",
+    "paper_entry": "Paper sort, being typed in",
+    "finished": "Finished",
+    "cleared": "Tablet cleared",
+}
+
+
+def board_context(db: Session, session_id: int, urls: dict[str, str]) -> dict[str, Any]:
+    """The live board: the state now, and where the page gets updates and sends actions.
+
+    ``urls`` holds ``events`` (the server-sent events stream), ``clear`` and ``answer`` (POST
+    targets with ``{participant}`` and ``{help}`` placeholders) and may hold ``csrf`` (the token
+    the page puts in its forms).
+    """
+    session = get_session(db, session_id)
+    study = store.get_study(db, session.study_id)
+    payload = board_payload(board_state(db, session_id))
+    config = {"board": payload, "urls": urls, "steps": STEP_NAMES}
+    return {"session": session, "study": study, "config": config}
 
 
 def deck_context(db: Session, study_id: int) -> dict[str, Any]:

@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
 from app import facilitator_pages as pages
 from app.errors import InvalidSubmissionError
-from app.services import paper_entry
+from app.services import help_requests, paper_entry, tablets
+from app.services.board import board_events, board_payload, board_state
+
+#: How often the preview's event stream reads the database (the default is one second).
+POLL_SECONDS = 0.2
 
 
 def add_preview_routes(app: FastAPI) -> None:
@@ -89,3 +93,53 @@ def add_preview_routes(app: FastAPI) -> None:
         with db() as s:
             context = pages.interview_context(s, session_id)
             return show(request, "facilitator/print_interview.html", context)
+
+    add_board_routes(app, db, show)
+
+
+def add_board_routes(app: FastAPI, db: Any, show: Any) -> None:
+    """The join screen, the live board, its event stream and its two actions."""
+
+    @app.get("/_preview/join/{session_id}")
+    def join_screen(request: Request, session_id: int) -> Response:
+        with db() as s:
+            context = pages.join_screen_context(s, session_id, str(request.base_url))
+            return show(request, "facilitator/join_screen.html", context)
+
+    @app.get("/_preview/board/{session_id}")
+    def board(request: Request, session_id: int) -> Response:
+        base = f"/_preview/board/{session_id}"
+        urls = {
+            "events": f"{base}/events",
+            "clear": f"{base}/clear/{{participant}}",
+            "answer": f"{base}/answer/{{help}}",
+        }
+        with db() as s:
+            return show(request, "facilitator/board.html", pages.board_context(s, session_id, urls))
+
+    @app.get("/_preview/board/{session_id}/events")
+    def events(request: Request, session_id: int) -> Response:
+        def load() -> dict[str, Any]:
+            with db() as s:
+                return board_payload(board_state(s, session_id))
+
+        stream = board_events(
+            load,
+            last_event_id=request.headers.get("last-event-id"),
+            poll_seconds=POLL_SECONDS,
+            disconnected=request.is_disconnected,
+        )
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        return StreamingResponse(stream, media_type="text/event-stream", headers=headers)
+
+    @app.post("/_preview/board/{session_id}/clear/{participant_id}")
+    def clear(session_id: int, participant_id: int) -> Response:
+        with db() as s:
+            tablets.clear_participant(s, session_id, participant_id)
+        return RedirectResponse(f"/_preview/board/{session_id}", status_code=303)
+
+    @app.post("/_preview/board/{session_id}/answer/{help_id}")
+    def answer(session_id: int, help_id: int) -> Response:
+        with db() as s:
+            help_requests.answer(s, session_id, help_id)
+        return RedirectResponse(f"/_preview/board/{session_id}", status_code=303)
