@@ -18,6 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from app import store
 from app.errorpages import problem_message
+from app.errors import InvalidSubmissionError, NotFoundError
 from app.i18n import Catalogue
 from app.services import paper_entry, printing
 from app.services.board import board_payload, board_state
@@ -56,35 +57,129 @@ def paper_entry_context(
     typed: dict[int, str] | None = None,
     problems: list[Problem] | None = None,
     outcome: EntryOutcome | None = None,
-    typing: str = "first",
+    entry_id: int | None = None,
+    fields: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The paper-entry form of a session: its grid, what was typed, problems and differences.
 
-    ``typing`` is ``"first"`` (a new sheet), ``"second"`` (the check typing of a double entry)
-    or ``"correct_first"``/``"correct_second"`` after differences were found.
+    With ``entry_id`` (and no ``outcome``) the form continues that entry. The form's ``typing``
+    follows from the entry (:func:`next_typing`); ``fields`` echoes the label and the double
+    entry box after a refused first typing. ``pending`` lists the entries still to be typed
+    again or agreed.
     """
     session = get_session(db, session_id)
+    if outcome is None and entry_id is not None:
+        outcome = entry_in_session(db, session_id, entry_id)
+    if outcome is not None and outcome.recorded and not problems:
+        typed = None  # the next sheet starts from an empty form
+    typing = next_typing(outcome)
+    typings = _typings(outcome) if typing == "correct" else {}
+    if typings and not typed:
+        typed = {int(v): text for v, text in typings["second"].items()}  # the default choice
     sheet = printing.record_sheet(db, session_id)
     study = store.get_study(db, session.study_id)
     assert study is not None and study.current_qset_id is not None
     cards = store.statements(db, study.current_qset_id)
-    t = Catalogue()
     return {
         "session": session,
         "sheet": sheet,
         "action": action,
         "typing": typing,
+        "entry_id": None if outcome is None or outcome.recorded else outcome.entry.id,
         "typed": typed or {},
+        "fields": fields or {},
         "problems": problem_messages(problems or []),
         "outcome": outcome,
+        "pending": paper_entry.pending(db, session_id),
         "config": {
             "values": [c.value for c in sheet.columns],
             "capacities": [c.capacity for c in sheet.columns],
             "forced": bool(sheet.columns) and _forced(db, study.current_grid_id),
             "statements": {str(s.number): s.text for s in cards},
-            "strings": t.subset("problem.paper_"),
+            "strings": Catalogue().subset("problem.paper_"),
+            "typings": typings,
         },
     }
+
+
+def _typings(outcome: EntryOutcome | None) -> dict[str, dict[str, str]]:
+    """Both typings of an entry as the form's text (column value -> "12 5 7"), to correct one."""
+    if outcome is None:
+        return {}
+    entry = outcome.entry
+    return {
+        name: {str(v): " ".join(map(str, ns)) for v, ns in paper_entry.columns_of(stored).items()}
+        for name, stored in (("first", entry.first), ("second", entry.second))
+    }
+
+
+def next_typing(outcome: EntryOutcome | None) -> str:
+    """What the form asks for next: ``"first"``, ``"second"`` or ``"correct"``."""
+    if outcome is None or outcome.recorded:
+        return "first"
+    return "second" if outcome.entry.second is None else "correct"
+
+
+def entry_in_session(db: Session, session_id: int, entry_id: int) -> EntryOutcome:
+    """Where an entry stands, refusing an entry of another session (:class:`NotFoundError`)."""
+    outcome = paper_entry.outcome_of(db, entry_id)
+    if outcome.entry.session_id != session_id:
+        raise NotFoundError(f"no paper entry {entry_id} in session {session_id}")
+    return outcome
+
+
+def save_typing(
+    db: Session, session_id: int, form: dict[str, str], *, action: str, by: int | None = None
+) -> dict[str, Any]:
+    """Handle a posted paper-entry form (a route calls this); return the page's context.
+
+    The form's ``typing`` says what it is: a first typing (with ``label`` and
+    ``double_entry``), the ``second`` typing of ``entry``, or a ``correct``-ion of the typing
+    named by ``which``. A refused typing stores nothing and comes back as typed.
+    """
+    typing = form.get("typing", "first")
+    entry_id = int(form["entry"]) if form.get("entry", "").isdigit() else None
+    typed, columns, problems = read_typing(db, session_id, form)
+    outcome: EntryOutcome | None = None
+    if not problems:
+        try:
+            outcome = _store_typing(db, session_id, typing, entry_id, columns, form, by)
+        except InvalidSubmissionError as error:
+            problems = error.problems
+    if problems:
+        fields = {k: form.get(k, "") for k in ("label", "double_entry")}
+        return paper_entry_context(
+            db,
+            session_id,
+            action=action,
+            typed=typed,
+            problems=problems,
+            entry_id=entry_id,
+            fields=fields,
+        )
+    return paper_entry_context(db, session_id, action=action, outcome=outcome)
+
+
+def _store_typing(
+    db: Session,
+    session_id: int,
+    typing: str,
+    entry_id: int | None,
+    columns: paper_entry.Columns,
+    form: dict[str, str],
+    by: int | None,
+) -> EntryOutcome:
+    if typing == "first" or entry_id is None:
+        label = form.get("label", "").strip() or None
+        double = form.get("double_entry") == "1"
+        return paper_entry.start_entry(
+            db, session_id, columns, label=label, by=by, double_entry=double
+        )
+    entry_in_session(db, session_id, entry_id)
+    if typing == "second":
+        return paper_entry.enter_again(db, entry_id, columns, by=by)
+    which: paper_entry.Typing = "first" if form.get("which") == "first" else "second"
+    return paper_entry.correct(db, entry_id, which, columns, by=by)
 
 
 def _forced(db: Session, grid_id: int | None) -> bool:

@@ -13,8 +13,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlmodel import Session
 
 from app import facilitator_pages as pages
-from app.errors import InvalidSubmissionError
-from app.services import help_requests, paper_entry, tablets
+from app.services import help_requests, tablets
 from app.services.board import board_events, board_payload, board_state
 
 #: How often the preview's event stream reads the database (the default is one second).
@@ -38,10 +37,10 @@ def add_preview_routes(app: FastAPI) -> None:
             )
 
     @app.get("/_preview/paper/{session_id}")
-    def paper_form(request: Request, session_id: int) -> Response:
+    def paper_form(request: Request, session_id: int, entry: int | None = None) -> Response:
         action = f"/_preview/paper/{session_id}"
         with db() as s:
-            context = pages.paper_entry_context(s, session_id, action=action)
+            context = pages.paper_entry_context(s, session_id, action=action, entry_id=entry)
             return show(request, "facilitator/paper_entry.html", context)
 
     @app.post("/_preview/paper/{session_id}")
@@ -49,25 +48,8 @@ def add_preview_routes(app: FastAPI) -> None:
         form = {k: str(v) for k, v in (await request.form()).items()}
         action = f"/_preview/paper/{session_id}"
         with db() as s:
-            typed, columns, problems = pages.read_typing(s, session_id, form)
-            if not problems:
-                try:
-                    outcome = paper_entry.start_entry(
-                        s, session_id, columns, label=form.get("label")
-                    )
-                except InvalidSubmissionError as error:
-                    problems = error.problems
-                else:
-                    context = pages.paper_entry_context(
-                        s, session_id, action=action, outcome=outcome
-                    )
-                    return show(request, "facilitator/paper_entry.html", context)
-            context = pages.paper_entry_context(
-                s, session_id, action=action, typed=typed, problems=problems
-            )
-            return show(
-                request, "facilitator/paper_entry.html", {**context, "label": form.get("label", "")}
-            )
+            context = pages.save_typing(s, session_id, form, action=action)
+            return show(request, "facilitator/paper_entry.html", context)
 
     @app.get("/_preview/deck/{study_id}")
     def deck(request: Request, study_id: int) -> Response:

@@ -254,3 +254,39 @@ def test_the_record_and_interview_sheets_print_one_page_each(
     expect(page.locator(".sheet", has_text="This is my life")).to_have_count(1)
     assert len(_print_pdf(page, "print-interview.pdf").pages) == 5
     page.screenshot(path=str(shots / "print-interview.png"), full_page=True)
+
+
+def test_a_double_entry_disagreement_is_shown_cell_by_cell_until_corrected(
+    page: Page, live_server: LiveServer, room: Room, shots: Path
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/_preview/paper/{room.small_session_id}")
+    right = laid(list(range(1, 35)))
+    _type_columns(page, right)
+    page.fill("#label", "P61")
+    page.check("#double_entry")
+    expect(page.locator("#paper-progress")).to_have_text("All 34 cards typed.")
+    page.click("button[type=submit]")
+    expect(page.locator(".notice")).to_contain_text("The first typing of P61 is kept")
+    expect(page.locator("#col_0")).to_have_value("")  # the second person starts blank
+    wrong = {**right, 4: [34, 33]}
+    _type_columns(page, wrong)
+    page.click("button[type=submit]")
+    table = page.locator("table.differences tbody tr")
+    expect(page.locator(".notice.warn h2")).to_have_text("The two typings of P61 differ in 2 cells")
+    expect(table).to_have_count(2)
+    expect(table.nth(0).locator("td")).to_have_text(["+4", "1", "33", "34"])
+    expect(table.nth(1).locator("td")).to_have_text(["+4", "2", "34", "33"])
+    expect(page.locator(".paper-pending")).to_contain_text("P61: 2 cells differ")
+    assert serious_violations(page) == []
+    page.screenshot(path=str(shots / "paper-double-entry.png"), full_page=True)
+    expect(page.locator("#col_4")).to_have_value("34 33")  # the second typing, to correct
+    page.check("input[name=which][value=first]")
+    expect(page.locator("#col_4")).to_have_value("33 34")
+    page.check("input[name=which][value=second]")
+    page.fill("#col_4", "33 34")
+    page.click("button[type=submit]")
+    expect(page.locator(".notice.ok")).to_contain_text(
+        "The sort of P61 is recorded: both typings agree"
+    )
+    expect(page.locator(".paper-pending")).to_have_count(0)

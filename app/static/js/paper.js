@@ -46,9 +46,9 @@ export function check(typed) {
   }
   for (const [n, cols] of where) {
     if (cols.length < 2) continue;
-    const list = cols.map((v) => (v > 0 ? `+${v}` : String(v))).join(", ");
+    const list = [...new Set(cols)].map((v) => (v >= 0 ? `+${v}` : String(v))).join(", ");
     problems.push({ values: cols, text: say("paper_duplicate", { statement: n, count: cols.length, columns: list }) });
-    for (const v of cols) marks.set(v, marks.get(v).map((m, i) => (typed.get(v).numbers[i] === n ? "bad" : m)));
+    for (const v of new Set(cols)) marks.set(v, marks.get(v).map((m, i) => (typed.get(v).numbers[i] === n ? "bad" : m)));
   }
   const missing = [...known].filter((n) => !where.has(n)).sort((a, b) => a - b);
   return { problems, marks, missing };
@@ -92,4 +92,12 @@ function update() {
 }
 
 for (const column of columns) column.querySelector("input").addEventListener("input", update);
+// Correcting a double entry: the form holds the typing chosen as wrong, ready to edit.
+for (const radio of document.querySelectorAll("input[name=which]")) {
+  radio.addEventListener("change", () => {
+    const typing = config.typings[radio.value] || {};
+    for (const column of columns) column.querySelector("input").value = typing[column.dataset.value] || "";
+    update();
+  });
+}
 update();

@@ -146,13 +146,56 @@ def test_double_entry_differences_are_listed_cell_by_cell(db: Session, group: So
     other[0][0], other[0][1] = other[0][1], other[0][0]
     assert first.entry.id is not None
     outcome = paper_entry.enter_again(db, first.entry.id, other)
-    context = pages.paper_entry_context(
-        db, group.id, action="/f/x", outcome=outcome, typing="correct_second"
-    )
+    assert outcome.entry.id is not None
+    context = pages.paper_entry_context(db, group.id, action="/f/x", entry_id=outcome.entry.id)
+    assert context["typing"] == "correct" and context["entry_id"] == outcome.entry.id
     page = render("facilitator/paper_entry.html", context)
     text = page.all_text()
     assert f"The two typings of {outcome.label} differ in 2 cells" in text
     assert "0 1 15 16" in text and "0 2 16 15" in text  # column, place, first, second
+    radios = page.find("input", type="radio", name="which")
+    assert [(a["value"], "checked" in a) for a in radios] == [("first", False), ("second", True)]
+    assert page.find("input", type="hidden", name="entry", value=str(outcome.entry.id))
+    assert page.find("a", href=f"/f/x?entry={outcome.entry.id}")  # listed as pending too
+    assert f"{outcome.label} : 2 cells differ" in text
+
+
+def test_the_posted_form_runs_a_double_entry_to_agreement(db: Session, group: SortSession) -> None:
+    assert group.id is not None
+    right = laid(list(range(1, 35)))
+    form = {f"col_{v}": " ".join(map(str, ns)) for v, ns in right.items()}
+    first = pages.save_typing(
+        db, group.id, {**form, "label": "p50", "double_entry": "1"}, action="/f/x", by=1
+    )
+    assert first["typing"] == "second" and first["outcome"].label == "P50"
+    entry = str(first["entry_id"])
+    wrong = {**form, "col_4": "34 33"}
+    second = pages.save_typing(
+        db, group.id, {**wrong, "typing": "second", "entry": entry}, action="/f/x", by=2
+    )
+    assert second["typing"] == "correct" and len(second["outcome"].differences) == 2
+    duplicate = {**form, "col_4": "33 33", "typing": "correct", "entry": entry}
+    refused = pages.save_typing(db, group.id, duplicate, action="/f/x", by=2)
+    assert refused["problems"][0] == "Statement 33 is typed 2 times (columns +4)."
+    assert refused["typed"][4] == "33 33" and refused["entry_id"] == int(entry)
+    fixed = {**form, "typing": "correct", "which": "second", "entry": entry}
+    done = pages.save_typing(db, group.id, fixed, action="/f/x", by=2)
+    assert done["outcome"].recorded and done["typing"] == "first" and done["typed"] == {}
+    assert done["pending"] == []
+
+
+def test_an_entry_of_another_session_is_not_found(
+    db: Session, group: SortSession, study_id: int
+) -> None:
+    from app.errors import NotFoundError
+    from app.services.group_sessions import open_group_session
+
+    other = open_group_session(db, study_id)
+    assert group.id is not None and other.id is not None
+    entry = paper_entry.start_entry(db, other.id, laid(list(range(1, 35))), double_entry=True)
+    assert entry.entry.id is not None
+    with pytest.raises(NotFoundError):
+        pages.paper_entry_context(db, group.id, action="/f/x", entry_id=entry.entry.id)
 
 
 def test_the_deck_page_mirrors_each_row_on_the_backs(db: Session, study_id: int) -> None:
