@@ -210,6 +210,7 @@ def test_the_printed_deck_page_holds_each_card_front_and_back(
     page.goto(f"{live_server.url}/_preview/deck/{room.study_id}")
     expect(page.locator(".deck-card:not(.back):not(.blank)")).to_have_count(34)
     expect(page.locator(".deck-card.back")).to_have_count(34)
+    assert serious_violations(page) == []
     page.screenshot(path=str(shots / "print-deck.png"))
     reader = _print_pdf(page, "print-deck.pdf")
     assert len(reader.pages) == 8
@@ -244,10 +245,12 @@ def test_the_record_and_interview_sheets_print_one_page_each(
 ) -> None:
     page.goto(f"{live_server.url}/_preview/record/{room.session_id}")
     expect(page.locator(".record-row")).to_have_count(9)
+    assert serious_violations(page) == []
     assert len(_print_pdf(page, "print-record.pdf").pages) == 1
     page.screenshot(path=str(shots / "print-record.png"), full_page=True)
     page.goto(f"{live_server.url}/_preview/interview/{room.session_id}")
     expect(page.locator(".sheet")).to_have_count(5)
+    assert serious_violations(page) == []
     tablet_sheet = page.locator(".sheet", has_text="Tablet 1")  # the one sorted on a tablet
     expect(tablet_sheet).to_have_count(1)
     expect(tablet_sheet).to_contain_text("Said: This is my life right now.")

@@ -244,10 +244,12 @@ def test_the_discussion_page_waits_for_three_sorts(db: Session, group: SortSessi
     page = render("facilitator/discussion.html", pages.discussion_context(db, group.id))
     assert "Not enough sorts yet." in page.all_text()
     assert page.find("section") == []
+    assert page.find("meta", **{"http-equiv": "refresh"})  # it shows itself once ready
     paper_entry.start_entry(db, group.id, laid(list(range(34, 0, -1))), label="P33")
     page = render("facilitator/discussion.html", pages.discussion_context(db, group.id))
     text = page.all_text()
     assert len(page.find("section")) == 4 and "From 3 finished sorts" in text
+    assert not page.find("meta", **{"http-equiv": "refresh"})
     assert not [label for label in ("P31", "P32", "P33") if label in text]
     assert len(page.find("svg", role="img")) == 20
 
