@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from qsort.flagging import FLAG_LEVELS, flag_threshold
+from qsort.methods import CORRELATIONS, EXTRACTIONS, ROTATIONS
 from qsort.result import AnalysisResult
 from qsort.study import signed
 
-EXTRACTION_NAMES = {
-    "centroid": "Brown centroid",
-    "horst": "Horst 5.5 centroid",
-    "pca": "principal components",
-}
+EXTRACTION_NAMES = EXTRACTIONS  # kept for callers of the former name
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -55,9 +52,9 @@ def describe_options(result: AnalysisResult) -> str:
         )
     parts = [
         f"profile {result.profile.name}",
-        f"{opt.correlation.capitalize()} correlations",
-        f"{EXTRACTION_NAMES[opt.extraction]} ({opt.n_factors} factors)",
-        "varimax rotation" if opt.rotation == "varimax" else "no rotation",
+        f"{CORRELATIONS[opt.correlation]} correlations",
+        f"{EXTRACTIONS[opt.extraction]} ({opt.n_factors} factors)",
+        ROTATIONS[opt.rotation].label,
         flagging,
         "negative flags allowed" if opt.allow_negative else "negative flags forbidden",
     ]
@@ -91,6 +88,20 @@ def _loadings(result: AnalysisResult) -> list[str]:
         ]
     )
     return _table(["sort", *[n + " " for n in names]], rows)
+
+
+def _factor_correlations(result: AnalysisResult) -> list[str]:
+    """Phi after an oblique rotation, as a table (nothing when the factors are orthogonal)."""
+    phi = result.factor_correlations
+    if phi is None:
+        return []
+    names = result.factor_names
+    rows = [[name, *[f"{value:.4f}" for value in phi[k]]] for k, name in enumerate(names)]
+    return [
+        "",
+        "Factor correlations (oblique rotation; loadings above are pattern loadings)",
+        *_table(["factor", *names], rows),
+    ]
 
 
 def _characteristics(result: AnalysisResult) -> list[str]:
@@ -153,6 +164,7 @@ def render_summary(result: AnalysisResult) -> str:
         "",
         "Factor loadings (X = defining sort)",
         *_loadings(result),
+        *_factor_correlations(result),
         "",
         "Factor characteristics",
         *_characteristics(result),

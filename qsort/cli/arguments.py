@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from qsort.errors import OptionError
 from qsort.flagging import FLAG_LEVELS
+from qsort.methods import CORRELATIONS, EXTRACTIONS, PROFILE_NAMES, ROTATIONS
 from qsort.options import FlagOverride
 from qsort.rotation import RotationStep
 from qsort.study import Grid, Study
@@ -187,16 +188,20 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--factors", type=int, default=3, help="factors to extract (default 3)")
     parser.add_argument(
         "--extraction",
-        choices=["centroid", "horst", "pca"],
+        choices=list(EXTRACTIONS),
         help="default: centroid for the pqmethod profile, pca for qmethod",
     )
-    parser.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
     parser.add_argument(
-        "--correlation", choices=["pearson", "spearman", "kendall"], default="pearson"
+        "--rotation",
+        choices=list(ROTATIONS),
+        default="varimax",
+        help="default varimax; the others than varimax and none need --profile qmethod "
+        "(promax, oblimin, quartimin and geomin_obl are oblique)",
     )
+    parser.add_argument("--correlation", choices=list(CORRELATIONS), default="pearson")
     parser.add_argument(
         "--profile",
-        choices=["pqmethod", "qmethod"],
+        choices=list(PROFILE_NAMES),
         default="pqmethod",
         help="whose conventions to follow (default pqmethod)",
     )
