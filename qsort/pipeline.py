@@ -166,7 +166,7 @@ def run(study: Study, options: Options) -> AnalysisResult:
     rotated = rotate(extracted.loadings, options, prof)
     notices += rotated.notices
     loadings, phi = judge(rotated.loadings, rotated.phi, options)
-    loadings, flags, names = _flag_and_split(loadings, study.n_statements, options)
+    loadings, flags, names = flag_and_split(loadings, study.n_statements, options)
     phi = _split_phi(phi, options.bipolar_splits)
     flags = flagging.apply_manual(flags, _overrides(options.manual_flags, study, names))
     notices += flagging.flag_notices(loadings, flags, study.sort_names, names)
@@ -278,7 +278,7 @@ def _split_phi(phi: FloatArray | None, factors: tuple[int, ...]) -> FloatArray |
     return phi
 
 
-def _flag_and_split(
+def flag_and_split(
     loadings: FloatArray, n_statements: int, options: Options
 ) -> tuple[FloatArray, BoolArray, tuple[str, ...]]:
     """Automatic flags, then bipolar splits; negative flags are dropped last when forbidden.
@@ -286,6 +286,21 @@ def _flag_and_split(
     Flags are drawn with negative loadings allowed so that a split can move them to the mirror
     half (where they are positive); only then are the remaining negative flags removed if the
     options forbid them.
+
+    Parameters
+    ----------
+    loadings : ndarray, shape (n, k)
+        Loadings after rotation, judgmental steps and inversions.
+    n_statements : int
+    options : Options
+        Flag criteria and the factors to split.
+
+    Returns
+    -------
+    loadings : ndarray, shape (n, f)
+    flags : ndarray of bool, shape (n, f)
+    names : tuple of str
+        ``F1``, ``F2``, ...; a split factor's halves are ``F2a`` and ``F2b``.
     """
     criteria = flagging.FlagCriteria(options.flag_level, options.majority, allow_negative=True)
     flags = flagging.auto_flags(loadings, n_statements, criteria)

@@ -12,8 +12,20 @@ from qsort.study import signed
 EXTRACTION_NAMES = EXTRACTIONS  # kept for callers of the former name
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    """Left-align the first column and right-align the others."""
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Lines of a plain-text table: the first column left-aligned, the others right-aligned.
+
+    Parameters
+    ----------
+    header : sequence of str
+    rows : iterable of sequences of str
+        Each as long as the header.
+
+    Returns
+    -------
+    list of str
+        The header line, then one line per row, trailing spaces stripped.
+    """
     body = [list(header), *[list(r) for r in rows]]
     widths = [max(len(r[i]) for r in body) for i in range(len(header))]
     return [
@@ -87,7 +99,7 @@ def _loadings(result: AnalysisResult) -> list[str]:
             *[_num(f.characteristics.explained_variance, 2) + " " for f in result.factors],
         ]
     )
-    return _table(["sort", *[n + " " for n in names]], rows)
+    return text_table(["sort", *[n + " " for n in names]], rows)
 
 
 def _factor_correlations(result: AnalysisResult) -> list[str]:
@@ -100,7 +112,7 @@ def _factor_correlations(result: AnalysisResult) -> list[str]:
     return [
         "",
         "Factor correlations (oblique rotation; loadings above are pattern loadings)",
-        *_table(["factor", *names], rows),
+        *text_table(["factor", *names], rows),
     ]
 
 
@@ -114,7 +126,7 @@ def _characteristics(result: AnalysisResult) -> list[str]:
         ]
         for f in result.factors
     ]
-    return _table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
+    return text_table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
 
 
 def _arrays(result: AnalysisResult) -> list[str]:
@@ -123,7 +135,7 @@ def _arrays(result: AnalysisResult) -> list[str]:
     for i, statement in enumerate(result.study.statements):
         cells = [signed(int(f.array[i])) if f.array is not None else "-" for f in defined]
         rows.append([statement.id, *cells, _short(statement.text)])
-    return _table(["statement", *[f.name for f in defined], ""], rows)
+    return text_table(["statement", *[f.name for f in defined], ""], rows)
 
 
 def _short(text: str, width: int = 50) -> str:
