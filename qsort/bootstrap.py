@@ -548,8 +548,8 @@ def _stability_table(boot: Bootstrap) -> list[str]:
             [
                 name,
                 str(int(boot.defined[:, k].sum())),
-                _percent(float(frequency[defining, k].mean())) if defining.any() else "-",
-                _percent(float(np.nanmean(kept[:, k]))) if result.factors[k].defined else "-",
+                _percent(float(_mean(frequency[defining, k][:, None])[0])),
+                _percent(float(_mean(kept[:, k][:, None])[0])),
             ]
         )
     header = ["factor", "resamples defining it", "defining sorts flagged", "array values kept"]

@@ -20,7 +20,7 @@ import pytest
 from numpy.typing import NDArray
 from scipy.stats import rankdata
 
-from qsort.bootstrap import bootstrap
+from qsort.bootstrap import bootstrap, render_bootstrap
 from qsort.cli import main
 from qsort.errors import OptionError, QsortError
 from qsort.options import FlagOverride, Options
@@ -284,3 +284,17 @@ def test_cli_refuses_split_with_a_clear_message(capsys: pytest.CaptureFixture[st
     with pytest.raises(SystemExit):
         main(["bootstrap", str(DATA / "lipset_sorts.csv"), "--split", "1"])
     assert "unrecognized arguments: --split" in capsys.readouterr().err
+
+
+def test_a_factor_undefined_in_the_original_is_reported_as_such() -> None:
+    """No defining sort in the original: its array kept is undefined (null, '-'), no warning."""
+    study = study_from_seed(4, 30, 20, 2)
+    result = run(study, Options(extraction="pca", n_factors=4, flag_level=2.575))
+    assert not result.factors[0].defined
+    boot = bootstrap(result, 30, seed=0)
+    assert np.isnan(boot.array_kept[:, 0]).all()
+    data = json.loads(json.dumps(boot.to_dict(), allow_nan=False))
+    assert all(row[0] is None for row in data["statements_summary"]["array_kept"])
+    assert all(row[0] is None for row in data["statements_summary"]["zscores"])
+    stability = render_bootstrap(boot).split("How stable each factor is\n")[1].splitlines()
+    assert stability[1].split()[0] == "F1" and stability[1].split()[-2:] == ["-", "-"]
