@@ -83,8 +83,8 @@ class Bootstrap:
     failed : tuple of (int, str)
         Resamples that could not be analysed, with the reason; left out of every statistic.
     loadings : ndarray, shape (B, n, k)
-        Matched loadings of each original sort in each resample; NaN where the sort was not
-        drawn or the resample failed.
+        Matched loadings of each original sort in each resample (a sort drawn several times has
+        the same loadings in each copy); NaN where the sort was not drawn or the resample failed.
     flags : ndarray of bool, shape (B, n, k)
     zscores : ndarray, shape (B, N, k)
         NaN where the factor has no defining sort in the resample (or the resample failed).
@@ -223,7 +223,7 @@ def bootstrap(result: AnalysisResult, resamples: int = 1000, seed: int = 0) -> B
     _check_options(result.options, seed)
     n = result.study.n_sorts
     draws = np.random.default_rng(seed).integers(0, n, size=(resamples, n))
-    target, _ = _target(result)
+    target = _target(result)
     state = _State.empty(result, resamples)
     # Many small decompositions: BLAS threads only contend (30 times slower on a busy machine).
     with threadpool_limits(limits=1, user_api="blas"):
@@ -264,11 +264,10 @@ def match_factors(loadings: FloatArray, target: FloatArray) -> tuple[IntArray, F
         -1 where the matched correlation is negative, else +1.
     """
     k = target.shape[1]
-    corr = np.abs(_column_correlations(loadings, target))
+    corr = _column_correlations(loadings, target)
     orders = _orders(k)
-    order = orders[int(np.argmax(corr[orders, np.arange(k)].sum(axis=1)))]
-    matched = _column_correlations(loadings, target)[order, np.arange(k)]
-    return order, np.where(matched < 0, -1.0, 1.0)
+    order = orders[int(np.argmax(np.abs(corr[orders, np.arange(k)]).sum(axis=1)))]
+    return order, np.where(corr[order, np.arange(k)] < 0, -1.0, 1.0)
 
 
 @cache
@@ -306,11 +305,9 @@ def _check_options(options: Options, seed: int) -> None:
         )
 
 
-def _target(result: AnalysisResult) -> tuple[FloatArray, FloatArray | None]:
+def _target(result: AnalysisResult) -> FloatArray:
     """The original's loadings after the automatic rotation, before any judgmental step."""
-    prof = result.profile
-    rotated = rotate(np.array(result.unrotated), result.options, prof)
-    return rotated.loadings, rotated.phi
+    return rotate(np.array(result.unrotated), result.options, result.profile).loadings
 
 
 @dataclass

@@ -149,6 +149,10 @@ CASES = {
     "lipset-centroid-pqmethod": (lipset, Options()),
     "lipset-pca-qmethod": (lipset, Options(profile="qmethod", extraction="pca")),
     "lipset-pca-5-factors": (lipset, Options(extraction="pca", n_factors=5)),
+    "lipset-pca-qmethod-oblimin": (
+        lipset,
+        Options(profile="qmethod", extraction="pca", rotation="oblimin"),
+    ),
     "generated-pca-steps": (
         lambda: study_from_seed(7, 30, 40, 3),
         Options(
