@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from qsort._checks import check_count
 from qsort.errors import OptionError, StudyError
 from qsort.result import AnalysisResult
 
@@ -160,7 +159,8 @@ def compare(
     order = _aligned(first, second)
     z_first, z_second = first.zscores, second.zscores[order]
     for result, label in ((first, labels[0]), (second, labels[1])):
-        check_count(f"defined factors of {label}", len(result.defined), 1)
+        if not result.defined:
+            raise OptionError(f"compare: {label} has no factor with defining sorts to compare")
         if len(result.defined) > MAX_FACTORS:
             raise OptionError(
                 f"compare: at most {MAX_FACTORS} defined factors per group, "
@@ -191,11 +191,19 @@ def _aligned(first: AnalysisResult, second: AnalysisResult) -> NDArray[np.intp]:
         only_second = sorted(set(ids_second) - set(ids_first))
         raise StudyError(
             "compare: expected two studies of the same statements; "
-            f"only in the first: {only_first or 'none'}, only in the second: "
-            f"{only_second or 'none'}"
+            f"only in the first: {_listed(only_first)}; only in the second: "
+            f"{_listed(only_second)}"
         )
     where = {statement: row for row, statement in enumerate(ids_second)}
     return np.array([where[statement] for statement in ids_first], dtype=np.intp)
+
+
+def _listed(ids: list[str], shown: int = 5) -> str:
+    """Up to ``shown`` ids, then how many more."""
+    if not ids:
+        return "none"
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 def _correlations(first: FloatArray, second: FloatArray) -> FloatArray:

@@ -203,7 +203,7 @@ def add_analysis_arguments(
         "--rotation",
         choices=list(ROTATIONS),
         default="varimax",
-        help="default varimax; the others than varimax and none need --profile qmethod "
+        help="default varimax; rotations other than varimax and none need --profile qmethod "
         "(promax, oblimin, quartimin and geomin_obl are oblique)",
     )
     parser.add_argument("--correlation", choices=list(CORRELATIONS), default="pearson")
