@@ -265,7 +265,6 @@ def render_comparison(comparison: Comparison, top: int = 10) -> str:
     str
         Plain text ending in a newline.
     """
-    from qsort.study import signed
     from qsort.summary import text_table
 
     one, two = comparison.labels
@@ -284,23 +283,30 @@ def render_comparison(comparison: Comparison, top: int = 10) -> str:
     if not comparison.matches:
         out += ["", "No viewpoint of one group matches a viewpoint of the other."]
     for match in comparison.matches:
-        out += [
-            "",
-            f"{one} {match.first} and {two} {match.second} (r = {match.correlation:.3f}): "
-            f"the {min(top, len(match.differences))} statements that differ most",
-            *text_table(
-                ["statement", f"{one} z", f"{two} z", "difference", f"{one} array", f"{two} array"],
-                [
-                    [
-                        d.statement,
-                        f"{d.first:.3f}",
-                        f"{d.second:.3f}",
-                        f"{d.difference:+.3f}",
-                        signed(d.first_array),
-                        signed(d.second_array),
-                    ]
-                    for d in match.differences[:top]
-                ],
-            ),
-        ]
+        out += ["", *_match_lines(match, comparison.labels, top)]
     return "\n".join(out) + "\n"
+
+
+def _match_lines(match: MatchedViewpoint, labels: tuple[str, str], top: int) -> list[str]:
+    """A matched pair's heading and its ``top`` most different statements as a table."""
+    from qsort.study import signed
+    from qsort.summary import text_table
+
+    one, two = labels
+    header = ["statement", f"{one} z", f"{two} z", "difference", f"{one} array", f"{two} array"]
+    rows = [
+        [
+            d.statement,
+            f"{d.first:.3f}",
+            f"{d.second:.3f}",
+            f"{d.difference:+.3f}",
+            signed(d.first_array),
+            signed(d.second_array),
+        ]
+        for d in match.differences[:top]
+    ]
+    return [
+        f"{one} {match.first} and {two} {match.second} (r = {match.correlation:.3f}): "
+        f"the {len(rows)} statements that differ most",
+        *text_table(header, rows),
+    ]

@@ -28,7 +28,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     first = run_analysis(args)
     second = run_analysis(argparse.Namespace(**{**vars(args), "sorts": args.other}))
-    labels = (args.sorts.stem, args.other.stem)
+    stems = (args.sorts.stem, args.other.stem)
+    labels = stems if stems[0] != stems[1] else ("first", "second")
     comparison = compare(first, second, labels)
     sys.stdout.write(render_comparison(comparison, args.top))
     if args.json:
