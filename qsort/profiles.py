@@ -8,9 +8,12 @@ disagreements in its section A.10.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from qsort.errors import OptionError
+
+if TYPE_CHECKING:
+    from qsort.extraction import ExtractionMethod
 
 ProfileName = Literal["pqmethod", "qmethod"]
 SignRule = Literal["signed-squares", "column-sum"]
@@ -85,7 +88,7 @@ class Profile:
     qdc_stars: tuple[tuple[float, str], ...]
     qdc_table: bool
     heywood_rule: HeywoodRule
-    default_extraction: Literal["centroid", "horst", "pca"]
+    default_extraction: ExtractionMethod
     centroid_reflection: Literal["tolerant", "strict"] = "tolerant"
 
 
@@ -130,7 +133,8 @@ QMETHOD = Profile(
     centroid_reflection="strict",
 )
 
-PROFILES: dict[str, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}
+PROFILES: dict[ProfileName, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}
+"""The profiles by name: the table the command line and the options read."""
 
 
 def get_profile(name: str | Profile) -> Profile:
@@ -152,6 +156,6 @@ def get_profile(name: str | Profile) -> Profile:
     if isinstance(name, Profile):
         return name
     try:
-        return PROFILES[name]
+        return PROFILES[name]  # type: ignore[index]
     except KeyError:
         raise OptionError(f"profile: expected one of {sorted(PROFILES)}, found {name!r}") from None

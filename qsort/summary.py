@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from qsort.flagging import FLAG_LEVELS, flag_threshold
+from qsort.methods import CORRELATIONS, EXTRACTIONS, ROTATIONS
 from qsort.result import AnalysisResult
 from qsort.study import signed
 
@@ -16,15 +17,23 @@ SORT_LIMIT = 60
 STRONGEST = 5
 """Strongest loaders named per factor when the loadings are summarised."""
 
-EXTRACTION_NAMES = {
-    "centroid": "Brown centroid",
-    "horst": "Horst 5.5 centroid",
-    "pca": "principal components",
-}
+EXTRACTION_NAMES = EXTRACTIONS  # kept for callers of the former name
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    """Left-align the first column and right-align the others."""
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Lines of a plain-text table: the first column left-aligned, the others right-aligned.
+
+    Parameters
+    ----------
+    header : sequence of str
+    rows : iterable of sequences of str
+        Each as long as the header.
+
+    Returns
+    -------
+    list of str
+        The header line, then one line per row, trailing spaces stripped.
+    """
     body = [list(header), *[list(r) for r in rows]]
     widths = [max(len(r[i]) for r in body) for i in range(len(header))]
     return [
@@ -63,9 +72,9 @@ def describe_options(result: AnalysisResult) -> str:
         )
     parts = [
         f"profile {result.profile.name}",
-        f"{opt.correlation.capitalize()} correlations",
-        f"{EXTRACTION_NAMES[opt.extraction]} ({opt.n_factors} factors)",
-        "varimax rotation" if opt.rotation == "varimax" else "no rotation",
+        f"{CORRELATIONS[opt.correlation]} correlations",
+        f"{EXTRACTIONS[opt.extraction]} ({opt.n_factors} factors)",
+        ROTATIONS[opt.rotation].label,
         flagging,
         "negative flags allowed" if opt.allow_negative else "negative flags forbidden",
     ]
@@ -98,7 +107,21 @@ def _loadings(result: AnalysisResult) -> list[str]:
             *[_num(f.characteristics.explained_variance, 2) + " " for f in result.factors],
         ]
     )
-    return _table(["sort", *[n + " " for n in names]], rows)
+    return text_table(["sort", *[n + " " for n in names]], rows)
+
+
+def _factor_correlations(result: AnalysisResult) -> list[str]:
+    """Phi after an oblique rotation, as a table (nothing when the factors are orthogonal)."""
+    phi = result.factor_correlations
+    if phi is None:
+        return []
+    names = result.factor_names
+    rows = [[name, *[f"{value:.4f}" for value in phi[k]]] for k, name in enumerate(names)]
+    return [
+        "",
+        "Factor correlations (oblique rotation; loadings above are pattern loadings)",
+        *text_table(["factor", *names], rows),
+    ]
 
 
 def _loadings_summary(result: AnalysisResult) -> list[str]:
@@ -119,7 +142,7 @@ def _loadings_summary(result: AnalysisResult) -> list[str]:
         )
     header = ["factor", "flagged", "positive", "negative", "eigenvalue", "% expl. var."]
     return [
-        *_table(header, rows),
+        *text_table(header, rows),
         f"Strongest loaders (X = defining sort; --all lists all {result.study.n_sorts:,} sorts)",
         *[f"  {f.name}: {_strongest(result, k)}" for k, f in enumerate(result.factors)],
     ]
@@ -147,7 +170,7 @@ def _characteristics(result: AnalysisResult) -> list[str]:
         ]
         for f in result.factors
     ]
-    return _table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
+    return text_table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
 
 
 def _arrays(result: AnalysisResult) -> list[str]:
@@ -156,7 +179,7 @@ def _arrays(result: AnalysisResult) -> list[str]:
     for i, statement in enumerate(result.study.statements):
         cells = [signed(int(f.array[i])) if f.array is not None else "-" for f in defined]
         rows.append([statement.id, *cells, _short(statement.text)])
-    return _table(["statement", *[f.name for f in defined], ""], rows)
+    return text_table(["statement", *[f.name for f in defined], ""], rows)
 
 
 def _short(text: str, width: int = 50) -> str:
@@ -210,6 +233,7 @@ def render_summary(result: AnalysisResult, every_sort: bool = False) -> str:
         describe_options(result),
         "",
         *loadings,
+        *_factor_correlations(result),
         "",
         "Factor characteristics",
         *_characteristics(result),
