@@ -18,13 +18,20 @@ from starlette.templating import Jinja2Templates
 from app import STATIC_DIR, TEMPLATES_DIR, db
 from app.demo import ensure_demo
 from app.errorpages import register_error_handlers
+from app.limits import install_limits
 from app.routes import api, participant
 from app.settings import Settings
 
 
 def prepare_database(app: FastAPI) -> None:
-    """Upgrade the schema and seed the demo study (idempotent; safe on every start)."""
+    """Upgrade the schema and seed the demo study (idempotent; safe on every start).
+
+    Skipped when ``settings.migrate_on_start`` is off: ``qsort serve --workers N`` prepares the
+    database once before starting its processes, so they never race to migrate it.
+    """
     settings: Settings = app.state.settings
+    if not settings.migrate_on_start:
+        return
     db.upgrade(app.state.engine, settings)
     if settings.seed_demo:
         with Session(app.state.engine) as session:
@@ -51,4 +58,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(participant.router)
     app.include_router(api.router)
     register_error_handlers(app)
+    install_limits(app, settings)
     return app

@@ -1,4 +1,9 @@
-"""API and service fixtures: a fresh app on a temporary SQLite database for every test."""
+"""API and service fixtures: a fresh app on an empty database for every test.
+
+Every test that uses ``settings`` (and so ``client`` and ``db``) runs twice: on the embedded
+SQLite and on PostgreSQL (a schema of its own on the server ``scripts/test.sh`` starts; skipped
+when that server is not there). Select one with ``-k sqlite`` or ``-k postgresql``.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +22,19 @@ from sqlmodel import Session
 
 from app.main import create_app
 from app.settings import Settings
+from tests.databases import BACKENDS, database_url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The kind of database the test runs on."""
+    return str(request.param)
 
 
 @pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
-    return Settings.for_data_dir(tmp_path)
+def settings(tmp_path: Path, backend: str) -> Iterator[Settings]:
+    with database_url(backend, tmp_path) as url:
+        yield Settings.for_data_dir(tmp_path, database_url=url)
 
 
 @pytest.fixture()
