@@ -6,10 +6,18 @@ responsive), foreign keys on, and a busy timeout so that a writer waits instead 
 Capacity is sized with the app's concurrency (``Settings.max_concurrent``): the pool holds one
 connection per request the process may work on, and a request waits at most ``Settings.db_wait``
 seconds for a connection or for SQLite's write lock, after which it is answered 503 (never a
-30-second hang). Every commit is durable when acknowledged: SQLite runs with
-``synchronous=FULL`` (the write-ahead log is synced on each commit, so a power cut cannot undo an
-acknowledged sort) and PostgreSQL sessions force ``synchronous_commit=on``, whatever the server's
-default.
+30-second hang).
+
+Every commit is durable when acknowledged: SQLite runs with ``synchronous=FULL`` (the write-ahead
+log is synced to disk at each commit, so a power cut cannot undo an acknowledged sort) and
+PostgreSQL sessions force ``synchronous_commit=on``, whatever the server's default. The two
+exceptions, on SQLite only (:func:`relax_durability`), are the autosave and the join: they commit
+with ``synchronous=NORMAL``, which survives any crash of the app but may lose the last of them to
+a power cut, until the next synced commit (any submit syncs every earlier write with it). The
+device keeps its own copy of the work and sends it again when the server's revision is behind;
+a join lost that way asks the person to join again. Skipping the sync matters because SQLite
+holds its one write lock through the sync: 300 people joining within two seconds would queue
+behind 300 syncs. Sorts, comments, answers and staff changes are never relaxed.
 Migrations run programmatically through Alembic with ``script_location`` taken from the package
 location, so they work from any working directory and when the app is installed.
 """
@@ -22,7 +30,7 @@ from typing import Any
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url
-from sqlmodel import create_engine
+from sqlmodel import Session, create_engine
 
 from alembic import command
 from app import ALEMBIC_DIR
@@ -49,6 +57,7 @@ def make_engine(settings: Settings) -> Engine:
         connect_args = {"check_same_thread": False, "timeout": settings.db_wait}
         engine = create_engine(url, connect_args=connect_args, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkout", _sqlite_full_sync)
         return engine
     url, connect_args = _postgres_connect_args(url, settings.db_wait)
     return create_engine(url, connect_args=connect_args, pool_pre_ping=True, **pool)
@@ -67,6 +76,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_full_sync(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """Every request starts durable (undoing an earlier :func:`relax_durability`)."""
+    dbapi_connection.execute("PRAGMA synchronous=FULL")
+
+
+def relax_durability(db: Session) -> None:
+    """On SQLite, let this session's next commit skip the disk sync (autosaves only).
+
+    Must run before the transaction's first write; a no-op on PostgreSQL and inside a
+    transaction that has already written.
+    """
+    connection = db.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        raw.execute("PRAGMA synchronous=NORMAL")
 
 
 def alembic_config(settings: Settings) -> Config:

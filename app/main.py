@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
@@ -23,20 +24,24 @@ from app.routes import api, participant
 from app.settings import Settings
 
 
-def prepare_database(app: FastAPI) -> None:
-    """Upgrade the schema and seed the demo study (idempotent; safe on every start).
-
-    Skipped when ``settings.migrate_on_start`` is off: ``qsort serve --workers N`` prepares the
-    database once before starting its processes, so they never race to migrate it.
-    """
-    settings: Settings = app.state.settings
-    if not settings.migrate_on_start:
-        return
-    db.upgrade(app.state.engine, settings)
+def prepare_store(engine: Engine, settings: Settings) -> None:
+    """Upgrade the schema and seed the demo study (idempotent; safe on every start)."""
+    db.upgrade(engine, settings)
     if settings.seed_demo:
-        with Session(app.state.engine) as session:
+        with Session(engine) as session:
             ensure_demo(session)
             session.commit()
+
+
+def prepare_database(app: FastAPI) -> None:
+    """Prepare the app's store at start-up, unless ``settings.migrate_on_start`` is off.
+
+    ``qsort serve --workers N`` prepares the store once before starting its processes, so that
+    they never race to migrate it, and turns it off for them.
+    """
+    settings: Settings = app.state.settings
+    if settings.migrate_on_start:
+        prepare_store(app.state.engine, settings)
 
 
 @asynccontextmanager
@@ -48,7 +53,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for ``settings`` (default: read from the environment)."""
+    """Build the app for ``settings`` (default: read from the environment).
+
+    Called without arguments it is the factory that ``qsort serve --workers N`` names to uvicorn
+    (``app.main:create_app``): each worker process builds its own app, engine and pool from the
+    environment.
+    """
     settings = settings or Settings.from_env()
     app = FastAPI(title="qsort", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings

@@ -18,6 +18,7 @@ from typing import Any
 from sqlmodel import Session
 
 from app import store
+from app.db import relax_durability
 from app.errors import InvalidSubmissionError, NotJoinedError, RevisionConflictError
 from app.models import Draft, Participant
 
@@ -60,6 +61,7 @@ def save_draft(
         )
     assert participant.id is not None
     current_draft(db, participant)
+    relax_durability(db)
     if store.update_draft_if_revision(db, participant.id, seen_revision, state):
         db.commit()
         return seen_revision + 1

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import store
+from app.db import relax_durability
 from app.errors import CodeNotFoundError, NotFoundError
 from app.models import Draft, Participant, SortSession, Study
 from app.services.tokens import hash_token, new_token
@@ -68,6 +69,7 @@ def accept_consent(db: Session, code: str) -> Joined:
             grid_id=study.current_grid_id,
         )
         try:
+            relax_durability(db)  # a join lost to a power cut is redone; see app/db.py
             db.add(participant)
             db.flush()
             assert participant.id is not None
