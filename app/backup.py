@@ -43,7 +43,7 @@ from typing import IO, Any
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, Table, func, inspect, select, text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.types import Date, DateTime, LargeBinary
 
 from alembic import command

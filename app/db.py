@@ -36,7 +36,6 @@ from alembic import command
 from app import ALEMBIC_DIR
 from app.settings import Settings
 
-
 #: Connections beyond the pool for work outside requests (start-up, the health check).
 POOL_OVERFLOW = 2
 

@@ -38,6 +38,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -86,6 +87,7 @@ class Stats:
     retried: Counter[str] = field(default_factory=Counter)
     interrupted: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
+    acknowledged: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     server_cpu: float = 0.0
     client_cpu: float = 0.0
 
@@ -162,6 +164,7 @@ async def autosave(client: Client, outcome: Outcome, state: dict[str, Any]) -> N
     else:
         raise Failed(f"autosave: HTTP {response.status_code}")
     outcome.revision, outcome.state = response_revision, json.loads(json.dumps(state))
+    client.stats.acknowledged["autosave"].append(time.monotonic())
 
 
 async def submit(client: Client, outcome: Outcome, config: dict[str, Any]) -> None:
@@ -178,6 +181,7 @@ async def submit(client: Client, outcome: Outcome, config: dict[str, Any]) -> No
     if response.status_code != 200:
         raise Failed(f"submit: HTTP {response.status_code}")
     outcome.submitted = True
+    client.stats.acknowledged["submit"].append(time.monotonic())
 
 
 async def participant(base: str, plan: Plan, stats: Stats, began: float, delay: float) -> Outcome:
@@ -202,9 +206,11 @@ async def participant(base: str, plan: Plan, stats: Stats, began: float, delay: 
     return outcome
 
 
-async def run_load(base: str, plan: Plan) -> tuple[list[Outcome], Stats, float]:
+async def run_load(
+    base: str, plan: Plan, stats: Stats | None = None
+) -> tuple[list[Outcome], Stats, float]:
     """All participants at once; returns their outcomes, the stats and the elapsed seconds."""
-    stats = Stats()
+    stats = stats or Stats()
     began = time.monotonic()
     step = plan.join_window / max(1, plan.participants)
     tasks = [participant(base, plan, stats, began, i * step) for i in range(plan.participants)]
@@ -333,6 +339,54 @@ def stop_server(proc: subprocess.Popen[bytes], how: signal.Signals = signal.SIGT
     proc.wait(timeout=30)
 
 
+@dataclass(frozen=True)
+class KillReport:
+    """What a SIGKILL in the middle of the load did: acknowledged work then, and the pause."""
+
+    saves_acknowledged_before: int
+    sorts_acknowledged_before: int
+    down_seconds: float
+
+
+def load_with_kill(
+    database_url: str, data_dir: Path, plan: Plan, kill_after_saves: int, workers: int = 1
+) -> tuple[list[Outcome], Stats, KillReport]:
+    """Run the load, SIGKILL the server once ``kill_after_saves`` autosaves were acknowledged,
+    and restart it on the same port.
+
+    The clients keep going through the outage as the page does (retrying broken connections).
+    """
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(database_url, data_dir, port, workers)
+    result: list[tuple[list[Outcome], Stats, float]] = []
+    stats = Stats()
+    thread = threading.Thread(
+        target=lambda: result.append(asyncio.run(run_load(base, plan, stats)))
+    )
+    thread.start()
+    try:
+        stop_at = time.monotonic() + plan.deadline
+        while len(stats.acknowledged["autosave"]) < kill_after_saves and thread.is_alive():
+            if time.monotonic() > stop_at:
+                break
+            time.sleep(0.01)
+        stop_server(proc, signal.SIGKILL)
+        killed_at = time.monotonic()
+        proc = start_server(database_url, data_dir, port, workers)
+        down = time.monotonic() - killed_at
+        thread.join(plan.deadline + 30)
+    finally:
+        stop_server(proc)
+    outcomes, _, _ = result[0]
+    kill = KillReport(
+        saves_acknowledged_before=sum(1 for t in stats.acknowledged["autosave"] if t < killed_at),
+        sorts_acknowledged_before=sum(1 for t in stats.acknowledged["submit"] if t < killed_at),
+        down_seconds=down,
+    )
+    return outcomes, stats, kill
+
+
 def report(plan: Plan, outcomes: list[Outcome], stats: Stats, elapsed: float) -> None:
     """Print throughput and latency per request kind, and the counts."""
     print(f"CPU seconds: server {stats.server_cpu:.1f}, clients {stats.client_cpu:.1f}")
@@ -353,6 +407,22 @@ def report(plan: Plan, outcomes: list[Outcome], stats: Stats, elapsed: float) ->
     print(f"failed requests: {sum(stats.failed.values())} {dict(stats.failed) or ''}")
 
 
+def measured_load(
+    url: str, data_dir: Path, plan: Plan, workers: int
+) -> tuple[list[Outcome], Stats, float]:
+    """Run the load on a fresh server, recording the CPU time of the server and the clients."""
+    port = free_port()
+    proc = start_server(url, data_dir, port, workers)
+    try:
+        cpu_before = time.process_time(), group_cpu_seconds(proc)
+        outcomes, stats, elapsed = asyncio.run(run_load(f"http://127.0.0.1:{port}", plan))
+        stats.client_cpu = time.process_time() - cpu_before[0]
+        stats.server_cpu = group_cpu_seconds(proc) - cpu_before[1]
+    finally:
+        stop_server(proc)
+    return outcomes, stats, elapsed
+
+
 def main() -> int:
     """Run the benchmark and print the report; exit 1 when the store disagrees with the clients."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -363,24 +433,37 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--deadline", type=float, default=300.0)
     parser.add_argument("--database-url", default="", help="an empty database (default SQLite)")
+    parser.add_argument(
+        "--kill-after-saves",
+        type=int,
+        default=0,
+        help="SIGKILL the server once this many autosaves were acknowledged, then restart it",
+    )
     args = parser.parse_args()
     plan = Plan(args.participants, args.saves, args.think, args.join_window, args.deadline)
-    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'qsort.sqlite3'}"
-        proc = start_server(url, Path(tmp), port, args.workers)
-        try:
-            cpu_before = time.process_time(), group_cpu_seconds(proc)
-            outcomes, stats, elapsed = asyncio.run(run_load(f"http://127.0.0.1:{port}", plan))
-            stats.client_cpu = time.process_time() - cpu_before[0]
-            stats.server_cpu = group_cpu_seconds(proc) - cpu_before[1]
-        finally:
-            stop_server(proc)
+        kill: KillReport | None = None
+        if args.kill_after_saves > 0:
+            began = time.monotonic()
+            outcomes, stats, kill = load_with_kill(
+                url, Path(tmp), plan, args.kill_after_saves, args.workers
+            )
+            elapsed = time.monotonic() - began
+        else:
+            outcomes, stats, elapsed = measured_load(url, Path(tmp), plan, args.workers)
         problems = check_store(url, outcomes)
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     kind = "SQLite (WAL, synchronous=FULL)" if url.startswith("sqlite") else "PostgreSQL"
     print(f"store: {kind}, {args.workers} app process(es), clients in one process on loopback")
     report(plan, outcomes, stats, elapsed)
+    if kill is not None:
+        print(
+            f"SIGKILL after {kill.saves_acknowledged_before} acknowledged "
+            f"autosaves and {kill.sorts_acknowledged_before} sorts; restarted and answering "
+            f"{kill.down_seconds:.1f} s later; participants who finished: "
+            f"{sum(o.submitted for o in outcomes)} of {plan.participants}"
+        )
     print(f"store check: {'exactly the acknowledged drafts and sorts' if not problems else ''}")
     for problem in problems[:20]:
         print(f"  {problem}")
