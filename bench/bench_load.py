@@ -41,6 +41,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -292,14 +293,22 @@ def server_env(database_url: str, data_dir: Path) -> dict[str, str]:
 
 
 def start_server(
-    database_url: str, data_dir: Path, port: int, workers: int = 1
+    database_url: str,
+    data_dir: Path,
+    port: int,
+    workers: int = 1,
+    extra: Sequence[str] = (),
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """``python -m app serve`` on loopback in its own process group; wait until it answers."""
+    """``python -m app serve`` on loopback in its own process group; wait until it answers.
+
+    ``extra`` adds options to ``serve`` and ``env`` variables to its environment.
+    """
     command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(
-        [*command, "--workers", str(workers)],
+        [*command, "--workers", str(workers), *extra],
         cwd=REPO,
-        env=server_env(database_url, data_dir),
+        env={**server_env(database_url, data_dir), **(env or {})},
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
