@@ -215,11 +215,15 @@ def _header(handle: IO[str]) -> dict[str, Any]:
     try:
         header = json.loads(handle.readline())
     except (json.JSONDecodeError, OSError, EOFError) as exc:
-        raise BackupError(f"not a qsort backup (expected gzip-compressed JSON lines): {exc}") from exc
+        raise BackupError(
+            f"not a qsort backup (expected gzip-compressed JSON lines): {exc}"
+        ) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BackupError("not a qsort backup: the first line does not name the format")
     if header.get("version") != VERSION:
-        raise BackupError(f"backup format version {header.get('version')}, this qsort reads {VERSION}")
+        raise BackupError(
+            f"backup format version {header.get('version')}, this qsort reads {VERSION}"
+        )
     return header
 
 

@@ -63,7 +63,7 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def _postgres_connect_args(url: URL, db_wait: float) -> tuple[URL, dict[str, Any]]:
-    """Force ``synchronous_commit=on`` (keeping any ``options`` in the URL) and a connect timeout."""
+    """Force ``synchronous_commit=on`` (keeping the URL's ``options``) and a connect timeout."""
     options = f"{url.query.get('options', '')} -c synchronous_commit=on".strip()
     args: dict[str, Any] = {"options": options, "connect_timeout": max(1, round(db_wait))}
     return url.difference_update_query(["options"]), args

@@ -111,7 +111,9 @@ class LimitsMiddleware:
         wait = self.joins.take(str(client[0]))
         if wait <= 0:
             return None
-        return refusal(scope, 429, "error.too_many_joins", {"error": "too_many_joins"}, math.ceil(wait))
+        return refusal(
+            scope, 429, "error.too_many_joins", {"error": "too_many_joins"}, math.ceil(wait)
+        )
 
     async def _bounded_body(self, scope: Scope, receive: Receive, path: str) -> tuple[Receive, Any]:
         """Refuse a body over the path's limit; buffer one that comes without a length."""

@@ -93,7 +93,7 @@ class Stats:
     client_cpu: float = 0.0
 
 
-class Failed(Exception):
+class FailedError(Exception):
     """A request failed for good (wrong status, or no answer before the deadline)."""
 
 
@@ -120,7 +120,7 @@ class Client:
                 return response
             self.stats.retried[kind] += 1
             await asyncio.sleep(min(5.0, float(response.headers.get("retry-after", "1"))))
-        raise Failed(f"{kind}: no answer before the deadline")
+        raise FailedError(f"{kind}: no answer before the deadline")
 
     async def close(self) -> None:
         """Release the connections."""
@@ -131,7 +131,9 @@ def valid_sort(config: dict[str, Any]) -> list[tuple[int, int, int]]:
     """A valid sort for the page's grid: statements in a shuffled order, column by column."""
     grid = config["grid"]
     slots = [
-        (v, r) for v, cap in zip(grid["values"], grid["capacities"], strict=True) for r in range(cap)
+        (v, r)
+        for v, cap in zip(grid["values"], grid["capacities"], strict=True)
+        for r in range(cap)
     ]
     numbers = [int(s["n"]) for s in config["statements"]]
     random.shuffle(numbers)
@@ -144,12 +146,12 @@ async def join(client: Client, plan: Plan, outcome: Outcome, began: float) -> di
         "join", "POST", f"/j/{plan.code}/consent", data={"choice": "accept"}
     )
     if response.status_code != 303 or "qsort_token" not in client.http.cookies:
-        raise Failed(f"join: HTTP {response.status_code}")
+        raise FailedError(f"join: HTTP {response.status_code}")
     outcome.token = str(client.http.cookies["qsort_token"])
     page = await client.call("page", "GET", "/p")
     found = CONFIG.search(page.text)
     if page.status_code != 200 or found is None:
-        raise Failed(f"page: HTTP {page.status_code}")
+        raise FailedError(f"page: HTTP {page.status_code}")
     outcome.joined_after = time.monotonic() - began
     return dict(json.loads(found.group(1)))
 
@@ -163,7 +165,7 @@ async def autosave(client: Client, outcome: Outcome, state: dict[str, Any]) -> N
     elif response.status_code == 200:
         response_revision = int(response.json()["revision"])
     else:
-        raise Failed(f"autosave: HTTP {response.status_code}")
+        raise FailedError(f"autosave: HTTP {response.status_code}")
     outcome.revision, outcome.state = response_revision, json.loads(json.dumps(state))
     client.stats.acknowledged["autosave"].append(time.monotonic())
 
@@ -180,7 +182,7 @@ async def submit(client: Client, outcome: Outcome, config: dict[str, Any]) -> No
     }
     response = await client.call("submit", "POST", "/api/sort", json=body)
     if response.status_code != 200:
-        raise Failed(f"submit: HTTP {response.status_code}")
+        raise FailedError(f"submit: HTTP {response.status_code}")
     outcome.submitted = True
     client.stats.acknowledged["submit"].append(time.monotonic())
 
@@ -199,7 +201,7 @@ async def participant(base: str, plan: Plan, stats: Stats, began: float, delay: 
             state["changedAt"] = i + 1
             await autosave(client, outcome, state)
         await submit(client, outcome, config)
-    except Failed as exc:
+    except FailedError as exc:
         outcome.failed = str(exc)
         stats.failed[str(exc).split(":")[0]] += 1
     finally:
@@ -401,7 +403,9 @@ def report(plan: Plan, outcomes: list[Outcome], stats: Stats, elapsed: float) ->
     print(f"CPU seconds: server {stats.server_cpu:.1f}, clients {stats.client_cpu:.1f}")
     joined = [o.joined_after for o in outcomes if o.joined_after >= 0]
     total = sum(len(v) for v in stats.latency_ms.values())
-    print(f"{plan.participants} participants, {plan.saves} autosaves each (one per ~{plan.think} s)")
+    print(
+        f"{plan.participants} participants, {plan.saves} autosaves each (one per ~{plan.think} s)"
+    )
     if joined:
         print(f"joined: {len(joined)}, the last {max(joined):.2f} s after the first began")
     print(f"requests: {total} in {elapsed:.1f} s ({total / elapsed:.0f}/s)")
@@ -462,7 +466,9 @@ def main() -> int:
         else:
             outcomes, stats, elapsed = measured_load(url, Path(tmp), plan, args.workers)
         problems = check_store(url, outcomes)
-    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
     kind = "SQLite (WAL, synchronous=FULL)" if url.startswith("sqlite") else "PostgreSQL"
     print(f"store: {kind}, {args.workers} app process(es), clients in one process on loopback")
     report(plan, outcomes, stats, elapsed)

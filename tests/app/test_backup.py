@@ -1,4 +1,4 @@
-"""``qsort backup`` and ``qsort restore`` carry a whole installation, SQLite and PostgreSQL alike."""
+"""``qsort backup`` and ``qsort restore`` carry a whole installation, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ def finished_participant(client: TestClient, comment: str, group: str) -> None:
     """Join, autosave, submit and finish with one comment and one answer."""
     client.cookies.clear()
     config = joined(client)
-    assert client.put("/api/draft", json={"revision": 0, "state": {"n": comment}}).status_code == 200
+    assert (
+        client.put("/api/draft", json={"revision": 0, "state": {"n": comment}}).status_code == 200
+    )
     placements = full_sort(config)
     sort = {"key": f"key-{comment}", "qset_id": config["qsetId"], "grid_id": config["gridId"]}
     assert client.post("/api/sort", json={**sort, "placements": placements}).status_code == 200

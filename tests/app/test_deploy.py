@@ -1,4 +1,4 @@
-"""The documented reverse proxy, for real: nginx with TLS (docs/deploy/nginx.conf) in front of qsort.
+"""The documented reverse proxy for real: nginx with TLS (docs/deploy/nginx.conf) before qsort.
 
 The example file is used as shipped except for what a loopback test must change: the ports, the
 certificate (a self-signed one made here) and nginx's own working files. Skipped when nginx is
@@ -35,9 +35,24 @@ def trusting(cert: Path) -> ssl.SSLContext:
 def self_signed(folder: Path) -> tuple[Path, Path]:
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-         "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key),
-         "-out", str(cert)],
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
         check=True,
         capture_output=True,
     )
@@ -65,8 +80,10 @@ def main_config(folder: Path, site: Path) -> Path:
     config.write_text(
         f"{user}daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\n"
         f"error_log {folder}/error.log;\nevents {{}}\nhttp {{\n  access_log off;\n"
-        + "".join(f"  {kind}_temp_path {folder}/{kind};\n"
-                  for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        + "".join(
+            f"  {kind}_temp_path {folder}/{kind};\n"
+            for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
         + f"  include {site};\n}}\n",
         encoding="utf-8",
     )

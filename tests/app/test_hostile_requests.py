@@ -39,7 +39,7 @@ def test_highest_allowed_revision_is_a_plain_conflict(client: TestClient) -> Non
 def test_nan_and_infinity_in_a_draft_are_refused(client: TestClient, db: Session) -> None:
     joined(client)
     for literal in ("NaN", "Infinity", "-Infinity"):
-        body = '{"revision": 0, "state": {"grid": {"1": [%s, 0]}}}' % literal
+        body = '{"revision": 0, "state": {"grid": {"1": [' + literal + ", 0]}}}"
         response = client.put("/api/draft", content=body, headers=JSON)
         assert response.status_code == 422, literal
         assert response.json()["problems"][0]["code"] == "draft_not_finite"
@@ -50,7 +50,7 @@ def test_nan_and_infinity_in_a_draft_are_refused(client: TestClient, db: Session
 def test_a_draft_nested_500_deep_is_refused(client: TestClient, db: Session) -> None:
     joined(client)
     nested = "[" * 500 + "]" * 500
-    body = '{"revision": 0, "state": {"a": %s}}' % nested
+    body = '{"revision": 0, "state": {"a": ' + nested + "}}"
     response = client.put("/api/draft", content=body, headers=JSON)
     assert response.status_code == 422
     problem = response.json()["problems"][0]

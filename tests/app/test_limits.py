@@ -1,4 +1,4 @@
-"""Saturation, join rate, and an unavailable or full database: clear answers, nothing half-stored."""
+"""Saturation, join rate, an unavailable or full database: clear answers, nothing half-stored."""
 
 from __future__ import annotations
 
