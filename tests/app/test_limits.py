@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
 from app import db as app_db
@@ -184,15 +184,36 @@ def test_the_pool_holds_one_connection_per_place(settings: Settings) -> None:
         engine.dispose()
 
 
-def test_commits_are_durable(settings: Settings) -> None:
-    engine = app_db.make_engine(settings)
+def _sync_level(engine: Engine, dialect_sqlite: bool) -> object:
+    with engine.connect() as connection:
+        if dialect_sqlite:
+            return connection.exec_driver_sql("PRAGMA synchronous").scalar()
+        return connection.exec_driver_sql("SHOW synchronous_commit").scalar()
+
+
+def test_commits_are_durable_whatever_the_server_default(settings: Settings) -> None:
+    url = settings.database_url
+    if not settings.is_sqlite:  # a URL (or server) asking for asynchronous commits is overruled
+        parsed = make_url(url)
+        options = f"{parsed.query.get('options', '')} -csynchronous_commit=off".strip()
+        url = parsed.update_query_dict({"options": options}).render_as_string(hide_password=False)
+    engine = app_db.make_engine(replace(settings, database_url=url))
     try:
-        with engine.connect() as connection:
-            if settings.is_sqlite:
-                level = connection.exec_driver_sql("PRAGMA synchronous").scalar()
-                assert level == 2  # FULL: the log is synced at every commit
-            else:
-                level = connection.exec_driver_sql("SHOW synchronous_commit").scalar()
-                assert level == "on"
+        expected = 2 if settings.is_sqlite else "on"  # SQLite 2 = FULL: the log synced per commit
+        assert _sync_level(engine, settings.is_sqlite) == expected
     finally:
         engine.dispose()
+
+
+def test_an_autosave_relaxes_only_its_own_commit(client: TestClient, settings: Settings) -> None:
+    if not settings.is_sqlite:
+        pytest.skip("PostgreSQL syncs every commit")
+    joined(client)
+    engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    with Session(engine) as db:
+        app_db.relax_durability(db)
+        level = db.connection().exec_driver_sql("PRAGMA synchronous").scalar()
+        assert level == 1  # NORMAL for this transaction
+    assert client.put("/api/draft", json={"revision": 0, "state": {"a": 1}}).status_code == 200
+    for _ in range(3):  # every connection the pool hands out again starts at FULL
+        assert _sync_level(engine, True) == 2
