@@ -54,9 +54,9 @@ def grid_pattern(n_statements: int) -> NDArray[np.int64]:
     return np.sort(values[np.linspace(0, 10, n_statements).round().astype(np.int64)])
 
 
-def random_study(n_sorts: int, n_statements: int, seed: int) -> NDArray[np.int64]:
-    """Random forced sorts, shape (N, n): each column a permutation of the pattern."""
-    pattern = grid_pattern(n_statements)
+def random_study(n_sorts: int, n_statements: int, seed: int) -> NDArray[np.int8]:
+    """Random forced sorts, shape (N, n), int8: each column a permutation of the pattern."""
+    pattern = grid_pattern(n_statements).astype(np.int8)
     rng = np.random.default_rng(seed)
     return rng.permuted(np.broadcast_to(pattern[:, None], (pattern.size, n_sorts)), axis=0)
 

@@ -271,14 +271,13 @@ def principal_components(corr: Correlations, n_factors: int, sign_rule: SignRule
     """
     _check_sign_rule(sign_rule)
     check_count("number of factors", n_factors, 1)
-    values, vectors = corr.eigen()
-    if n_factors > vectors.shape[1]:
+    most = min(corr.factor.shape)
+    if n_factors > most:
         raise TooManyFactorsError(
             f"{n_factors} principal components requested, but R has at most "
-            f"{vectors.shape[1]} non-zero eigenvalues"
+            f"{most} non-zero eigenvalues"
         )
-    scale = np.sqrt(np.maximum(values[:n_factors], np.finfo(np.float64).eps))
-    loadings = vectors[:, :n_factors] * scale
+    loadings = corr.principal(n_factors).loadings
     loadings *= _component_signs(loadings, sign_rule)
     return _result("pca", loadings, 0, True, ())
 

@@ -26,7 +26,8 @@ from qsort.errors import (
     ZeroVarianceSortError,
 )
 
-IntMatrix = NDArray[np.int64]
+IntMatrix = NDArray[np.signedinteger[Any]]
+"""Sort values as a :class:`Study` holds them: int8 when the grid fits in -128..127, else int16."""
 
 
 #: Sorts an error message describes one by one before it just counts the rest.
@@ -238,8 +239,10 @@ class Study:
         The N statements, in statement order.
     sort_names : tuple of str
         The n Q-sort names, unique.
-    sorts : ndarray of int, shape (N, n)
-        ``sorts[i, j]`` is the value sort ``j`` gave statement ``i``.
+    sorts : ndarray of int8 or int16, shape (N, n)
+        ``sorts[i, j]`` is the value sort ``j`` gave statement ``i``, held in the smallest
+        integer type that fits every value (one byte a value for every usual grid, so a million
+        sorts of 60 statements take 60 MB). Arithmetic on it should convert first.
     grid : Grid
         The distribution every sort was made on.
     title : str
@@ -331,12 +334,20 @@ def _default_names(prefix: str, count: int) -> tuple[str, ...]:
 
 
 def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
-    """Convert to an int64 matrix, refusing non-integer values with a clear message."""
+    """Convert to a small-integer matrix, refusing non-integer values with a clear message.
+
+    Integer input is checked with its minimum and maximum only; other input goes through float64
+    to find the first value that is not a whole number. The result is int8 when every value fits
+    in -128..127 and int16 otherwise (values are bounded by :data:`VALUE_LIMIT`); it may be the
+    input itself when that already has the right type.
+    """
     raw = np.asarray(sorts)
     if raw.ndim != 2:
         raise StudyError(
             f"sorts: expected a statements x sorts table (2 dimensions), found {raw.ndim}"
         )
+    if raw.dtype.kind in "iub":
+        return _compact_integers(raw)
     try:
         as_float = raw.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -347,7 +358,25 @@ def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
     too_big = np.abs(as_float) > VALUE_LIMIT
     if too_big.any():
         _refuse_cell(raw, too_big, f"sort values between {-VALUE_LIMIT} and {VALUE_LIMIT}")
-    return as_float.astype(np.int64)
+    return as_float.astype(_storage_type(as_float))
+
+
+def _compact_integers(raw: NDArray[Any]) -> IntMatrix:
+    """An integer matrix in its storage type, refusing values beyond :data:`VALUE_LIMIT`."""
+    if raw.size and (int(raw.min()) < -VALUE_LIMIT or int(raw.max()) > VALUE_LIMIT):
+        wide = raw.astype(np.float64)
+        _refuse_cell(
+            raw, np.abs(wide) > VALUE_LIMIT, f"sort values between {-VALUE_LIMIT} and {VALUE_LIMIT}"
+        )
+    return raw.astype(_storage_type(raw), copy=False)
+
+
+def _storage_type(values: NDArray[Any]) -> type[np.signedinteger[Any]]:
+    """int8 when every value (already within :data:`VALUE_LIMIT`) fits in it, else int16."""
+    small = np.iinfo(np.int8)
+    if not values.size or (values.min() >= small.min and values.max() <= small.max):
+        return np.int8
+    return np.int16
 
 
 def _refuse_cell(raw: NDArray[Any], mask: NDArray[np.bool_], expected: str) -> None:

@@ -17,6 +17,7 @@ names, for example).
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -24,8 +25,20 @@ from pathlib import Path
 from typing import Any
 
 from qsort.errors import FormatError, OptionError
-from qsort.formats._common import FormatWarning, PathArg, decode_text, read_bytes, split_lines
+from qsort.formats._common import (
+    FormatWarning,
+    PathArg,
+    TextEncodingWarning,
+    decode_text,
+    open_prefix,
+    split_lines,
+)
 from qsort.formats.csv_sorts import read_csv, write_csv
+from qsort.formats.eqwebsort import (
+    looks_like_eqwebsort,
+    read_eqwebsort_csv,
+    write_eqwebsort_csv,
+)
 from qsort.formats.excel import read_xlsx, write_xlsx
 from qsort.formats.htmlq import (
     load_json,
@@ -112,6 +125,13 @@ FORMATS: dict[str, FileFormat] = {
             write_htmlq_csv,
         ),
         FileFormat(
+            "eqwebsort-csv",
+            "EQ Web Sort / Quince CSV download (Google Sheets or Netlify layout)",
+            (".csv",),
+            read_eqwebsort_csv,
+            write_eqwebsort_csv,
+        ),
+        FileFormat(
             "qsort",
             "qsort study file (JSON: statements, grid, questions, sorts)",
             (".json",),
@@ -143,18 +163,29 @@ def detect_format(path: PathArg) -> str:
     if suffix == ".json":
         return "qsort" if is_study_file(load_json(path, "a JSON file")) else "easyhtmlq"
     if suffix in (".csv", ".tsv", ".txt"):
-        return "htmlq-csv" if _looks_like_htmlq(path) else "csv"
+        return _csv_kind(path)
     raise FormatError(
         f"{path}: cannot tell the format from the extension {suffix or '(none)'!r}; expected "
         f".dat, .csv, .xlsx or .json, or a format name (one of {sorted(FORMATS)})"
     )
 
 
-def _looks_like_htmlq(path: PathArg) -> bool:
-    text = decode_text(read_bytes(path), path, "a CSV table", legacy=True)
+def _csv_kind(path: PathArg) -> str:
+    """``eqwebsort-csv``, ``htmlq-csv`` or ``csv``, from the first 64 KiB of the file (a file that
+    cannot be decoded is left to the CSV reader, which says why)."""
+    with open_prefix(path) as data, warnings.catch_warnings():
+        warnings.simplefilter("ignore", FormatWarning)
+        try:
+            text = decode_text(data, path, "a CSV table", legacy=True)
+        except FormatError:
+            return "csv"
+    if looks_like_eqwebsort(text):
+        return "eqwebsort-csv"
     lines = split_lines(text)
     header = [cell.strip().strip('"') for cell in lines[0].split(";")] if lines else []
-    return "sid" in header and any(h.startswith("s") and h != "sid" for h in header)
+    if "sid" in header and any(h.startswith("s") and h != "sid" for h in header):
+        return "htmlq-csv"
+    return "csv"
 
 
 def _check_options(fmt: FileFormat, which: str, options: dict[str, Any]) -> None:
@@ -200,6 +231,7 @@ __all__ = [
     "FORMATS",
     "FileFormat",
     "FormatWarning",
+    "TextEncodingWarning",
     "detect_format",
     "get_format",
     "read_study",

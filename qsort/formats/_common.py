@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from qsort.errors import FormatError, StudyError
+from qsort.errors import FormatError, OptionError, StudyError
 from qsort.study import VALUE_LIMIT, Grid, Statement, Study, infer_grid
 
 PathArg = str | os.PathLike[str]
@@ -28,10 +29,15 @@ _INT_RE = re.compile(r"[+-]?\d+")
 _WHOLE_FLOAT_RE = re.compile(r"[+-]?\d+\.0*")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x19\x1b-\x1f\x7f]")
 _NUMBERED_LINE_RE = re.compile(r"^\s*\d+\t")
+_MAX_DIGITS = 9
 
 
 class FormatWarning(UserWarning):
     """A file was read or written with a change the user should know about (names cut, etc.)."""
+
+
+class TextEncodingWarning(FormatWarning):
+    """A text file was not UTF-8 and was decoded with a detected encoding (named in the text)."""
 
 
 def read_bytes(path: PathArg) -> bytes:
@@ -42,29 +48,54 @@ def read_bytes(path: PathArg) -> bytes:
         raise FormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
 
 
-def decode_text(data: bytes, path: PathArg, expected: str, *, legacy: bool) -> str:
-    """Decode a text file: UTF-8 (with or without BOM), UTF-16 with a BOM, else Windows-1252.
+@contextmanager
+def open_prefix(path: PathArg, size: int = 65536) -> Iterator[bytes]:
+    """The first ``size`` bytes of a file (to tell its format), as :func:`read_bytes` reports
+    errors."""
+    try:
+        with Path(path).open("rb") as handle:
+            yield handle.read(size)
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
 
-    ``legacy`` allows the Windows-1252 fallback, used for PQMethod and CSV files that were often
-    made on DOS or Windows; JSON must be UTF-8. Binary content (NUL bytes or control characters
-    that no text file holds) and an empty file are refused with ``expected`` in the message.
+
+def decode_text(
+    data: bytes, path: PathArg, expected: str, *, legacy: bool, encoding: str | None = None
+) -> str:
+    """Decode a text file, saying which encoding was used when it was not UTF-8.
+
+    The text of :func:`decode_text_as`, whose docstring says how the encoding is chosen.
     """
-    if not data.strip(b" \t\r\n\x1a"):
-        raise FormatError(f"{path}: the file is empty; expected {expected}")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = _decode_or_fail(data, "utf-16", path, expected)
+    return decode_text_as(data, path, expected, legacy=legacy, encoding=encoding)[0]
+
+
+def decode_text_as(
+    data: bytes, path: PathArg, expected: str, *, legacy: bool, encoding: str | None = None
+) -> tuple[str, str]:
+    """Decode a text file; return the text and the Python codec that decoded it.
+
+    An ``encoding`` given by the caller is used as it is (no detection, no warning).
+
+    A byte-order mark decides first (UTF-8, UTF-16 LE or BE); then UTF-8 is tried. Failing that,
+    ``legacy`` files (PQMethod, CSV and statement files, often made on DOS or Windows or in
+    another language, like KADE's Shift-JIS example) are decoded with the encoding that
+    charset-normalizer finds among :data:`LEGACY_ENCODINGS`, and a :class:`TextEncodingWarning`
+    names it; JSON must be UTF-8. Binary content (NUL bytes or control characters that no text
+    file holds) and an empty file are refused with ``expected`` in the message.
+    """
+    if encoding is not None:
+        text = _decode_given(data, encoding, path, expected)
     elif data.startswith(b"\xef\xbb\xbf"):
-        text = _decode_or_fail(data, "utf-8-sig", path, expected)
+        encoding = "utf-8-sig"
+        text = _decode_or_fail(data, encoding, path, expected)
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+        text = _decode_or_fail(data, encoding, path, expected)
+        _say_encoding(path, "UTF-16 (from its byte-order mark)")
     else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            if not legacy:
-                raise FormatError(
-                    f"{path}: byte {exc.start + 1} is not UTF-8 text; expected {expected} "
-                    "encoded as UTF-8"
-                ) from None
-            text = _decode_or_fail(data, "cp1252", path, expected)
+        text, encoding = _decode_unmarked(data, path, expected, legacy)
+    if not text.strip(" \t\r\n\x1a\ufeff"):
+        raise FormatError(f"{path}: the file is empty; expected {expected}")
     control = _CONTROL_RE.search(text)
     if control is not None:
         line = text.count("\n", 0, control.start()) + 1
@@ -72,7 +103,81 @@ def decode_text(data: bytes, path: PathArg, expected: str, *, legacy: bool) -> s
             f"{path}, line {line}: found a binary control character "
             f"({ord(control.group()):#04x}), so this is not a text file; expected {expected}"
         )
-    return text
+    return text, encoding
+
+
+LEGACY_ENCODINGS = (
+    "cp1252",
+    "cp932",
+    "euc_jp",
+    "gb18030",
+    "big5",
+    "euc_kr",
+    "cp1250",
+    "cp1251",
+    "cp1253",
+    "cp1254",
+    "cp1257",
+    "utf_16_le",
+    "utf_16_be",
+)
+"""The encodings a non-UTF-8 text file is detected among: Windows code pages of the languages
+Q studies are run in, the East Asian multi-byte encodings, and UTF-16 without a byte-order
+mark."""
+
+
+def _decode_unmarked(data: bytes, path: PathArg, expected: str, legacy: bool) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if not legacy:
+            raise FormatError(
+                f"{path}: byte {exc.start + 1} is not UTF-8 text; expected {expected} "
+                "encoded as UTF-8"
+            ) from None
+    encoding = detect_encoding(data)
+    text = _decode_or_fail(data, encoding, path, expected)
+    _say_encoding(path, encoding)
+    return text, encoding
+
+
+def detect_encoding(data: bytes) -> str:
+    """The most plausible of :data:`LEGACY_ENCODINGS` for bytes that are not UTF-8.
+
+    charset-normalizer weighs how each candidate decodes the bytes (the mess it makes, the
+    languages its letters belong to). Short Western texts decode equally well in several Windows
+    code pages; among the equally plausible ones the earliest of :data:`LEGACY_ENCODINGS` wins,
+    so Windows-1252 is preferred, and it is the fallback when no candidate decodes the bytes.
+    """
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)))
+    if not matches:
+        return "cp1252"
+    best = min((m.chaos, -m.coherence) for m in matches)
+    tied = {
+        name
+        for m in matches
+        if (m.chaos, -m.coherence) <= best
+        for name in (m.encoding, *m.could_be_from_charset)
+    }
+    return next((name for name in LEGACY_ENCODINGS if name in tied), matches[0].encoding)
+
+
+def _say_encoding(path: PathArg, encoding: str) -> None:
+    warnings.warn(
+        f"{path}: the file is not UTF-8; it was read as {encoding}. If names or statements "
+        "look wrong, save the file as UTF-8 and read it again",
+        TextEncodingWarning,
+        stacklevel=5,
+    )
+
+
+def _decode_given(data: bytes, encoding: str, path: PathArg, expected: str) -> str:
+    try:
+        return _decode_or_fail(data, encoding, path, expected)
+    except LookupError:
+        raise OptionError(f"encoding: unknown encoding {encoding!r}") from None
 
 
 def _decode_or_fail(data: bytes, encoding: str, path: PathArg, expected: str) -> str:
@@ -80,8 +185,8 @@ def _decode_or_fail(data: bytes, encoding: str, path: PathArg, expected: str) ->
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise FormatError(
-            f"{path}: byte {exc.start + 1} is neither UTF-8 nor Windows-1252 text, so this does "
-            f"not look like a text file; expected {expected}"
+            f"{path}: byte {exc.start + 1} is not {encoding} text, so this does not look like "
+            f"a text file; expected {expected}"
         ) from None
 
 
@@ -101,13 +206,30 @@ def one_line(text: str) -> str:
     return re.sub(r"[\r\n]+", " ", text).rstrip()
 
 
-def parse_int(text: str, where: str, what: str = "an integer sort value") -> int:
-    """Parse a whole number written as ``3``, ``+3``, ``-3`` or ``3.0`` (spreadsheet exports)."""
+def parse_int(
+    text: str, where: str | Callable[[], str], what: str = "an integer sort value"
+) -> int:
+    """Parse a whole number written as ``3``, ``+3``, ``-3`` or ``3.0`` (spreadsheet exports).
+
+    ``where`` names the place for an error message; it may be a function that builds the name,
+    so that reading many cells builds none until one is wrong. A number of more digits than any
+    grid needs is refused as out of range before Python converts it.
+    """
     cell = text.strip()
     if _INT_RE.fullmatch(cell) or _WHOLE_FLOAT_RE.fullmatch(cell):
-        return _bounded(int(float(cell)) if "." in cell else int(cell), where, what)
-    found = "an empty cell" if not cell else repr(cell)
-    raise FormatError(f"{where}: expected {what}, found {found}")
+        digits = cell.lstrip("+-").split(".")[0].lstrip("0")
+        if len(digits) > _MAX_DIGITS:
+            raise FormatError(
+                f"{_place(where)}: expected {what} between {-VALUE_LIMIT} and {VALUE_LIMIT}, "
+                f"found a number of {len(digits)} digits"
+            )
+        return _bounded(int(float(cell)) if "." in cell else int(cell), _place(where), what)
+    found = "an empty cell" if not cell else repr(cell[:40] + ("..." if len(cell) > 40 else ""))
+    raise FormatError(f"{_place(where)}: expected {what}, found {found}")
+
+
+def _place(where: str | Callable[[], str]) -> str:
+    return where if isinstance(where, str) else where()
 
 
 def _bounded(value: int, where: str, what: str) -> int:
@@ -134,14 +256,16 @@ def parse_cell_int(value: object, where: str, what: str = "an integer sort value
     return parse_int(str(value), where, what)
 
 
-def read_statement_texts(path: PathArg, count: int) -> list[str]:
+def read_statement_texts(path: PathArg, count: int, encoding: str | None = None) -> list[str]:
     """Read a statements text file: one statement per line, in statement order.
 
     Trailing blanks of each line, and empty lines after the ``count``-th, are dropped. When every
     line starts with a number and a TAB (``12<TAB>text``, as qmethod's ``lipset$ltext`` is often
     saved), the number is dropped too. The file must hold exactly ``count`` statements.
     """
-    text = decode_text(read_bytes(path), path, "one statement per line", legacy=True)
+    text = decode_text(
+        read_bytes(path), path, "one statement per line", legacy=True, encoding=encoding
+    )
     lines = [line.rstrip() for line in split_lines(text)]
     while len(lines) > count and not lines[-1]:
         lines.pop()

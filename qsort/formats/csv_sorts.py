@@ -28,16 +28,19 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+
+import numpy as np
 
 from qsort.errors import FormatError, OptionError
 from qsort.formats._common import (
     PathArg,
-    as_matrix,
     build_study,
     decode_text,
+    decode_text_as,
     one_line,
     parse_int,
     read_bytes,
@@ -45,7 +48,7 @@ from qsort.formats._common import (
     sorts_grid,
     with_texts,
 )
-from qsort.study import Grid, Study
+from qsort.study import VALUE_LIMIT, Grid, IntMatrix, Study
 
 Orientation = Literal["statements", "participants"]
 DELIMITERS = (",", ";", "\t", "|")
@@ -78,8 +81,13 @@ def read_csv(
     statements: PathArg | None = None,
     find_statements: bool = True,
     title: str = "",
+    encoding: str | None = None,
 ) -> Study:
     """Read Q-sorts from a CSV table (see the module docstring for layout and detection).
+
+    Plain files (no quotes, no blank rows, every row as wide as the header) are parsed in bulk
+    by numpy; any other file, or one whose bulk parse fails, cell by cell, so that an error names
+    the file, the line and the column of the first bad cell.
 
     Parameters
     ----------
@@ -92,8 +100,61 @@ def read_csv(
         One of ``,`` ``;`` TAB ``|``; detected when not given.
     statements : str or path, optional
         A text file with one statement per line.
+    encoding : str, optional
+        The encoding of the table and the statements file; detected when not given, with a
+        warning naming the one used when it is not UTF-8.
     """
-    rows = read_rows(path, delimiter)
+    if orientation not in (None, "statements", "participants"):
+        raise OptionError(
+            f"orientation: expected 'statements' or 'participants', found {orientation!r}"
+        )
+    table, side = read_table(path, delimiter, orientation, encoding)
+    if side == "statements":
+        ids, names, matrix = table.labels, list(table.header[1:]), table.values
+    else:
+        ids, names, matrix = list(table.header[1:]), table.labels, table.values.T
+    if grid is None:
+        grid = sorts_grid(matrix, names, path)
+    texts = _texts(path, statements, find_statements, len(ids), encoding)
+    return build_study(path, with_texts(ids, texts), names, matrix, grid, title)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A CSV table of whole numbers: the header's cells, each row's label and line, the values.
+
+    ``values`` has one row per data row and one column per header cell after the first.
+    """
+
+    header: list[str]
+    labels: list[str]
+    lines: list[int]
+    values: IntMatrix
+
+    def label_rows(self) -> list[Row]:
+        """The labels as one-cell rows, for :func:`detect_orientation`."""
+        return [(n, [label]) for n, label in zip(self.lines, self.labels, strict=True)]
+
+
+def read_table(
+    path: PathArg,
+    delimiter: str | None = None,
+    orientation: Orientation | None = None,
+    encoding: str | None = None,
+) -> tuple[Table, Orientation]:
+    """Read a CSV table of a header, then rows of a label and whole numbers, and its orientation
+    (``orientation``, or detected)."""
+    data = read_bytes(path)
+    text, used = decode_text_as(data, path, _EXPECTED, legacy=True, encoding=encoding)
+    del data
+    sep = delimiter if delimiter is not None else detect_delimiter(text, path)
+    if sep not in DELIMITERS:
+        raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
+    fast = _bulk_table(path, text, sep, used)
+    if fast is not None:
+        return fast, orientation or detect_orientation(fast.header, fast.label_rows(), path)
+    rows = rows_of_text(text, sep, path)
+    del text
     header = _trim_header(rows[0], path)
     body = rows[1:]
     if not body:
@@ -102,19 +163,90 @@ def read_csv(
             f"expected {_EXPECTED}"
         )
     side = orientation or detect_orientation(header, body, path)
-    if side not in ("statements", "participants"):
-        raise OptionError(f"orientation: expected 'statements' or 'participants', found {side!r}")
+    return _cell_table(path, header, body, side), side
+
+
+def _bulk_table(path: PathArg, text: str, sep: str, encoding: str) -> Table | None:
+    """The table parsed by ``numpy.loadtxt``, or None when the file needs the exact path."""
+    if '"' in text or "\r" in text:
+        return None
+    head, _, body = text.partition("\n")
+    header = [cell.strip() for cell in head.split(sep)]
+    body = body.rstrip("\n")
     width = len(header)
-    cells = [(number, _fit_row(row, width, number, path)) for number, row in body]
-    if side == "statements":
-        ids, names, columns = _by_statement(header, cells, path)
-    else:
-        ids, names, columns = _by_participant(header, cells, path)
-    matrix = as_matrix(columns, len(ids))
-    if grid is None:
-        grid = sorts_grid(matrix, names, path)
-    texts = _texts(path, statements, find_statements, len(ids))
-    return build_study(path, with_texts(ids, texts), names, matrix, grid, title)
+    if width < 2 or not all(header[1:]) or not body or "\n\n" in body:
+        return None
+    n_rows = body.count("\n") + 1
+    if body.count(sep) != n_rows * (width - 1):
+        return None
+    labels = [line.partition(sep)[0].strip() for line in body.split("\n")]
+    if not all(labels):
+        return None
+    values = _loadtxt(path, sep, width, encoding)
+    if values is None or values.shape != (n_rows, width - 1):
+        return None
+    if values.size and int(np.abs(values).max()) > VALUE_LIMIT:
+        return None
+    header[0] = header[0].lstrip("\ufeff")
+    return Table(header, labels, list(range(2, n_rows + 2)), values.astype(np.int64))
+
+
+def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | None:
+    try:
+        values = np.loadtxt(
+            path,
+            delimiter=sep,
+            skiprows=1,
+            usecols=range(1, width),
+            dtype=np.int32,
+            comments=None,
+            encoding=encoding,
+            ndmin=2,
+        )
+    except (ValueError, OverflowError, UnicodeError):
+        return None
+    return values  # type: ignore[no-any-return]
+
+
+def _cell_table(path: PathArg, header: list[str], body: list[Row], side: Orientation) -> Table:
+    """The table parsed cell by cell, naming the first bad cell exactly."""
+    width = len(header)
+    what = "a statement id" if side == "statements" else "a participant name"
+    labels: list[str] = []
+    values: list[list[int]] = []
+    for number, row in body:
+        cells = _fit_row(row, width, number, path)
+        labels.append(_label(cells[0], f"{path}, line {number}, column 1", what))
+        values.append(_row_values(cells, number, header, labels[-1], side, path))
+    matrix = np.array(values, dtype=np.int64).reshape(len(values), width - 1)
+    return Table(header, labels, [n for n, _ in body], matrix)
+
+
+def _row_values(
+    cells: Sequence[str],
+    number: int,
+    header: Sequence[str],
+    label: str,
+    side: Orientation,
+    path: PathArg,
+) -> list[int]:
+    """A row's whole numbers; a cell that is not a plain small integer goes through
+    :func:`parse_int`, which names it (the name is built only then)."""
+    out: list[int] = []
+    for j, cell in enumerate(cells[1:]):
+        plain = cell.isascii() and cell.lstrip("+-").isdigit() and len(cell) < 6
+        value = int(cell) if plain else None
+        if value is None or abs(value) > VALUE_LIMIT:
+            value = parse_int(cell, _where(path, number, j, header[j + 1], label, side))
+        out.append(value)
+    return out
+
+
+def _where(
+    path: PathArg, number: int, j: int, column: str, label: str, side: Orientation
+) -> Callable[[], str]:
+    sort, statement = (column, label) if side == "statements" else (label, column)
+    return lambda: f"{path}, line {number}, column {j + 2} (sort {sort!r}, statement {statement!r})"
 
 
 def read_rows(path: PathArg, delimiter: str | None = None) -> list[Row]:
@@ -123,6 +255,11 @@ def read_rows(path: PathArg, delimiter: str | None = None) -> list[Row]:
     sep = delimiter if delimiter is not None else detect_delimiter(text, path)
     if sep not in DELIMITERS:
         raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
+    return rows_of_text(text, sep, path)
+
+
+def rows_of_text(text: str, sep: str, path: PathArg) -> list[Row]:
+    """Split decoded CSV text into (line number, cells) rows, blank rows left out."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows: list[Row] = []
     start = 1
@@ -139,11 +276,15 @@ def read_rows(path: PathArg, delimiter: str | None = None) -> list[Row]:
 
 
 def detect_delimiter(text: str, path: PathArg) -> str:
-    """Pick the delimiter that splits the first lines into equal rows of the most cells."""
-    sample = [line for line in text.splitlines() if line.strip()][:_SAMPLE_LINES]
+    """Pick the delimiter that splits the first lines into equal rows of the most cells.
+
+    Lines of any length are split; only the first few non-blank lines are looked at.
+    """
+    sample = [line for line in text.split("\n", _SAMPLE_LINES * 4)[: _SAMPLE_LINES * 4]]
+    sample = [line.rstrip("\r") for line in sample if line.strip()][:_SAMPLE_LINES]
     best, best_score = "", (False, 0)
     for sep in DELIMITERS:
-        counts = [len(_strip_trailing(cells)) for cells in csv.reader(sample, delimiter=sep)]
+        counts = [len(_strip_trailing(cells)) for cells in _split_sample(sample, sep)]
         score = (len(set(counts)) == 1, counts[0] if counts else 0)
         if score[1] >= 2 and score > best_score:
             best, best_score = sep, score
@@ -153,6 +294,20 @@ def detect_delimiter(text: str, path: PathArg) -> str:
             "found a single column"
         )
     return best
+
+
+def _split_sample(lines: list[str], sep: str) -> list[list[str]]:
+    """Split sample lines on ``sep``; with quotes, as CSV (a line that is not valid CSV for this
+    delimiter counts as one cell)."""
+    if not any('"' in line for line in lines):
+        return [line.split(sep) for line in lines]
+    out: list[list[str]] = []
+    for line in lines:
+        try:
+            out.append(next(csv.reader([line], delimiter=sep), []))
+        except csv.Error:
+            out.append([line])
+    return out
 
 
 def _strip_trailing(cells: Sequence[str]) -> list[str]:
@@ -211,43 +366,6 @@ def _fit_row(cells: list[str], width: int, number: int, path: PathArg) -> list[s
     return cells[:width]
 
 
-def _by_statement(
-    header: Sequence[str], rows: Sequence[Row], path: PathArg
-) -> tuple[list[str], list[str], list[list[int]]]:
-    names = list(header[1:])
-    ids: list[str] = []
-    columns: list[list[int]] = [[] for _ in names]
-    for number, cells in rows:
-        ids.append(_label(cells[0], f"{path}, line {number}, column 1", "a statement id"))
-        for j, cell in enumerate(cells[1:]):
-            where = (
-                f"{path}, line {number}, column {j + 2} (sort {names[j]!r}, statement {ids[-1]!r})"
-            )
-            columns[j].append(parse_int(cell, where))
-    return ids, names, columns
-
-
-def _by_participant(
-    header: Sequence[str], rows: Sequence[Row], path: PathArg
-) -> tuple[list[str], list[str], list[list[int]]]:
-    ids = list(header[1:])
-    names: list[str] = []
-    columns: list[list[int]] = []
-    for number, cells in rows:
-        names.append(_label(cells[0], f"{path}, line {number}, column 1", "a participant name"))
-        columns.append(
-            [
-                parse_int(
-                    cell,
-                    f"{path}, line {number}, column {j + 2} (sort {names[-1]!r}, "
-                    f"statement {ids[j]!r})",
-                )
-                for j, cell in enumerate(cells[1:])
-            ]
-        )
-    return ids, names, columns
-
-
 def _label(cell: str, where: str, what: str) -> str:
     value = cell.strip()
     if not value:
@@ -261,12 +379,14 @@ def statements_path(path: PathArg) -> Path:
     return target.with_name(target.stem + ".statements.txt")
 
 
-def _texts(path: PathArg, given: PathArg | None, find: bool, count: int) -> list[str] | None:
+def _texts(
+    path: PathArg, given: PathArg | None, find: bool, count: int, encoding: str | None
+) -> list[str] | None:
     if given is not None:
-        return read_statement_texts(given, count)
+        return read_statement_texts(given, count, encoding)
     candidate = statements_path(path)
     if find and candidate.is_file():
-        return read_statement_texts(candidate, count)
+        return read_statement_texts(candidate, count, encoding)
     return None
 
 
@@ -316,6 +436,8 @@ __all__ = [
     "detect_orientation",
     "read_csv",
     "read_rows",
+    "read_table",
+    "rows_of_text",
     "statements_path",
     "write_csv",
 ]

@@ -39,7 +39,10 @@ from qsort.formats._common import (
 from qsort.formats.csv_sorts import read_rows
 from qsort.study import Grid, Study
 
-_EXPECTED_JSON = 'a JSON object keyed by participant, each with "sort": "v1|v2|...|vN"'
+_EXPECTED_JSON = (
+    'a JSON object keyed by participant (or a list of participants), each with "sort": '
+    '"v1|v2|...|vN"'
+)
 _EXPECTED_CSV = "an HtmlQ CSV export (semicolon-separated, statement columns s1..sN)"
 
 
@@ -55,6 +58,10 @@ def load_json(path: PathArg, expected: str) -> Any:
         ) from None
     except _DuplicateKeyError as exc:
         raise FormatError(f"{path}: the key {exc.key!r} appears twice in one object") from None
+    except RecursionError:
+        raise FormatError(
+            f"{path}: the JSON is nested too deeply to be {expected}; expected {expected}"
+        ) from None
 
 
 class _DuplicateKeyError(Exception):
@@ -73,9 +80,15 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def _participants(path: PathArg) -> dict[str, dict[str, Any]]:
+    """The participants of an export: an object keyed by participant (Firebase, easy-htmlq), or
+    a list of participant objects (EQ Web Sort's and Quince's downloads), keyed by position."""
     data = load_json(path, _EXPECTED_JSON)
+    if isinstance(data, list) and data:
+        data = {f"#{i + 1}": value for i, value in enumerate(data)}
     if not isinstance(data, dict) or not data:
         found = "an empty object" if isinstance(data, dict) else f"a JSON {type(data).__name__}"
+        if isinstance(data, list):
+            found = "an empty list"
         raise FormatError(f"{path}: expected {_EXPECTED_JSON}, found {found}")
     for key, value in data.items():
         if not isinstance(value, dict) or "sort" not in value:
@@ -84,6 +97,26 @@ def _participants(path: PathArg) -> dict[str, dict[str, Any]]:
                 f"found {json.dumps(value)[:60]}"
             )
     return data
+
+
+ID_FIELDS = ("randomId", "partId", "usercode", "urlUsercode", "uid", "id", "name")
+"""Fields that name a participant in a list export, tried in order (the first whose values are
+all present and distinct wins)."""
+
+
+def _names(data: Mapping[str, Mapping[str, Any]], field: str | None, path: PathArg) -> list[str]:
+    """Sort names: ``field`` of each record; for a list export the first of :data:`ID_FIELDS`
+    that names every participant distinctly, else the position (``#1``...); else the keys."""
+    if field is not None:
+        return [_name(record, key, field, path) for key, record in data.items()]
+    keys = list(data)
+    if not all(k.startswith("#") for k in keys):
+        return keys
+    for candidate in ID_FIELDS:
+        values = [str(r.get(candidate) or "").strip() for r in data.values()]
+        if all(values) and len(set(values)) == len(values):
+            return values
+    return keys
 
 
 def read_easyhtmlq(
@@ -98,8 +131,7 @@ def read_easyhtmlq(
     data = _participants(path)
     names: list[str] = []
     columns: list[list[int]] = []
-    for key, record in data.items():
-        name = _name(record, key, name_field, path)
+    for key, record, name in zip(data, data.values(), _names(data, name_field, path), strict=True):
         values = _sort_values(record["sort"], f'{path}: participant {key!r}, field "sort"')
         if columns and len(values) != len(columns[0]):
             raise FormatError(
@@ -145,9 +177,10 @@ def read_easyhtmlq_extra(
     path: PathArg, *, name_field: str | None = None
 ) -> dict[str, dict[str, Any]]:
     """The fields other than ``"sort"`` of each participant, keyed by sort name."""
+    data = _participants(path)
     return {
-        _name(record, key, name_field, path): {k: v for k, v in record.items() if k != "sort"}
-        for key, record in _participants(path).items()
+        name: {k: v for k, v in record.items() if k != "sort"}
+        for name, record in zip(_names(data, name_field, path), data.values(), strict=True)
     }
 
 
@@ -192,14 +225,47 @@ def _htmlq_table(path: PathArg) -> tuple[list[str], list[tuple[int, list[str]]]]
     return header, body
 
 
-def _htmlq_names(header: Sequence[str], body: Sequence[tuple[int, list[str]]]) -> list[str]:
+def _htmlq_names(
+    header: Sequence[str], body: Sequence[tuple[int, list[str]]], path: PathArg
+) -> list[str]:
+    """Sort names from ``uid`` (else ``sid``); a name on more than one row is an error that
+    names the rows, whether the rows repeat one sort or hold different ones."""
     for column in ("uid", "sid"):
         if column in header:
             i = header.index(column)
             names = [cells[i].strip() for _, cells in body]
-            if all(names) and len(set(names)) == len(names):
+            if all(names):
+                _refuse_duplicates(names, body, column, header, path)
                 return names
     return [str(k + 1) for k in range(len(body))]
+
+
+def _refuse_duplicates(
+    names: Sequence[str],
+    body: Sequence[tuple[int, list[str]]],
+    column: str,
+    header: Sequence[str],
+    path: PathArg,
+) -> None:
+    lines: dict[str, list[int]] = {}
+    for name, (number, _) in zip(names, body, strict=True):
+        lines.setdefault(name, []).append(number)
+    repeated = {name: at for name, at in lines.items() if len(at) > 1}
+    if not repeated:
+        return
+    cols = _statement_columns(header)
+    by_line = {number: [cells[i].strip() for i in cols] for number, cells in body}
+    parts = []
+    for name, at in list(repeated.items())[:10]:
+        same = all(by_line[n] == by_line[at[0]] for n in at)
+        kind = "the same sort repeated" if same else "different sorts"
+        parts.append(f"{column} {name!r} on lines {', '.join(map(str, at))} ({kind})")
+    raise FormatError(
+        f"{path}: {len(repeated)} participant(s) appear on more than one row: "
+        + "; ".join(parts)
+        + "; expected one row per participant (remove the repeated submissions, keeping the one "
+        "to analyse)"
+    )
 
 
 def read_htmlq_csv(
@@ -212,7 +278,7 @@ def read_htmlq_csv(
     """Read an HtmlQ CSV export (see the module docstring)."""
     header, body = _htmlq_table(path)
     cols = _statement_columns(header)
-    names = _htmlq_names(header, body)
+    names = _htmlq_names(header, body, path)
     columns = [
         [
             parse_int(
@@ -234,7 +300,7 @@ def read_htmlq_csv_extra(path: PathArg) -> dict[str, dict[str, str]]:
     """The columns other than the statements of each row, keyed by sort name."""
     header, body = _htmlq_table(path)
     cols = set(_statement_columns(header))
-    names = _htmlq_names(header, body)
+    names = _htmlq_names(header, body, path)
     return {
         name: {h: cells[i] for i, h in enumerate(header) if i not in cols}
         for (_, cells), name in zip(body, names, strict=True)

@@ -25,6 +25,7 @@ byte per character, so PQMethod's fixed columns hold).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections import Counter
 from collections.abc import Sequence
@@ -66,6 +67,7 @@ def read_dat(
     grid: Grid | None = None,
     sta: PathArg | None = None,
     find_sta: bool = True,
+    encoding: str | None = None,
 ) -> Study:
     """Read a PQMethod ``.DAT`` file, with statement texts from its ``.STA`` file.
 
@@ -78,8 +80,14 @@ def read_dat(
     sta : str or path, optional
         The statements file. Without it, a ``.STA``/``.sta`` file beside the ``.DAT`` with the
         same name is used when ``find_sta`` is true; otherwise statements have no text.
+    encoding : str, optional
+        The encoding of both files (``"cp1252"``, ``"cp437"`` ...); detected when not given,
+        with a warning naming the one used when it is not UTF-8.
     """
-    lines = split_lines(decode_text(read_bytes(path), path, _EXPECTED, legacy=True))
+    text = decode_text(read_bytes(path), path, _EXPECTED, legacy=True, encoding=encoding)
+    lines = split_lines(text.lstrip("\ufeff"))
+    if not lines:
+        raise FormatError(f"{path}: the file holds no lines; expected {_EXPECTED}")
     n_sorts, n_stat, title = _parse_header(lines[0], path)
     if len(lines) < 2:
         raise FormatError(
@@ -98,26 +106,51 @@ def read_dat(
     if grid is None:
         grid = counts_grid(values, counts, matrix, names, path, "line 2", trim=False)
     sta_path = Path(sta) if sta is not None else (sibling(Path(path), ".sta") if find_sta else None)
-    texts = read_statement_texts(sta_path, n_stat) if sta_path is not None else None
+    texts = read_statement_texts(sta_path, n_stat, encoding) if sta_path is not None else None
     ids = [str(i + 1) for i in range(n_stat)]
     return build_study(path, with_texts(ids, texts), names, matrix, grid, title)
 
 
 def _parse_header(line: str, path: PathArg) -> tuple[int, int, str]:
+    """The counts and title of line 1, in PQMethod's fixed columns or as qmethod writes them."""
     where = f"{path}, line 1"
     if len(line.rstrip()) < 9:
         raise FormatError(
             f"{where}: expected the header (`  0`, the number of Q-sorts in columns 4-6, the "
-            f"number of statements in columns 7-9, then the title), found {line!r}"
+            f"number of statements in columns 7-9, then the title), found {line[:40]!r}"
         )
-    n_sorts = parse_int(line[3:6], f"{where}, columns 4-6", "the number of Q-sorts (I3)")
-    n_stat = parse_int(line[6:9], f"{where}, columns 7-9", "the number of statements (I3)")
+    shifted = _QMETHOD_HEADER.match(line)
+    if shifted is not None and not _fixed_columns_hold(line):
+        n_sorts, n_stat = int(shifted[1]), int(shifted[2])
+        title = (shifted[3] or "").rstrip()
+        warnings.warn(
+            f"{where}: the header's counts are not in PQMethod's fixed columns 4-6 and 7-9 but "
+            "in 4-character fields, as qmethod's export.pqmethod() writes them for 100 or more "
+            f"Q-sorts or statements (its sprintf('% 3d') fault); read as {n_sorts} Q-sorts and "
+            f"{n_stat} statements. PQMethod and KADE cannot read this file as it is",
+            FormatWarning,
+            stacklevel=3,
+        )
+    else:
+        n_sorts = parse_int(line[3:6], f"{where}, columns 4-6", "the number of Q-sorts (I3)")
+        n_stat = parse_int(line[6:9], f"{where}, columns 7-9", "the number of statements (I3)")
+        title = line[10:].rstrip()
     if n_sorts < 1 or n_stat < 1:
         raise FormatError(
             f"{where}: expected at least one Q-sort and one statement, found {n_sorts} Q-sorts "
             f"and {n_stat} statements"
         )
-    return n_sorts, n_stat, line[10:].rstrip()
+    return n_sorts, n_stat, title
+
+
+_QMETHOD_HEADER = re.compile(r"  0 ?( ?\d{1,6}) ( ?\d{1,6})(?: (.*))?$")
+"""qmethod's header: ``'  0'``, then each count as ``sprintf('% 3d')`` (4 characters from 100 on),
+a blank and the title."""
+
+
+def _fixed_columns_hold(line: str) -> bool:
+    fields = (line[3:6].strip(), line[6:9].strip())
+    return all(f.isdigit() for f in fields) and line[9:10] in ("", " ")
 
 
 def _parse_distribution(line: str, path: PathArg) -> tuple[list[int], list[int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,8 +21,11 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app import db as app_db
+from app import store as app_store
 from app.main import create_app
 from app.settings import Settings
+from tests.app import services_fixtures as small
 from tests.databases import BACKENDS, database_url
 
 
@@ -81,3 +85,27 @@ def full_sort(config: dict[str, object]) -> list[dict[str, int]]:
         {"statement": s["n"], "value": v, "row": r}
         for s, (v, r) in zip(statements, slots, strict=True)
     ]
+
+
+@pytest.fixture()
+def small_study(settings: Settings) -> Iterator[Session]:
+    """A migrated empty store (SQLite or PostgreSQL) with the small study and a session ``TINY``."""
+    settings = replace(settings, seed_demo=False)
+    engine = app_db.make_engine(settings)
+    app_db.upgrade(engine, settings)
+    with Session(engine) as db:
+        study = app_store.create_study(
+            db,
+            slug="tiny",
+            title="Tiny",
+            condition="What helps?",
+            statements=small.STATEMENTS,
+            column_values=small.COLUMNS,
+            capacities=small.CAPACITIES,
+            survey=[("age", "text", "Your age group", [], True)],
+        )
+        assert study.id is not None
+        app_store.open_session(db, study.id, small.CODE)
+        db.commit()
+        yield db
+    engine.dispose()

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from qsort.errors import FormatError, SortMismatchError, StudyError
+from qsort.formats import TextEncodingWarning
 from qsort.formats.csv_sorts import read_csv, statements_path, write_csv
 from qsort.study import Grid, Study
 from tests.refdata import DATA
@@ -115,10 +116,15 @@ def test_free_distribution_needs_the_grid(tmp_path: Path) -> None:
 
 def test_windows_1252_and_utf8_bom_and_utf16(tmp_path: Path) -> None:
     text = "statement,Zoë,B\n1,-1,1\n2,1,-1\n"
-    for i, data in enumerate(
-        [text.encode("cp1252"), b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16")]
+    assert read_csv(_write(tmp_path, b"\xef\xbb\xbf" + text.encode(), "bom.csv")).sort_names == (
+        "Zoë",
+        "B",
+    )
+    for i, (data, said) in enumerate(
+        [(text.encode("cp1252"), "read as cp1252"), (text.encode("utf-16"), "read as UTF-16")]
     ):
-        assert read_csv(_write(tmp_path, data, f"{i}.csv")).sort_names == ("Zoë", "B")
+        with pytest.warns(TextEncodingWarning, match=said):
+            assert read_csv(_write(tmp_path, data, f"{i}.csv")).sort_names == ("Zoë", "B")
 
 
 # --- malformed files -------------------------------------------------------------------------
@@ -178,7 +184,8 @@ def test_values_off_the_grid(tmp_path: Path) -> None:
 
 
 def test_bytes_that_are_not_text(tmp_path: Path) -> None:
-    assert "neither UTF-8 nor Windows-1252" in _error(_write(tmp_path, b"statement,A\x81\n"))
+    with pytest.warns(TextEncodingWarning, match=r"not UTF-8; it was read as \w+"):
+        assert "no data rows" in _error(_write(tmp_path, b"statement,A\x81\n"))
     assert "not a text file" in _error(_write(tmp_path, b"PK\x03\x04\x00\x01\x02", "z.csv"))
 
 

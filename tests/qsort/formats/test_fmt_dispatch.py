@@ -22,6 +22,7 @@ EXTENSIONS = {
     "kade-xlsx-piles": "xlsx",
     "easyhtmlq": "json",
     "htmlq-csv": "csv",
+    "eqwebsort-csv": "csv",
     "qsort": "json",
 }
 
@@ -70,10 +71,12 @@ def test_json_and_csv_are_told_apart_by_content(tmp_path: Path, lipset: Study) -
     write_study(lipset, tmp_path / "b.json", "easyhtmlq")
     write_study(lipset, tmp_path / "c.csv", "htmlq-csv")
     write_study(lipset, tmp_path / "d.csv", "csv-participants")
+    write_study(lipset, tmp_path / "e.csv", "eqwebsort-csv")
     assert detect_format(tmp_path / "a.json") == "qsort"
     assert detect_format(tmp_path / "b.json") == "easyhtmlq"
     assert detect_format(tmp_path / "c.csv") == "htmlq-csv"
     assert detect_format(tmp_path / "d.csv") == "csv"
+    assert detect_format(tmp_path / "e.csv") == "eqwebsort-csv"
     assert detect_format(DATA / "lipset.dat") == "pqmethod"
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from qsort.errors import FormatError, StudyError
+from qsort.formats import TextEncodingWarning
 from qsort.formats.htmlq import (
     read_easyhtmlq,
     read_easyhtmlq_extra,
@@ -116,7 +117,10 @@ def test_json_truncated(tmp_path: Path) -> None:
 
 
 def test_json_not_an_object(tmp_path: Path) -> None:
-    assert "found a JSON list" in _json_error(_json(tmp_path, [1, 2]))
+    assert "found a JSON str" in _json_error(_json(tmp_path, "sorts"))
+    assert "found an empty list" in _json_error(_json(tmp_path, []))
+    message = _json_error(_json(tmp_path, [1, 2]))
+    assert "participant '#1': expected an object with a \"sort\" field, found 1" in message
 
 
 def test_json_participant_without_sort(tmp_path: Path) -> None:
@@ -193,4 +197,5 @@ def test_htmlq_header_only(tmp_path: Path) -> None:
 
 def test_htmlq_undecodable(tmp_path: Path) -> None:
     data = HTMLQ.encode("utf-8").replace(b"anna", b"an\x81a")
-    assert "neither UTF-8 nor Windows-1252" in _csv_error(_text(tmp_path, data))
+    with pytest.warns(TextEncodingWarning, match=r"htmlq\.csv: the file is not UTF-8"):
+        read_htmlq_csv(_text(tmp_path, data))
