@@ -11,7 +11,8 @@ runs:
   number as the connections in the database pool, so a request never waits for a connection. A
   request that finds every place taken waits up to ``Settings.queue_wait`` seconds, then gets
   503 with ``Retry-After``; the participant's page retries by itself and keeps the work. Static
-  files and the health check are never held back.
+  files and the health check are never held back, and a live view's event stream (``Accept:
+  text/event-stream``, open for as long as the facilitator watches) takes no place.
 - **Join rate.** Checking a join code and accepting a consent are limited per client address
   with a token bucket (``Settings.join_burst`` at once, ``Settings.join_per_minute`` after that),
   answered 429 with ``Retry-After``. The buckets live in the process, not in the database: the
@@ -102,6 +103,9 @@ class LimitsMiddleware:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
+        if is_event_stream(scope):  # a live view holds its connection open: it takes no place
+            await self.app(scope, receive, send)
+            return
         await self._in_a_place(scope, receive, send)
 
     def _join_refusal(self, scope: Scope, path: str) -> Any:
@@ -156,6 +160,12 @@ class LimitsMiddleware:
             await self.app(scope, receive, send)
         finally:
             self.places.release()
+
+
+def is_event_stream(scope: Scope) -> bool:
+    """Whether the request asks for server-sent events (``Accept: text/event-stream``)."""
+    accept = dict(scope["headers"]).get(b"accept", b"")
+    return b"text/event-stream" in accept
 
 
 def body_limit(settings: Settings, path: str) -> int:

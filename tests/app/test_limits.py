@@ -47,12 +47,12 @@ def test_joining_too_often_from_one_address_gets_429(settings: Settings) -> None
             assert len(db.exec(select(Participant)).all()) == 3
 
 
-def _scope(path: str) -> dict[str, Any]:
+def _scope(path: str, accept: bytes = b"application/json") -> dict[str, Any]:
     return {
         "type": "http",
         "method": "PUT",
         "path": path,
-        "headers": [(b"content-length", b"2")],
+        "headers": [(b"content-length", b"2"), (b"accept", accept)],
         "client": ("127.0.0.1", 5000),
         "query_string": b"",
         "app": FastAPI(),
@@ -64,7 +64,8 @@ def test_a_saturated_process_answers_503_with_retry_after(tmp_path: Any) -> None
     release = asyncio.Event()
 
     async def slow_app(scope: Any, receive: Any, send: Any) -> None:
-        await release.wait()
+        if (b"accept", b"text/event-stream") not in scope["headers"]:
+            await release.wait()
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
@@ -72,7 +73,7 @@ def test_a_saturated_process_answers_503_with_retry_after(tmp_path: Any) -> None
         middleware = LimitsMiddleware(slow_app, settings)
         answers: list[tuple[int, dict[str, str]]] = []
 
-        async def request() -> None:
+        async def request(accept: bytes = b"application/json") -> None:
             sent: dict[str, Any] = {}
 
             async def send(message: Any) -> None:
@@ -83,18 +84,20 @@ def test_a_saturated_process_answers_503_with_retry_after(tmp_path: Any) -> None
             async def receive() -> Any:
                 return {"type": "http.request", "body": b"{}", "more_body": False}
 
-            await middleware(_scope("/api/draft"), receive, send)
+            await middleware(_scope("/api/draft", accept), receive, send)
             answers.append((sent["status"], sent["headers"]))
 
         first = asyncio.create_task(request())
         await asyncio.sleep(0.05)
         await request()  # finds the only place taken for longer than queue_wait
+        # an event stream is served while the only place is still taken
+        await asyncio.wait_for(request(b"text/event-stream"), timeout=0.1)
         release.set()
         await first
         return answers
 
     answers = asyncio.run(run())
-    assert [status for status, _ in answers] == [503, 200]
+    assert [status for status, _ in answers] == [503, 200, 200]  # shed, stream, the slow one
     assert answers[0][1]["retry-after"] == "2"
     assert answers[0][1]["content-type"].startswith("application/json")
 
