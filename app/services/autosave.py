@@ -87,11 +87,12 @@ def check_state(state: Any) -> None:
                 "draft holds a number that is not finite",
                 problems=[{"code": "draft_not_finite"}],
             )
+        if not isinstance(value, dict | list):
+            continue
+        if depth > MAX_DEPTH:
+            raise InvalidSubmissionError(
+                f"draft is nested deeper than {MAX_DEPTH}",
+                problems=[{"code": "draft_too_deep", "limit": MAX_DEPTH}],
+            )
         children = value.values() if isinstance(value, dict) else value
-        if isinstance(value, dict | list):
-            if depth > MAX_DEPTH:
-                raise InvalidSubmissionError(
-                    f"draft is nested deeper than {MAX_DEPTH}",
-                    problems=[{"code": "draft_too_deep", "limit": MAX_DEPTH}],
-                )
-            pending.extend((child, depth + 1) for child in children)
+        pending.extend((child, depth + 1) for child in children)
