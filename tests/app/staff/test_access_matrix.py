@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -18,37 +19,49 @@ from sqlmodel import Session
 from app.services import accounts
 from tests.app.staff.conftest import PASSWORD, build_world, csrf_of
 
-VISITORS = ("anonymous", "participant", "facilitator", "other", "viewer", "co-owner", "owner", "admin")
+VISITORS = (
+    "anonymous",
+    "participant",
+    "facilitator",
+    "other",
+    "viewer",
+    "co-owner",
+    "owner",
+    "admin",
+)
+S, D = "signin", "done"
+ADMIN_ONLY = (S, S, 403, 403, 403, 403, 403, D)
 
 Row = tuple[str, str, dict[str, str], tuple[object, ...]]
-#                                                anon      part      fac  other viewer co    owner   admin
+# fmt: off
 ROUTES: tuple[Row, ...] = (
-    ("GET", "/studies", {}, ("signin", "signin", 200, 200, 200, 200, 200, 200)),
-    ("GET", "/studies/{study}", {}, ("signin", "signin", 403, 404, 200, 200, 200, 200)),
+    #                                            anon part fac  other viewer co  owner admin
+    ("GET", "/studies", {},                      (S, S, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}", {},              (S, S, 403, 404, 200, 200, 200, 200)),
     ("POST", "/studies/{study}/status", {"status": "closed"},
-     ("signin", "signin", 403, 404, 403, "done", "done", "done")),
+                                                 (S, S, 403, 404, 403, D, D, D)),
     ("POST", "/studies/{study}/share", {"email": "spare@example.org", "right": "viewer"},
-     ("signin", "signin", 403, 404, 403, 403, "done", "done")),
-    ("GET", "/studies/{study}/audit", {}, ("signin", "signin", 403, 404, 403, 403, 200, 200)),
-    ("GET", "/admin/users", {}, ("signin", "signin", 403, 403, 403, 403, 403, 200)),
+                                                 (S, S, 403, 404, 403, 403, D, D)),
+    ("GET", "/studies/{study}/audit", {},        (S, S, 403, 404, 403, 403, 200, 200)),
+    ("GET", "/admin/users", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/users",
      {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
-     ("signin", "signin", 403, 403, 403, 403, 403, "done")),
-    ("POST", "/admin/users/{target}/disable", {}, ("signin", "signin", 403, 403, 403, 403, 403, "done")),
-    ("POST", "/admin/users/{target}/enable", {}, ("signin", "signin", 403, 403, 403, 403, 403, "done")),
+                                                 ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/disable", {}, ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/enable", {}, ADMIN_ONLY),
     ("POST", "/admin/users/{target}/password", {"password": "another long password"},
-     ("signin", "signin", 403, 403, 403, 403, 403, "done")),
-    ("GET", "/admin/audit", {}, ("signin", "signin", 403, 403, 403, 403, 403, 200)),
-    ("POST", "/signout", {}, ("signin", "signin", "done", "done", "done", "done", "done", "done")),
+                                                 ADMIN_ONLY),
+    ("GET", "/admin/audit", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/signout", {},                     (S, S, D, D, D, D, D, D)),
 )
+# fmt: on
 
 
-def _outcome(response: object) -> object:
-    status = getattr(response, "status_code")
-    if status == 303:
-        location = getattr(response, "headers")["location"]
-        return "signin" if location.startswith("/signin?next=") else "done"
-    return status
+def _outcome(response: httpx.Response) -> object:
+    if response.status_code == 303:
+        location = response.headers["location"]
+        return S if location.startswith("/signin?next=") else D
+    return response.status_code
 
 
 def _ask(client: TestClient, method: str, path: str, form: dict[str, str]) -> object:
