@@ -357,3 +357,42 @@ def audit_events(db: Session, study_id: int | None = None, limit: int = 500) -> 
     if study_id is not None:
         query = query.where(AuditEvent.study_id == study_id)
     return list(db.exec(query))
+
+
+# ---- collected data --------------------------------------------------------------------------
+
+ParticipantRow = tuple[Participant, SortSession, QSortRecord | None, Draft | None]
+
+
+def study_participants(db: Session, study_id: int) -> list[ParticipantRow]:
+    """Everyone who joined the study, with their session, sort and draft (if any)."""
+    query = (
+        select(Participant, SortSession, QSortRecord, Draft)
+        .join(SortSession, col(SortSession.id) == Participant.session_id)
+        .outerjoin(QSortRecord, col(QSortRecord.participant_id) == Participant.id)
+        .outerjoin(Draft, col(Draft.participant_id) == Participant.id)
+        .where(Participant.study_id == study_id)
+        .order_by(col(Participant.consented_at), col(Participant.id))
+    )
+    return [(p, s, q, d) for p, s, q, d in db.exec(query)]
+
+
+def statements_by_id(db: Session, qset_id: int) -> dict[int, Statement]:
+    """The Q-set version's statements keyed by their row id."""
+    return {s.id: s for s in statements(db, qset_id) if s.id is not None}
+
+
+def delete_participant_data(db: Session, participant_id: int) -> None:
+    """Delete everything a participant gave: sort, placements, comments, answers, draft, help
+    requests, paper entry, and the participant row itself (their label is kept nowhere)."""
+    from app.models import HelpRequest, PaperEntry
+
+    record = sort_of(db, participant_id)
+    conn = db.connection()
+    conn.execute(sa.delete(PaperEntry).where(col(PaperEntry.participant_id) == participant_id))
+    if record is not None:
+        conn.execute(sa.delete(SortEntry).where(col(SortEntry.qsort_id) == record.id))
+        conn.execute(sa.delete(QSortRecord).where(col(QSortRecord.id) == record.id))
+    for table in (Comment, SurveyAnswer, Draft, HelpRequest):
+        conn.execute(sa.delete(table).where(col(table.participant_id) == participant_id))
+    conn.execute(sa.delete(Participant).where(col(Participant.id) == participant_id))
