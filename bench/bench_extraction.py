@@ -11,7 +11,8 @@ Run ``python bench/bench_extraction.py``; flags choose the sizes and bound the r
   (``qsort.rotation``, the largest single step), and *ratio without varimax* leaves it out.
   *JSON s* is building the JSON form and writing it compactly (not part of the analysis).
 * ``--centroid-sizes`` (default 10,000 and 100,000): correlate + extract with Brown's centroid
-  and with Horst 5.5, which work on the factor form beyond 3,000 sorts (no n x n matrix).
+  and with Horst 5.5 (``--centroid-methods`` picks them), which work on the factor form beyond
+  3,000 sorts (no n x n matrix).
 * ``--cli-sizes`` (default 100,000): ``qsort analyze FILE.csv --json OUT.json`` end to end on a
   one-row-per-participant CSV written beforehand (reading included).
 * ``--timeout`` (default 600 s) ends any case that runs longer; the table then says so.
@@ -251,7 +252,7 @@ def centroid_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
         "|---:|---|---:|---:|---:|---:|",
     ]
     for n in sizes:
-        for method in ("centroid", "horst"):
+        for method in args.centroid_methods:
             got = run_child([method, str(n), *_shape(args)], args.timeout)
             if isinstance(got, str):
                 lines.append(f"| {n:,} | {method} | {got} | | | |")
@@ -297,6 +298,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pca-sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--centroid-sizes", type=int, nargs="*", default=[10_000, 100_000])
+    methods = ["centroid", "horst"]
+    parser.add_argument("--centroid-methods", nargs="+", choices=methods, default=methods)
     parser.add_argument("--cli-sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--statements", type=int, default=60)
     parser.add_argument("--factors", type=int, default=7)
