@@ -7,9 +7,12 @@ Run ``python bench/bench_extraction.py``; flags choose the sizes and bound the r
   flags, scores, arrays, distinguishing and consensus statements, the result object), and beside
   it a bare numpy *floor* measured in the same process on the same sorts: standardise the sorts,
   form the N x N Gram matrix, ``eigh``, project to k loadings. *ratio* is analyze / floor.
+  *of which varimax* times PQMethod's pairwise varimax alone on the same unrotated loadings
+  (``qsort.rotation``, the largest single step), and *ratio without varimax* leaves it out.
   *JSON s* is building the JSON form and writing it compactly (not part of the analysis).
 * ``--centroid-sizes`` (default 10,000 and 100,000): correlate + extract with Brown's centroid
-  and with Horst 5.5, which work on the factor form beyond 3,000 sorts (no n x n matrix).
+  and with Horst 5.5 (``--centroid-methods`` picks them), which work on the factor form beyond
+  3,000 sorts (no n x n matrix).
 * ``--cli-sizes`` (default 100,000): ``qsort analyze FILE.csv --json OUT.json`` end to end on a
   one-row-per-participant CSV written beforehand (reading included).
 * ``--timeout`` (default 600 s) ends any case that runs longer; the table then says so.
@@ -45,6 +48,7 @@ from qsort.correlation import correlate
 from qsort.extraction import ExtractionMethod, extract
 from qsort.pipeline import analyze
 from qsort.profiles import PQMETHOD
+from qsort.rotation import varimax
 from qsort.study import Grid, Study
 
 CAPACITIES_60 = (2, 3, 5, 6, 8, 12, 8, 6, 5, 3, 2)
@@ -97,14 +101,17 @@ def case_pca(n_sorts: int, n_statements: int, factors: int) -> dict[str, float]:
     result = analyze(study, factors=factors, extraction="pca")
     analyzed = time.perf_counter()
     peak = peak_mb()
+    varimax(result.unrotated, PQMETHOD.varimax)
+    rotated = time.perf_counter()
     with tempfile.TemporaryDirectory() as folder:
         text = json.dumps(result.to_dict(), separators=(",", ":"))
         (Path(folder) / "result.json").write_text(text, encoding="utf-8")
     return {
         "study": built - started,
         "analyze": analyzed - built,
+        "varimax": rotated - analyzed,
         "floor": floor,
-        "json": time.perf_counter() - analyzed,
+        "json": time.perf_counter() - rotated,
         "rss_mb": peak,
     }
 
@@ -220,17 +227,20 @@ def machine() -> str:
 def pca_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
     """Rows of the PCA whole-analysis table."""
     lines = [
-        "| sorts | study s | analyze s | numpy floor s | ratio | peak RSS MB | JSON s |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| sorts | study s | analyze s | of which varimax s | numpy floor s | ratio "
+        "| ratio without varimax | peak RSS MB | JSON s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sizes:
         got = run_child(["pca", str(n), *_shape(args)], args.timeout)
         if isinstance(got, str):
-            lines.append(f"| {n:,} | {got} | | | | | |")
+            lines.append(f"| {n:,} | {got} | | | | | | | |")
             continue
+        rest = got["analyze"] - got["varimax"]
         lines.append(
-            f"| {n:,} | {got['study']:.2f} | {got['analyze']:.2f} | {got['floor']:.2f} | "
-            f"{got['analyze'] / got['floor']:.1f} | {got['rss_mb']:.0f} | {got['json']:.2f} |"
+            f"| {n:,} | {got['study']:.2f} | {got['analyze']:.2f} | {got['varimax']:.2f} | "
+            f"{got['floor']:.2f} | {got['analyze'] / got['floor']:.1f} | "
+            f"{rest / got['floor']:.1f} | {got['rss_mb']:.0f} | {got['json']:.2f} |"
         )
     return lines
 
@@ -242,7 +252,7 @@ def centroid_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
         "|---:|---|---:|---:|---:|---:|",
     ]
     for n in sizes:
-        for method in ("centroid", "horst"):
+        for method in args.centroid_methods:
             got = run_child([method, str(n), *_shape(args)], args.timeout)
             if isinstance(got, str):
                 lines.append(f"| {n:,} | {method} | {got} | | | |")
@@ -288,6 +298,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pca-sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--centroid-sizes", type=int, nargs="*", default=[10_000, 100_000])
+    methods = ["centroid", "horst"]
+    parser.add_argument("--centroid-methods", nargs="+", choices=methods, default=methods)
     parser.add_argument("--cli-sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--statements", type=int, default=60)
     parser.add_argument("--factors", type=int, default=7)

@@ -28,7 +28,7 @@ with a :class:`~qsort.errors.SizeLimitError`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from typing import Any, Literal, NamedTuple, get_args
 
 import numpy as np
@@ -59,6 +59,9 @@ it needs one more block of the same width, so memory stays under 1 GiB.
 
 _KENDALL_BLOCK_ROWS = 256
 
+BLOCK_SORTS: int = 1 << 16
+"""Sorts per column block when the factor form is built from the sorts (31 MB for 60 statements)."""
+
 
 class Principal(NamedTuple):
     """The k leading principal components of R, and how they were computed.
@@ -80,26 +83,74 @@ class Principal(NamedTuple):
     route: PrincipalRoute
 
 
-@dataclass(frozen=True)
 class Correlations:
     """The correlations between n Q-sorts, held in factor form.
 
-    Attributes
+    The factor form is given, or, for Pearson correlations of integer sorts, built from the sorts
+    when first needed: principal components take the Gram matrix and the loadings column block by
+    column block (:data:`BLOCK_SORTS` sorts at a time), so a large study never holds all of ``F``
+    (480 MB for a million sorts of 60 statements) unless a step asks for :attr:`factor`.
+
+    Parameters
     ----------
     method : {"pearson", "spearman", "kendall"}
-    factor : ndarray, shape (m, n)
+    factor : ndarray, shape (m, n), optional
         Unit-length columns, one per sort, with ``R = factor.T @ factor``.
+    sorts : ndarray of int, shape (N, n), optional
+        Instead of ``factor`` (Pearson only): the sorts, read but never copied whole; the caller
+        must not change them afterwards (a :class:`~qsort.study.Study`'s are read-only).
     """
 
-    method: CorrelationMethod
-    factor: FloatArray
-    _dense: list[FloatArray] = field(default_factory=list, repr=False, compare=False)
-    _eigen: dict[str, FloatArray] = field(default_factory=dict, repr=False, compare=False)
+    def __init__(
+        self,
+        method: CorrelationMethod,
+        factor: FloatArray | None = None,
+        *,
+        sorts: NDArray[np.integer[Any]] | None = None,
+    ) -> None:
+        if (factor is None) == (sorts is None):
+            raise OptionError("correlations: expected either a factor form or the sorts")
+        self.method: CorrelationMethod = method
+        self._sorts = sorts
+        self._factor: list[FloatArray] = [] if factor is None else [factor]
+        self._shape: tuple[int, int] = (factor if factor is not None else sorts).shape  # type: ignore[union-attr]
+        self._dense: list[FloatArray] = []
+        self._eigen: dict[str, FloatArray] = {}
+
+    @property
+    def factor(self) -> FloatArray:
+        """The factor form ``F``, shape (m, n): built (and kept) on first use when not given."""
+        if not self._factor:
+            self._factor.append(_pearson_block(self._source()))
+        return self._factor[0]
+
+    @property
+    def rows(self) -> int:
+        """m, the rows of the factor form (statements, or pairs of statements for Kendall)."""
+        return int(self._shape[0])
 
     @property
     def n(self) -> int:
         """Number of sorts."""
-        return int(self.factor.shape[1])
+        return int(self._shape[1])
+
+    def blocks(self) -> Iterator[tuple[int, FloatArray]]:
+        """The factor form by column blocks: (first column, block of shape (m, b)).
+
+        Yields the whole of ``F`` at once when it is held; otherwise builds blocks of
+        :data:`BLOCK_SORTS` columns from the sorts, each equal to those columns of ``F``.
+        """
+        if self._factor:
+            yield 0, self._factor[0]
+            return
+        sorts = self._source()
+        for first in range(0, self.n, BLOCK_SORTS):
+            yield first, _pearson_block(sorts[:, first : first + BLOCK_SORTS])
+
+    def _source(self) -> NDArray[np.integer[Any]]:
+        if self._sorts is None:
+            raise OptionError("correlations: the factor form was neither given nor buildable")
+        return self._sorts
 
     def matrix(self) -> FloatArray:
         """The n x n correlation matrix, formed once and cached (unit diagonal).
@@ -128,7 +179,7 @@ class Correlations:
         ndarray, shape (n,)
         """
         if "values" not in self._eigen:
-            rows, n = self.factor.shape
+            rows, n = self._shape
             gram = self.gram() if n > rows else self.matrix()
             small = np.sort(np.linalg.eigvalsh(gram))[::-1]
             values = np.zeros(n)
@@ -146,7 +197,9 @@ class Correlations:
             Read-only.
         """
         if "gram" not in self._eigen:
-            gram = self.factor @ self.factor.T
+            gram = np.zeros((self.rows, self.rows))
+            for _, block in self.blocks():
+                gram += block @ block.T
             gram.setflags(write=False)
             self._eigen["gram"] = gram
         return self._eigen["gram"]
@@ -169,7 +222,7 @@ class Correlations:
         -------
         Principal
         """
-        rows, n = self.factor.shape
+        rows, n = self._shape
         if n <= rows:
             values, vectors = self.eigen()
             return Principal(values[:k], _scaled(vectors[:, :k], values[:k]), "eigh")
@@ -179,7 +232,10 @@ class Correlations:
         if not values[-1] >= GRAM_MIN_RATIO * values[0]:
             values, vectors = self.eigen()
             return Principal(values[:k], _scaled(vectors[:, :k], values[:k]), "svd")
-        loadings = (basis[:, order].T @ self.factor).T
+        leading = basis[:, order].T
+        loadings = np.empty((n, k), order="F")
+        for first, block in self.blocks():
+            loadings[first : first + block.shape[1]] = (leading @ block).T
         return Principal(values, loadings, "gram")
 
     def eigen(self) -> tuple[FloatArray, FloatArray]:
@@ -222,6 +278,8 @@ def correlate(
     Returns
     -------
     Correlations
+        For Pearson correlations of read-only integer sorts (a :class:`~qsort.study.Study`'s),
+        a reference to the sorts from which ``F`` is built block by block when needed.
 
     Raises
     ------
@@ -234,6 +292,9 @@ def correlate(
         raise OptionError(
             f"correlation: expected one of {list(get_args(CorrelationMethod))}, found {method!r}"
         )
+    source = np.asarray(sorts)
+    if method == "pearson" and source.dtype.kind in "iu" and not source.flags.writeable:
+        return _lazy_pearson(source)
     if method == "kendall":
         columns = _kendall_columns(np.asarray(sorts))
     else:
@@ -242,6 +303,27 @@ def correlate(
             columns = average_ranks(columns, axis=0)
         columns -= columns.mean(axis=0)
     return Correlations(method, _unit_columns(columns))  # type: ignore[arg-type]
+
+
+def _lazy_pearson(sorts: NDArray[np.integer[Any]]) -> Correlations:
+    """Pearson correlations of read-only integer sorts, ``F`` to be built block by block.
+
+    A sort whose values are all equal is refused now, as building ``F`` would; any other shape
+    takes the eager path.
+    """
+    if sorts.ndim != 2 or sorts.shape[0] == 0:
+        return Correlations("pearson", _pearson_block(sorts))
+    flat = np.flatnonzero(sorts.min(axis=0) == sorts.max(axis=0))
+    if flat.size:
+        _refuse_flat(flat)
+    return Correlations("pearson", sorts=sorts)
+
+
+def _pearson_block(sorts: NDArray[np.integer[Any]]) -> FloatArray:
+    """Centred, unit-length float64 columns of integer sorts (a block of ``F``)."""
+    columns = np.array(sorts, dtype=np.float64)
+    columns -= columns.mean(axis=0)
+    return _unit_columns(columns)
 
 
 def _scaled(vectors: FloatArray, values: FloatArray) -> FloatArray:
@@ -277,9 +359,14 @@ def _unit_columns(columns: FloatArray) -> FloatArray:
     norms = np.sqrt(np.einsum("ij,ij->j", columns, columns))
     flat = np.flatnonzero(norms == 0)
     if flat.size:
-        raise ZeroVarianceSortError(
-            f"Q-sort(s) at position(s) {(flat + 1).tolist()} have zero variance: every statement "
-            "has the same value, so their correlation with other sorts is undefined"
-        )
+        _refuse_flat(flat)
     columns /= norms
     return columns
+
+
+def _refuse_flat(flat: NDArray[np.intp]) -> None:
+    """Refuse sorts (0-based positions) with zero variance."""
+    raise ZeroVarianceSortError(
+        f"Q-sort(s) at position(s) {(flat + 1).tolist()} have zero variance: every statement "
+        "has the same value, so their correlation with other sorts is undefined"
+    )

@@ -204,9 +204,9 @@ def max_factors(corr: Correlations, method: ExtractionMethod) -> int:
     """
     _check_method(method)
     values = corr.eigenvalues()
-    rows, n = corr.factor.shape
+    rows, n = corr.rows, corr.n
     tolerance = values[0] * max(n, rows) * np.finfo(np.float64).eps
-    return int(min(n, np.count_nonzero(values > tolerance)))
+    return min(n, int(np.count_nonzero(values > tolerance)))
 
 
 def extract(
@@ -286,7 +286,7 @@ def principal_components(corr: Correlations, n_factors: int, sign_rule: SignRule
     """
     _check_sign_rule(sign_rule)
     check_count("number of factors", n_factors, 1)
-    most = min(corr.factor.shape)
+    most = min(corr.rows, corr.n)
     if n_factors > most:
         raise TooManyFactorsError(
             f"{n_factors} principal components requested, but R has at most "

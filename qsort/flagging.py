@@ -225,6 +225,10 @@ def _check_index(index: object, size: int, what: str) -> None:
         raise OptionError(f"{what}: expected an index from 0 to {size - 1}, found {index!r}")
 
 
+NOTICE_LISTED = 20
+"""Most sorts a flag notice names before it counts the rest (a large study has thousands)."""
+
+
 def flag_notices(
     loadings: ArrayLike,
     flags: ArrayLike,
@@ -243,8 +247,9 @@ def flag_notices(
     Returns
     -------
     tuple of Notice
-        ``"negative-flag"`` naming every sort flagged with a negative loading and its factor;
-        ``"multiple-flags"`` naming every sort flagged on two or more factors. Empty when there
+        ``"negative-flag"`` naming the sorts flagged with a negative loading and their factors;
+        ``"multiple-flags"`` naming the sorts flagged on two or more factors (the first
+        :data:`NOTICE_LISTED` of each, then how many more). Empty when there
         is nothing to report. A factor without defining sorts is reported by the scores step.
 
     Raises
@@ -262,9 +267,13 @@ def flag_notices(
     notices: list[Notice] = []
     negative = np.argwhere(marks & (array < 0))
     if negative.size:
-        cells = ", ".join(
-            f"{sort_names[j]} on {factor_names[k]} ({array[j, k]:.4f})"
-            for j, k in negative.tolist()
+        cells = _listed(
+            [
+                f"{sort_names[j]} on {factor_names[k]} ({array[j, k]:.4f})"
+                for j, k in negative[:NOTICE_LISTED].tolist()
+            ],
+            len(negative),
+            ", ",
         )
         notices.append(
             Notice(
@@ -275,9 +284,13 @@ def flag_notices(
         )
     multiple = np.flatnonzero(marks.sum(axis=1) >= 2)
     if multiple.size:
-        sorts = "; ".join(
-            f"{sort_names[j]} on " + ", ".join(factor_names[k] for k in _columns(marks[j]))
-            for j in multiple.tolist()
+        sorts = _listed(
+            [
+                f"{sort_names[j]} on " + ", ".join(factor_names[k] for k in _columns(marks[j]))
+                for j in multiple[:NOTICE_LISTED].tolist()
+            ],
+            len(multiple),
+            "; ",
         )
         notices.append(
             Notice(
@@ -287,6 +300,14 @@ def flag_notices(
             )
         )
     return tuple(notices)
+
+
+def _listed(items: list[str], total: int, separator: str) -> str:
+    """The items joined, and how many more there are beyond :data:`NOTICE_LISTED`."""
+    text = separator.join(items)
+    if total > len(items):
+        text += f"{separator}and {total - len(items):,} more ({total:,} in all)"
+    return text
 
 
 def _columns(row: BoolArray) -> list[int]:

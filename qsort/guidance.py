@@ -154,8 +154,8 @@ def factor_guidance(
     corr = correlate(study.sorts, correlation)
     limit = max_factors(corr, extraction)
     eigenvalues = corr.eigenvalues()
-    count = min(corr.n, corr.factor.shape[0])
-    runs = parallel_iterations(corr.n, corr.factor.shape[0], iterations)
+    count = min(corr.n, corr.rows)
+    runs = parallel_iterations(corr.n, corr.rows, iterations)
     random = random_eigenvalues(study.grid, study.n_statements, corr.n, correlation, runs, seed)[
         :, :count
     ]

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from qsort.cli import main
+from qsort.flagging import flag_notices
 from qsort.formats import write_study
 from qsort.pipeline import analyze
 from qsort.summary import SORT_LIMIT, render_summary
@@ -93,3 +94,16 @@ def test_json_is_written_compactly_and_reads_back(
     weights = np.column_stack([f.weights for f in result.factors])
     np.testing.assert_allclose(data["weights"], weights, rtol=0, atol=1e-12)
     assert len(data["weights"]) == 150 and len(data["weights"][0]) == 2
+
+
+def test_flag_notices_name_twenty_sorts_then_count() -> None:
+    loadings = np.column_stack([-np.linspace(0.5, 0.8, 30), np.full(30, 0.6)])
+    flags = np.ones((30, 2), dtype=bool)
+    names = [f"S{j + 1}" for j in range(30)]
+    negative, multiple = flag_notices(loadings, flags, names, ["F1", "F2"])
+    assert negative.message.count(" on F1 (") == 20
+    assert "S20 on F1" in negative.message and "S21 on F1" not in negative.message
+    assert "and 10 more (30 in all)" in negative.message
+    assert multiple.message.count(" on F1, F2") == 20 and "and 10 more" in multiple.message
+    few = flag_notices(loadings[:3], flags[:3], names[:3], ["F1", "F2"])
+    assert "more" not in few[0].message and few[0].message.count(" on F1 (") == 3

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from qsort import correlation as correlation_module
 from qsort import extraction as extraction_module
 from qsort.correlation import Correlations, correlate
-from qsort.errors import SizeLimitError, StudyError
+from qsort.errors import SizeLimitError, StudyError, ZeroVarianceSortError
 from qsort.extraction import (
     brown_centroid,
     brown_centroid_factored,
@@ -313,3 +313,34 @@ def test_kendall_blocks_equal_the_direct_sign_matrix(monkeypatch: pytest.MonkeyP
     direct = np.sign(sorts[first] - sorts[second])
     direct /= np.linalg.norm(direct, axis=0)
     np.testing.assert_array_equal(correlate(sorts, "kendall").factor, direct)
+
+
+def test_pearson_of_a_study_builds_the_factor_form_only_on_demand() -> None:
+    study = study_from_seed(9, 20, 300, 3)
+    lazy = correlate(study.sorts, "pearson")
+    eager = correlate(np.array(study.sorts), "pearson")  # a writable copy: built at once
+    assert not lazy._factor and eager._factor
+    np.testing.assert_allclose(lazy.gram(), eager.gram(), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        lazy.principal(3).loadings, eager.principal(3).loadings, rtol=0, atol=1e-12
+    )
+    assert not lazy._factor, "principal components built the whole factor form"
+    np.testing.assert_array_equal(lazy.factor, eager.factor)
+
+
+def test_pearson_blocks_cover_every_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(correlation_module, "BLOCK_SORTS", 7)
+    study = study_from_seed(10, 16, 50, 2)
+    lazy = correlate(study.sorts, "pearson")
+    eager = correlate(np.array(study.sorts), "pearson")
+    np.testing.assert_allclose(
+        lazy.principal(2).loadings, eager.principal(2).loadings, rtol=0, atol=1e-12
+    )
+    assert sum(block.shape[1] for _, block in lazy.blocks()) == 50
+
+
+def test_a_flat_sort_is_refused_before_any_block_is_built() -> None:
+    sorts = np.array([[1, 2, 3], [1, -2, 0], [1, 0, -3]], dtype=np.int8)
+    sorts.setflags(write=False)
+    with pytest.raises(ZeroVarianceSortError, match=r"position\(s\) \[1\]"):
+        correlate(sorts, "pearson")
