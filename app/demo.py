@@ -109,9 +109,11 @@ def ensure_demo(db: Session) -> SortSession:
     """Create the demo study and its open session (code ``DEMO``) unless they exist already."""
     existing = db.exec(select(Study).where(Study.slug == DEMO_SLUG)).first()
     if existing is not None and existing.id is not None:
-        session = store.session_for_study(db, existing.id)
-        if session is not None:
-            return session
+        # The demo's own session, even if a facilitator closed it (it stays closed).
+        session = store.session_by_code(db, DEMO_CODE)
+        if session is None:
+            session = store.open_session(db, existing.id, DEMO_CODE, name="Demo")
+        return session
     study = store.create_study(
         db,
         slug=DEMO_SLUG,

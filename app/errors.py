@@ -44,6 +44,14 @@ class CodeNotFoundError(NotFoundError):
     message_key = "join.code_not_found"
 
 
+class SessionClosedError(AppError):
+    """The join code belongs to a session the facilitator has closed: late joins are refused."""
+
+    status = 410
+    code = "session_closed"
+    message_key = "join.session_closed"
+
+
 class NotJoinedError(AppError):
     """No valid participant token (never joined, or already finished)."""
 

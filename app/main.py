@@ -11,11 +11,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
 from app import STATIC_DIR, TEMPLATES_DIR, db
+from app.assets import install_assets
 from app.demo import ensure_demo
 from app.errorpages import register_error_handlers
 from app.routes import api, participant
@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = db.make_engine(settings)
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    version = install_assets(app, STATIC_DIR)
+    app.state.templates.env.globals["static_url"] = lambda path: f"/static/{version}/{path}"
     app.include_router(participant.router)
     app.include_router(api.router)
     register_error_handlers(app)

@@ -131,6 +131,14 @@ class SortSession(SQLModel, table=True):
     is_open: bool = True
     created_at: datetime = _created()
     closed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    # A focus group's session (revision 0004): who sorts (e.g. "service users"), how many seats
+    # are expected, and optional seat names ("Tablet 1") that a tablet can be bound to.
+    group_label: str = Field(default="", max_length=80)
+    seats: int | None = None
+    seat_names: list[str] = Field(default_factory=list, sa_type=JSON)
+    # The staff member who opened it: a plain user id, not yet a foreign key (the users table
+    # arrives with staff accounts; a later revision adds the key).
+    opened_by: int | None = None
 
 
 class Participant(SQLModel, table=True):
@@ -150,6 +158,10 @@ class Participant(SQLModel, table=True):
     sorted_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     finish_key: str | None = Field(default=None, max_length=64)
+    # Revision 0004: the seat (1-based) of the tablet they joined on, and when a facilitator
+    # cleared that tablet for the next person (the token then opens nothing; the draft is kept).
+    seat: int | None = None
+    revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class Draft(SQLModel, table=True):
@@ -162,6 +174,10 @@ class Draft(SQLModel, table=True):
     revision: int = 0
     state: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     updated_at: datetime = _created()
+    # Revision 0004: the step the device last reported (``state["stage"]``) and since when, so
+    # the facilitator's board can show time on the step without reading every state.
+    stage: str = Field(default="", max_length=16)
+    stage_since: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class QSortRecord(SQLModel, table=True):
@@ -176,6 +192,10 @@ class QSortRecord(SQLModel, table=True):
     submit_key: str = Field(max_length=64, unique=True)
     source: str = Field(default="web", max_length=16, description="web, or paper when typed in.")
     created_at: datetime = _created()
+    # Revision 0004, paper sorts: who typed it in and who typed it again to check it (double
+    # entry). Plain user ids, not yet foreign keys (the users table comes with staff accounts).
+    entered_by: int | None = None
+    checked_by: int | None = None
 
 
 class SortEntry(SQLModel, table=True):
@@ -219,3 +239,43 @@ class SurveyAnswer(SQLModel, table=True):
     question_id: int = Field(foreign_key="question.id")
     value: str
     created_at: datetime = _created()
+
+
+class HelpRequest(SQLModel, table=True):
+    """A participant asked for help; the facilitator's board shows it until it is answered."""
+
+    __tablename__ = "help_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sort_session.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    created_at: datetime = _created()
+    answered_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    answered_by: int | None = None  # a user id; a foreign key once the users table exists
+
+
+class PaperEntry(SQLModel, table=True):
+    """A paper sort being typed in: one entry, or two for double data entry.
+
+    The entry belongs to a participant made for it (a label, no device: its token is never
+    handed out), which reserves the label written on the paper record sheet and names the
+    Q-set version and grid typed against. ``first`` and ``second`` map a column value (as a
+    string, JSON's keys) to the statement numbers typed into that column from top to bottom.
+    The sort is recorded (``qsort_id``) once the entry is valid and, for double entry, once both
+    typings agree cell by cell. ``first_by``/``second_by`` are plain user ids until the users
+    table exists.
+    """
+
+    __tablename__ = "paper_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="sort_session.id", index=True)
+    participant_id: int = Field(foreign_key="participant.id", unique=True, index=True)
+    double_entry: bool = False
+    first: dict[str, list[int]] = Field(default_factory=dict, sa_type=JSON)
+    first_by: int | None = None
+    second: dict[str, list[int]] | None = Field(default=None, sa_type=JSON)
+    second_by: int | None = None
+    qsort_id: int | None = Field(default=None, foreign_key="qsort.id")
+    created_at: datetime = _created()
+    updated_at: datetime = _created()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -108,6 +109,14 @@ def open_session_by_code(db: Session, code: str) -> SortSession | None:
     return db.exec(query).first()
 
 
+def session_by_code(db: Session, code: str) -> SortSession | None:
+    """The session whose join code is ``code``, open or closed (case and spaces ignored)."""
+    clean = "".join(code.split()).upper()
+    if not clean:
+        return None
+    return db.exec(select(SortSession).where(SortSession.code == clean)).first()
+
+
 def get_study(db: Session, study_id: int) -> Study | None:
     """The study with this id."""
     return db.get(Study, study_id)
@@ -137,8 +146,15 @@ def participant_labels(db: Session, session_id: int) -> set[str]:
 
 
 def participant_by_token_hash(db: Session, token_hash: str) -> Participant | None:
-    """The participant holding the token whose hash is ``token_hash``."""
-    return db.exec(select(Participant).where(Participant.token_hash == token_hash)).first()
+    """The participant holding the token whose hash is ``token_hash``.
+
+    A token revoked by a facilitator (the tablet was cleared for the next person) opens nothing:
+    the device is then treated as one that never joined, so nothing of the draft can be resumed.
+    """
+    query = select(Participant).where(
+        Participant.token_hash == token_hash, col(Participant.revoked_at).is_(None)
+    )
+    return db.exec(query).first()
 
 
 def get_draft(db: Session, participant_id: int) -> Draft | None:
@@ -151,12 +167,22 @@ def update_draft_if_revision(
 ) -> bool:
     """Store ``state`` as revision ``seen_revision + 1`` if the stored one is ``seen_revision``.
 
-    One conditional UPDATE, so two writers (tabs, app processes) cannot both win.
+    One conditional UPDATE, so two writers (tabs, app processes) cannot both win. The step
+    the state reports (``state["stage"]``) is copied to ``stage``, and ``stage_since`` moves
+    only when the step changes, so the facilitator's board can show time on the step.
     """
+    now = utcnow()
+    stage = str(state.get("stage", ""))[:16]
+    same_step = sa.and_(col(Draft.stage) == stage, col(Draft.stage_since).is_not(None))
+    since = sa.case(
+        (same_step, col(Draft.stage_since)), else_=sa.literal(now, sa.DateTime(timezone=True))
+    )
     statement = (
         update(Draft)
         .where(col(Draft.participant_id) == participant_id, col(Draft.revision) == seen_revision)
-        .values(revision=seen_revision + 1, state=state, updated_at=utcnow())
+        .values(
+            revision=seen_revision + 1, state=state, updated_at=now, stage=stage, stage_since=since
+        )
         .execution_options(synchronize_session=False)
     )
     result = db.connection().execute(statement)

@@ -75,11 +75,15 @@ def joined_client(base: str) -> httpx.Client:
     return client
 
 
-def page_weight(base: str) -> tuple[int, int]:
-    """Bytes and requests for the sort page and everything it loads."""
+def page_weight(base: str) -> tuple[int, int, int]:
+    """Bytes (as files, and on the wire) and requests for the sort page and what it loads.
+
+    The client asks for gzip as browsers do; the wire figure is what it downloaded.
+    """
     client = joined_client(base)
-    html = client.get("/p").text
-    total, requests = len(html.encode()), 1
+    page = client.get("/p")
+    html = page.text
+    total, wire, requests = len(html.encode()), page.num_bytes_downloaded, 1
     queue = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
     seen: set[str] = set()
     while queue:
@@ -87,13 +91,15 @@ def page_weight(base: str) -> tuple[int, int]:
         if path in seen:
             continue
         seen.add(path)
-        body = client.get(path).content
+        response = client.get(path)
+        body = response.content
         total, requests = total + len(body), requests + 1
+        wire += response.num_bytes_downloaded
         if path.endswith(".js"):
             folder = path.rsplit("/", 1)[0]
             queue += [f"{folder}/{m}" for m in re.findall(r'from "\./([^"]+)"', body.decode())]
     client.close()
-    return total, requests
+    return total, wire, requests
 
 
 def participant(
@@ -144,7 +150,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_server(Path(tmp), port)
         try:
-            size, requests = page_weight(base)
+            size, wire, requests = page_weight(base)
             latencies: list[float] = []
             failures: list[str] = []
             stop_at = time.monotonic() + DEADLINE_S
@@ -167,7 +173,7 @@ def main() -> int:
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     print("store: SQLite (WAL), one uvicorn process")
-    print(f"sort page weight: {size} bytes in {requests} requests (uncompressed)")
+    print(f"sort page weight: {size} bytes in {requests} requests, {wire} bytes on the wire (gzip)")
     print(
         f"autosave: {len(latencies)} saves by {args.participants} concurrent participants "
         f"in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s)"

@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qsort._checks import check_count
-from qsort.correlation import Correlations, correlate
+from qsort.correlation import CorrelationMethod, Correlations, correlate
 from qsort.errors import ExtractionError, Notice, OptionError
 from qsort.extraction import (
     CENTROID_MAX_SORTS,
@@ -100,7 +100,7 @@ class FactorGuidance:
         For example that Humphrey's rule fell back to principal components.
     """
 
-    correlation: str
+    correlation: CorrelationMethod
     extraction: ExtractionMethod
     n_sorts: int
     n_statements: int
@@ -122,7 +122,7 @@ class FactorGuidance:
 
 def factor_guidance(
     study: Study,
-    correlation: str = "pearson",
+    correlation: CorrelationMethod = "pearson",
     extraction: ExtractionMethod = "pca",
     profile: Profile = PQMETHOD,
     iterations: int = 100,
@@ -137,7 +137,7 @@ def factor_guidance(
     correlation : {"pearson", "spearman", "kendall"}
     extraction : {"centroid", "horst", "pca"}
         Extraction for Humphrey's rule; the centroid methods beyond
-        :data:`qsort.extraction.CENTROID_MAX_SORTS` sorts fall back to principal components.
+        :data:`qsort.extraction.CENTROID_MAX_SORTS` sorts use principal components (quicker).
     profile : Profile
         Conventions of that extraction.
     iterations : int
@@ -210,7 +210,12 @@ def parallel_iterations(n_sorts: int, rows: int, requested: int) -> int:
 
 
 def random_eigenvalues(
-    grid: Grid, n_statements: int, n_sorts: int, correlation: str, runs: int, seed: int
+    grid: Grid,
+    n_statements: int,
+    n_sorts: int,
+    correlation: CorrelationMethod,
+    runs: int,
+    seed: int,
 ) -> FloatArray:
     """Eigenvalues of the correlations of random studies drawn from a grid.
 
@@ -339,8 +344,8 @@ def _humphrey_products(
         notices = (
             Notice(
                 "humphrey-pca",
-                f"Humphrey's rule used principal components: the {extraction} method accepts at "
-                f"most {CENTROID_MAX_SORTS} Q-sorts and this study has {corr.n}",
+                f"Humphrey's rule used principal components: the {extraction} method is slow "
+                f"beyond {CENTROID_MAX_SORTS} Q-sorts and this study has {corr.n}",
             ),
         )
     for count in range(min(limit, HUMPHREY_MAX_FACTORS), 0, -1):

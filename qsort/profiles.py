@@ -8,9 +8,12 @@ disagreements in its section A.10.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from qsort.errors import OptionError
+
+if TYPE_CHECKING:
+    from qsort.extraction import ExtractionMethod
 
 ProfileName = Literal["pqmethod", "qmethod"]
 SignRule = Literal["signed-squares", "column-sum"]
@@ -64,6 +67,9 @@ class Profile:
     default_extraction : {"centroid", "horst", "pca"}
         The extraction used when none is given: PQMethod users mostly run the centroid method,
         qmethod's default is principal components.
+    centroid_reflection : {"tolerant", "strict"}
+        What a centroid column sum within rounding of zero means (``qsort.reflection``): zero,
+        never reflected (PQMethod/KADE), or qmethod's strict ``colSums(tmat) > 0`` test.
     """
 
     name: ProfileName
@@ -82,7 +88,8 @@ class Profile:
     qdc_stars: tuple[tuple[float, str], ...]
     qdc_table: bool
     heywood_rule: HeywoodRule
-    default_extraction: Literal["centroid", "horst", "pca"]
+    default_extraction: ExtractionMethod
+    centroid_reflection: Literal["tolerant", "strict"] = "tolerant"
 
 
 PQMETHOD = Profile(
@@ -123,9 +130,11 @@ QMETHOD = Profile(
     qdc_table=True,
     heywood_rule="qmethod",
     default_extraction="pca",
+    centroid_reflection="strict",
 )
 
-PROFILES: dict[str, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}
+PROFILES: dict[ProfileName, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}
+"""The profiles by name: the table the command line and the options read."""
 
 
 def get_profile(name: str | Profile) -> Profile:
@@ -147,6 +156,6 @@ def get_profile(name: str | Profile) -> Profile:
     if isinstance(name, Profile):
         return name
     try:
-        return PROFILES[name]
+        return PROFILES[name]  # type: ignore[index]
     except KeyError:
         raise OptionError(f"profile: expected one of {sorted(PROFILES)}, found {name!r}") from None

@@ -26,7 +26,8 @@ from qsort.errors import (
     ZeroVarianceSortError,
 )
 
-IntMatrix = NDArray[np.int64]
+IntMatrix = NDArray[np.signedinteger[Any]]
+"""Sort values as a :class:`Study` holds them: int8 when the grid fits in -128..127, else int16."""
 
 
 #: Sorts an error message describes one by one before it just counts the rest.
@@ -238,8 +239,10 @@ class Study:
         The N statements, in statement order.
     sort_names : tuple of str
         The n Q-sort names, unique.
-    sorts : ndarray of int, shape (N, n)
-        ``sorts[i, j]`` is the value sort ``j`` gave statement ``i``.
+    sorts : ndarray of int8 or int16, shape (N, n)
+        ``sorts[i, j]`` is the value sort ``j`` gave statement ``i``, held in the smallest
+        integer type that fits every value (one byte a value for every usual grid, so a million
+        sorts of 60 statements take 60 MB). Arithmetic on it should convert first.
     grid : Grid
         The distribution every sort was made on.
     title : str
@@ -331,12 +334,20 @@ def _default_names(prefix: str, count: int) -> tuple[str, ...]:
 
 
 def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
-    """Convert to an int64 matrix, refusing non-integer values with a clear message."""
+    """Convert to a small-integer matrix, refusing non-integer values with a clear message.
+
+    Integer input is checked with its minimum and maximum only; other input goes through float64
+    to find the first value that is not a whole number. The result is int8 when every value fits
+    in -128..127 and int16 otherwise (values are bounded by :data:`VALUE_LIMIT`); it may be the
+    input itself when that already has the right type.
+    """
     raw = np.asarray(sorts)
     if raw.ndim != 2:
         raise StudyError(
             f"sorts: expected a statements x sorts table (2 dimensions), found {raw.ndim}"
         )
+    if raw.dtype.kind in "iub":
+        return _compact_integers(raw)
     try:
         as_float = raw.astype(np.float64)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -347,7 +358,25 @@ def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
     too_big = np.abs(as_float) > VALUE_LIMIT
     if too_big.any():
         _refuse_cell(raw, too_big, f"sort values between {-VALUE_LIMIT} and {VALUE_LIMIT}")
-    return as_float.astype(np.int64)
+    return as_float.astype(_storage_type(as_float))
+
+
+def _compact_integers(raw: NDArray[Any]) -> IntMatrix:
+    """An integer matrix in its storage type, refusing values beyond :data:`VALUE_LIMIT`."""
+    if raw.size and (int(raw.min()) < -VALUE_LIMIT or int(raw.max()) > VALUE_LIMIT):
+        wide = raw.astype(np.float64)
+        _refuse_cell(
+            raw, np.abs(wide) > VALUE_LIMIT, f"sort values between {-VALUE_LIMIT} and {VALUE_LIMIT}"
+        )
+    return raw.astype(_storage_type(raw), copy=False)
+
+
+def _storage_type(values: NDArray[Any]) -> type[np.signedinteger[Any]]:
+    """int8 when every value (already within :data:`VALUE_LIMIT`) fits in it, else int16."""
+    small = np.iinfo(np.int8)
+    if not values.size or (values.min() >= small.min and values.max() <= small.max):
+        return np.int8
+    return np.int16
 
 
 def _refuse_cell(raw: NDArray[Any], mask: NDArray[np.bool_], expected: str) -> None:
@@ -458,10 +487,27 @@ def _suspect_sorts(matrix: IntMatrix, grid: Grid) -> list[int]:
 
     Each one is then described by :meth:`Grid.check_sort`, which names what is wrong.
     """
-    outside = (matrix < grid.low).any(axis=0) | (matrix > grid.high).any(axis=0)
+    outside = (matrix.min(axis=0) < grid.low) | (matrix.max(axis=0) > grid.high)
     if grid.forced and grid.size == matrix.shape[0]:
-        outside |= (np.sort(matrix, axis=0) != grid.pattern()[:, None]).any(axis=0)
+        outside |= _off_pattern(matrix, grid)
     return [int(j) for j in np.flatnonzero(outside)]
+
+
+def _off_pattern(matrix: IntMatrix, grid: Grid) -> NDArray[np.bool_]:
+    """Columns whose count of some grid value differs from its capacity, shape (n,).
+
+    Counting is one comparison per column of the grid, with no sorted copy of the sorts; with
+    every value in range (checked apart) and N values per sort, equal counts mean the sort is
+    the grid's multiset.
+    """
+    wrong = np.zeros(matrix.shape[1], dtype=bool)
+    equal = np.empty(matrix.shape, dtype=bool)
+    counts = np.empty(matrix.shape[1], dtype=np.int64)
+    for value, capacity in zip(grid.values, grid.capacities, strict=True):
+        np.equal(matrix, value, out=equal)
+        equal.sum(axis=0, out=counts)
+        wrong |= counts != capacity
+    return wrong
 
 
 def _check_size(matrix: IntMatrix) -> None:

@@ -4,19 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from qsort.flagging import FLAG_LEVELS, flag_threshold
+from qsort.methods import CORRELATIONS, EXTRACTIONS, ROTATIONS
 from qsort.result import AnalysisResult
 from qsort.study import signed
 
-EXTRACTION_NAMES = {
-    "centroid": "Brown centroid",
-    "horst": "Horst 5.5 centroid",
-    "pca": "principal components",
-}
+SORT_LIMIT = 60
+"""Most Q-sorts whose loadings the summary lists one by one (``qsort analyze --all`` lifts it)."""
+
+STRONGEST = 5
+"""Strongest loaders named per factor when the loadings are summarised."""
+
+EXTRACTION_NAMES = EXTRACTIONS  # kept for callers of the former name
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    """Left-align the first column and right-align the others."""
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Lines of a plain-text table: the first column left-aligned, the others right-aligned.
+
+    Parameters
+    ----------
+    header : sequence of str
+    rows : iterable of sequences of str
+        Each as long as the header.
+
+    Returns
+    -------
+    list of str
+        The header line, then one line per row, trailing spaces stripped.
+    """
     body = [list(header), *[list(r) for r in rows]]
     widths = [max(len(r[i]) for r in body) for i in range(len(header))]
     return [
@@ -55,9 +72,9 @@ def describe_options(result: AnalysisResult) -> str:
         )
     parts = [
         f"profile {result.profile.name}",
-        f"{opt.correlation.capitalize()} correlations",
-        f"{EXTRACTION_NAMES[opt.extraction]} ({opt.n_factors} factors)",
-        "varimax rotation" if opt.rotation == "varimax" else "no rotation",
+        f"{CORRELATIONS[opt.correlation]} correlations",
+        f"{EXTRACTIONS[opt.extraction]} ({opt.n_factors} factors)",
+        ROTATIONS[opt.rotation].label,
         flagging,
         "negative flags allowed" if opt.allow_negative else "negative flags forbidden",
     ]
@@ -90,7 +107,57 @@ def _loadings(result: AnalysisResult) -> list[str]:
             *[_num(f.characteristics.explained_variance, 2) + " " for f in result.factors],
         ]
     )
-    return _table(["sort", *[n + " " for n in names]], rows)
+    return text_table(["sort", *[n + " " for n in names]], rows)
+
+
+def _factor_correlations(result: AnalysisResult) -> list[str]:
+    """Phi after an oblique rotation, as a table (nothing when the factors are orthogonal)."""
+    phi = result.factor_correlations
+    if phi is None:
+        return []
+    names = result.factor_names
+    rows = [[name, *[f"{value:.4f}" for value in phi[k]]] for k, name in enumerate(names)]
+    return [
+        "",
+        "Factor correlations (oblique rotation; loadings above are pattern loadings)",
+        *text_table(["factor", *names], rows),
+    ]
+
+
+def _loadings_summary(result: AnalysisResult) -> list[str]:
+    """Flag counts per factor and each factor's strongest loaders, for studies past the limit."""
+    rows = []
+    for k, factor in enumerate(result.factors):
+        flags = result.flags[:, k]
+        positive = int(np.count_nonzero(flags & (result.loadings[:, k] > 0)))
+        rows.append(
+            [
+                factor.name,
+                f"{int(np.count_nonzero(flags)):,}",
+                f"{positive:,}",
+                f"{int(np.count_nonzero(flags)) - positive:,}",
+                _num(factor.characteristics.eigenvalue),
+                _num(factor.characteristics.explained_variance, 2),
+            ]
+        )
+    header = ["factor", "flagged", "positive", "negative", "eigenvalue", "% expl. var."]
+    return [
+        *text_table(header, rows),
+        f"Strongest loaders (X = defining sort; --all lists all {result.study.n_sorts:,} sorts)",
+        *[f"  {f.name}: {_strongest(result, k)}" for k, f in enumerate(result.factors)],
+    ]
+
+
+def _strongest(result: AnalysisResult, k: int) -> str:
+    """The :data:`STRONGEST` largest absolute loadings on factor k, largest first."""
+    column = np.abs(result.loadings[:, k])
+    count = min(STRONGEST, column.size)
+    top = np.argpartition(-column, count - 1)[:count]
+    top = top[np.lexsort((top, -column[top]))]
+    names = result.study.sort_names
+    return "  ".join(
+        f"{names[j]} {result.loadings[j, k]:.4f}{'X' if result.flags[j, k] else ''}" for j in top
+    )
 
 
 def _characteristics(result: AnalysisResult) -> list[str]:
@@ -103,7 +170,7 @@ def _characteristics(result: AnalysisResult) -> list[str]:
         ]
         for f in result.factors
     ]
-    return _table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
+    return text_table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
 
 
 def _arrays(result: AnalysisResult) -> list[str]:
@@ -112,7 +179,7 @@ def _arrays(result: AnalysisResult) -> list[str]:
     for i, statement in enumerate(result.study.statements):
         cells = [signed(int(f.array[i])) if f.array is not None else "-" for f in defined]
         rows.append([statement.id, *cells, _short(statement.text)])
-    return _table(["statement", *[f.name for f in defined], ""], rows)
+    return text_table(["statement", *[f.name for f in defined], ""], rows)
 
 
 def _short(text: str, width: int = 50) -> str:
@@ -132,12 +199,17 @@ def _lists(result: AnalysisResult) -> list[str]:
     return lines
 
 
-def render_summary(result: AnalysisResult) -> str:
+def render_summary(result: AnalysisResult, every_sort: bool = False) -> str:
     """The text ``qsort analyze`` prints: options, loadings, characteristics, arrays, lists.
+
+    Up to :data:`SORT_LIMIT` sorts (or with ``every_sort``) the loadings are listed sort by
+    sort; beyond it they are summarised: flag counts per factor and its strongest loaders.
 
     Parameters
     ----------
     result : AnalysisResult
+    every_sort : bool
+        List every sort's loadings however many there are (``qsort analyze --all``).
 
     Returns
     -------
@@ -146,13 +218,22 @@ def render_summary(result: AnalysisResult) -> str:
     """
     study = result.study
     title = study.title or "Q study"
+    listed = every_sort or study.n_sorts <= SORT_LIMIT
+    loadings = (
+        ["Factor loadings (X = defining sort)", *_loadings(result)]
+        if listed
+        else [
+            f"Factor loadings, summarised ({study.n_sorts:,} Q-sorts, more than {SORT_LIMIT})",
+            *_loadings_summary(result),
+        ]
+    )
     out = [
         f"{title}: {study.n_sorts} Q-sorts, {study.n_statements} statements, "
         f"grid {study.grid.describe()}",
         describe_options(result),
         "",
-        "Factor loadings (X = defining sort)",
-        *_loadings(result),
+        *loadings,
+        *_factor_correlations(result),
         "",
         "Factor characteristics",
         *_characteristics(result),

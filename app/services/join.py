@@ -13,8 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import store
-from app.errors import CodeNotFoundError, NotFoundError
+from app.errors import CodeNotFoundError, NotFoundError, SessionClosedError
 from app.models import Draft, Participant, SortSession, Study
+from app.services.seats import seat_count
 from app.services.tokens import hash_token, new_token
 
 #: Attempts at a free label before giving up; labels are drawn at random from a pool at least
@@ -31,9 +32,15 @@ class Joined:
 
 
 def find_session(db: Session, code: str) -> tuple[SortSession, Study]:
-    """The open session for ``code`` and its study, or :class:`CodeNotFoundError`."""
+    """The open session for ``code`` and its study.
+
+    Raises :class:`SessionClosedError` for a session the facilitator has closed (a late join,
+    told so plainly) and :class:`CodeNotFoundError` for a code that matches no session.
+    """
     session = store.open_session_by_code(db, code)
     if session is None:
+        if store.session_by_code(db, code) is not None:
+            raise SessionClosedError(f"the session with code {code!r} is closed")
         raise CodeNotFoundError(f"no open session with code {code!r}")
     study = store.get_study(db, session.study_id)
     if study is None or study.current_qset_id is None or study.current_grid_id is None:
@@ -51,8 +58,12 @@ def random_label(taken: set[str]) -> str:
     return secrets.choice(free)
 
 
-def accept_consent(db: Session, code: str) -> Joined:
-    """Create a participant (and an empty draft) in the session for ``code``; commit."""
+def accept_consent(db: Session, code: str, seat: int | None = None) -> Joined:
+    """Create a participant (and an empty draft) in the session for ``code``; commit.
+
+    ``seat`` is the seat the tablet is bound to (from its seat link); a seat the session does
+    not have is dropped rather than refusing the person, so a stale link never blocks a join.
+    """
     session, study = find_session(db, code)
     assert session.id is not None and study.id is not None
     assert study.current_qset_id is not None and study.current_grid_id is not None
@@ -66,6 +77,7 @@ def accept_consent(db: Session, code: str) -> Joined:
             token_hash=hash_token(token),
             qset_id=study.current_qset_id,
             grid_id=study.current_grid_id,
+            seat=seat if seat is not None and 1 <= seat <= seat_count(session) else None,
         )
         try:
             db.add(participant)

@@ -15,9 +15,7 @@ from qsort.cli.arguments import (
 )
 from qsort.cli.files import reported_warnings
 from qsort.cli.registry import Subparsers
-
-CORRELATIONS = ["pearson", "spearman", "kendall"]
-EXTRACTIONS = ["centroid", "horst", "pca"]
+from qsort.methods import CORRELATIONS, EXTRACTIONS
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -37,10 +35,11 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     with reported_warnings():
         result = run_analysis(args)
-    sys.stdout.write(render_summary(result))
+    sys.stdout.write(render_summary(result, every_sort=args.all))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        text = json.dumps(result.to_dict(), separators=(",", ":"))
+        args.json.write_text(text + "\n", encoding="utf-8")
         print(f"\nWrote {args.json}")
     return 0
 
@@ -88,7 +87,16 @@ def register(sub: Subparsers) -> None:
     )
     add_analysis_arguments(analyze)
     analyze.add_argument(
-        "--json", type=Path, metavar="OUT.json", help="also write the full result as JSON"
+        "--json",
+        type=Path,
+        metavar="OUT.json",
+        help="also write the full result as JSON (compact, without indentation)",
+    )
+    analyze.add_argument(
+        "--all",
+        action="store_true",
+        help="list every sort's loadings in the summary (by default studies of more than "
+        "60 sorts get flag counts and the strongest loaders per factor)",
     )
     analyze.set_defaults(handler=cmd_analyze)
     guide = sub.add_parser(
@@ -97,8 +105,8 @@ def register(sub: Subparsers) -> None:
         "Kaiser-Guttman, Humphrey's rule, parallel analysis",
     )
     add_study_arguments(guide)
-    guide.add_argument("--correlation", choices=CORRELATIONS, default="pearson")
-    guide.add_argument("--extraction", choices=EXTRACTIONS, default="pca")
+    guide.add_argument("--correlation", choices=list(CORRELATIONS), default="pearson")
+    guide.add_argument("--extraction", choices=list(EXTRACTIONS), default="pca")
     guide.add_argument(
         "--iterations",
         type=int,

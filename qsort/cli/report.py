@@ -59,7 +59,7 @@ def _guidance(result: AnalysisResult) -> FactorGuidance:
     return factor_guidance(
         result.study,
         correlation=result.options.correlation,
-        extraction=result.options.extraction,  # type: ignore[arg-type]
+        extraction=result.options.extraction,
         profile=result.profile,
         seed=0,
     )
@@ -75,9 +75,12 @@ def register(sub: Subparsers) -> None:
     """
     report = sub.add_parser(
         "report",
-        help="run an analysis and write a report: KADE-style workbook, PQMethod-style .LIS "
+        help="run an analysis and write a report: KADE's workbook, PQMethod-style .LIS "
         "text, or a self-contained HTML page with figures",
-        description="Run an analysis (same options as `qsort analyze`) and write reports.",
+        description="Run an analysis (same options as `qsort analyze`) and write reports. "
+        "Tables with one row per sort are written in full up to 1,000 sorts (500 in the HTML), "
+        "tables with one column per sort up to 500 (100 in the HTML and .lis); beyond, they "
+        "list the strongest loaders and say so (see docs/reports.md).",
     )
     add_analysis_arguments(report)
     report.add_argument("--xlsx", type=Path, metavar="OUT.xlsx", help="report workbook")

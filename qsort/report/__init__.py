@@ -1,11 +1,12 @@
-"""Reports and figures of an analysis: KADE-style workbook, PQMethod-style text, HTML, SVG.
+"""Reports and figures of an analysis: KADE's workbook, PQMethod-style text, HTML, SVG.
 
 * :func:`write_report` writes one report file, choosing the kind from the file's extension.
 * :func:`qsort.report.xlsx.write_workbook`, :func:`qsort.report.lis.render_lis` and
   :func:`qsort.report.html.render_html` build each kind.
 * :mod:`qsort.report.figures` draws the composite Q-sorts, the scree plot and loading plots.
+* :mod:`qsort.report.bounds` states how much of a large study each kind writes in full.
 
-Nothing here imports the web stack; openpyxl is imported only when a
+Nothing here imports the web stack; XlsxWriter is imported only when a
 workbook is written, and cairosvg only when a PNG is asked for.
 """
 

@@ -13,18 +13,52 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qsort.report import derived
-from qsort.report.svg import document, tag, text, wrap
+from qsort.report.svg import PALETTE, SIZES, document, tag, text, tooltip, wrap
 from qsort.result import AnalysisResult, Factor
 
+#: A card's size, the gap between cards and the figure's outer margin, in pixels.
 CELL_W = 132
 CELL_H = 92
 GAP = 6
 MARGIN = 24
+#: Height of the column headers and of the title block above them.
 HEADER_H = 40
 TITLE_H = 56
+#: Statement text on a card: font size, line height, most lines, inner padding.
 FONT_SIZE = 10.5
 LINE_H = 13
 MAX_LINES = 4
+PADDING = 7
+#: Baselines inside a card: the number and marks row, and the first line of text.
+NUMBER_BASELINE = 16
+TEXT_BASELINE = 34
+CORNER = 5
+#: Font sizes of the title, a card's number and a column's value and card count.
+TITLE_SIZE = 20
+NUMBER_SIZE = 13
+VALUE_SIZE = 18
+COUNT_SIZE = 9
+LEGEND_LINE = 16
+
+
+@dataclass(frozen=True)
+class CardStyle:
+    """How a kind of card is drawn: fill, border colour, border width and dash pattern."""
+
+    fill: str
+    stroke: str
+    width: float
+    dash: str | None = None
+
+
+#: Card styles by kind; the border's width and dashes carry the meaning without colour.
+CARD_STYLES: dict[str, CardStyle] = {
+    "higher": CardStyle("#fde3c4", "#7a3e00", 2.4),
+    "lower": CardStyle("#d6e6f7", "#0b3d6e", 2.4),
+    "mixed": CardStyle("#ece3f5", "#4b2a6e", 2.4),
+    "consensus": CardStyle("#eeeeee", "#555555", 1.4, "5 3"),
+    "plain": CardStyle("#ffffff", "#777777", 1.0),
+}
 
 CONSENSUS = "\u25c6"
 CONSENSUS_01 = "\u25c7"
@@ -67,16 +101,9 @@ def place(result: AnalysisResult, factor: Factor) -> list[Card]:
     return cards
 
 
-def _card_svg(result: AnalysisResult, card: Card, x: float, y: float) -> str:
-    statement = result.study.statements[card.index]
-    style = {
-        "higher": ("#fde3c4", "#7a3e00", 2.4, None),
-        "lower": ("#d6e6f7", "#0b3d6e", 2.4, None),
-        "mixed": ("#ece3f5", "#4b2a6e", 2.4, None),
-        "consensus": ("#eeeeee", "#555555", 1.4, "5 3"),
-        "plain": ("#ffffff", "#777777", 1.0, None),
-    }[card.kind]
-    fill, stroke, width, dash = style
+def _card_frame(card: Card, x: float, y: float) -> list[str]:
+    """The card's box in its kind's style, its statement number and its marks."""
+    style = CARD_STYLES[card.kind]
     parts = [
         tag(
             "rect",
@@ -84,47 +111,62 @@ def _card_svg(result: AnalysisResult, card: Card, x: float, y: float) -> str:
             y=y,
             width=CELL_W,
             height=CELL_H,
-            rx=5,
-            fill=fill,
-            stroke=stroke,
-            stroke_width=width,
-            stroke_dasharray=dash,
+            rx=CORNER,
+            fill=style.fill,
+            stroke=style.stroke,
+            stroke_width=style.width,
+            stroke_dasharray=style.dash,
         ),
-        text(x + 7, y + 16, str(card.index + 1), font_size=13, font_weight="bold", fill="#000"),
+        text(
+            x + PADDING,
+            y + NUMBER_BASELINE,
+            str(card.index + 1),
+            font_size=NUMBER_SIZE,
+            font_weight="bold",
+            fill=PALETTE.ink,
+        ),
     ]
     if card.marks:
         parts.append(
             text(
-                x + CELL_W - 7,
-                y + 16,
+                x + CELL_W - PADDING,
+                y + NUMBER_BASELINE,
                 card.marks,
-                font_size=13,
+                font_size=NUMBER_SIZE,
                 font_weight="bold",
                 text_anchor="end",
-                fill="#000",
+                fill=PALETTE.ink,
                 class_="marks",
             )
         )
-    lines = wrap(statement.text or statement.id, CELL_W - 12, FONT_SIZE, MAX_LINES)
-    for n, line in enumerate(lines):
-        parts.append(text(x + 7, y + 34 + n * LINE_H, line, font_size=FONT_SIZE, fill="#111"))
-    body = f"<title>{_escape_title(result, card)}</title>" + "".join(parts)
+    return parts
+
+
+def _card_svg(result: AnalysisResult, card: Card, x: float, y: float) -> str:
+    """One statement's card: box, number, marks and wrapped text, with a tooltip."""
+    statement = result.study.statements[card.index]
+    wording = statement.text or statement.id
+    lines = wrap(wording, CELL_W - 2 * PADDING + 2, FONT_SIZE, MAX_LINES)
+    parts = _card_frame(card, x, y) + [
+        text(
+            x + PADDING,
+            y + TEXT_BASELINE + n * LINE_H,
+            line,
+            font_size=FONT_SIZE,
+            fill=PALETTE.text,
+        )
+        for n, line in enumerate(lines)
+    ]
+    hover = tooltip(f"{card.index + 1}. {wording} {card.marks}".strip())
     return tag(
         "g",
-        body,
+        hover + "".join(parts),
         class_="card",
         data_statement=statement.id,
         data_number=card.index + 1,
         data_value=result.study.grid.values[card.column],
         data_marks=card.marks or None,
     )
-
-
-def _escape_title(result: AnalysisResult, card: Card) -> str:
-    from xml.sax.saxutils import escape
-
-    statement = result.study.statements[card.index]
-    return escape(f"{card.index + 1}. {statement.text or statement.id} {card.marks}".strip())
 
 
 def _column_x(column: int) -> float:
@@ -138,12 +180,20 @@ def _headers(result: AnalysisResult, top: float, height: float) -> list[str]:
         x = _column_x(c)
         label = f"{value:+d}" if value else "0"
         body = (
-            tag("rect", x=x, y=top, width=CELL_W, height=height, fill="#f6f6f6", stroke="#bbb")
+            tag(
+                "rect",
+                x=x,
+                y=top,
+                width=CELL_W,
+                height=height,
+                fill=PALETTE.header_fill,
+                stroke=PALETTE.header_line,
+            )
             + text(
                 x + CELL_W / 2,
                 top + 24,
                 label,
-                font_size=18,
+                font_size=VALUE_SIZE,
                 font_weight="bold",
                 text_anchor="middle",
             )
@@ -151,9 +201,9 @@ def _headers(result: AnalysisResult, top: float, height: float) -> list[str]:
                 x + CELL_W / 2,
                 top + 36,
                 f"{capacity} card{'' if capacity == 1 else 's'}",
-                font_size=9,
+                font_size=COUNT_SIZE,
                 text_anchor="middle",
-                fill="#444",
+                fill=PALETTE.muted,
             )
         )
         out.append(tag("g", body, class_="column", data_value=value, data_x=x, data_width=CELL_W))
@@ -177,10 +227,17 @@ def _legend(result: AnalysisResult, factor: Factor, top: float) -> tuple[list[st
     if len(result.defined) < 2:
         lines = lines[2:]
     out = [
-        text(MARGIN, top + 16 + 16 * n, line, font_size=12, fill="#222", class_="legend")
+        text(
+            MARGIN,
+            top + LEGEND_LINE * (n + 1),
+            line,
+            font_size=SIZES.tick,
+            fill=PALETTE.text,
+            class_="legend",
+        )
         for n, line in enumerate(lines)
     ]
-    return out, 16 * len(lines) + 12
+    return out, LEGEND_LINE * len(lines) + SIZES.tick
 
 
 def composite_sort_svg(result: AnalysisResult, factor: Factor | str) -> str:
@@ -208,14 +265,14 @@ def composite_sort_svg(result: AnalysisResult, factor: Factor | str) -> str:
     title = f"{result.study.title or 'Q study'}: composite Q-sort of factor {chosen.name}"
     n_def = chosen.characteristics.n_defining
     body = [
-        text(MARGIN, 30, title, font_size=20, font_weight="bold"),
+        text(MARGIN, 30, title, font_size=TITLE_SIZE, font_weight="bold"),
         text(
             MARGIN,
             48,
-            f"{n_def} defining Q-sort{'s' if n_def != 1 else ''}; "
+            f"{n_def:,} defining Q-sort{'s' if n_def != 1 else ''}; "
             f"{result.study.n_statements} statements",
-            font_size=12,
-            fill="#333",
+            font_size=SIZES.tick,
+            fill=PALETTE.muted,
         ),
         *_headers(result, TITLE_H, HEADER_H),
         *[_card_svg(result, c, _column_x(c.column), top + c.slot * (CELL_H + GAP)) for c in cards],
@@ -225,15 +282,7 @@ def composite_sort_svg(result: AnalysisResult, factor: Factor | str) -> str:
 
 
 def _factor(result: AnalysisResult, factor: Factor | str) -> Factor:
-    if isinstance(factor, Factor):
-        chosen = factor
-    else:
-        found = [f for f in result.factors if f.name == factor]
-        if not found:
-            raise ValueError(
-                f"factor: expected one of {list(result.factor_names)}, found {factor!r}"
-            )
-        chosen = found[0]
+    chosen = derived.find_factor(result, factor)
     if not chosen.defined:
         raise ValueError(
             f"factor {chosen.name} is undefined (no defining sort): it has no composite Q-sort"

@@ -8,6 +8,7 @@ statements, and the thresholds in force.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -153,3 +154,97 @@ def array_of(factor: Factor) -> NDArray[np.int64]:
     if factor.array is None:
         raise ValueError(f"factor {factor.name} is undefined: it has no factor array")
     return factor.array
+
+
+def factor_groups(loadings: FloatArray, names: Sequence[str]) -> tuple[list[str], list[int]]:
+    """KADE's factor group of every sort and the order of its loadings table.
+
+    Each sort belongs to the factor of its largest absolute loading (the largest positive loading
+    when it is at least as large in size as the most negative one, as KADE decides). Groups run
+    in factor order, sorts within a group by that loading's size, largest first, ties in sort
+    order; the label is the factor's name and the sort's place in its group (``F2-3``).
+
+    Parameters
+    ----------
+    loadings : ndarray, shape (n_sorts, k)
+    names : sequence of str
+        The factors' names.
+
+    Returns
+    -------
+    labels : list of str
+        One per sort, in sort order.
+    order : list of int
+        Sort indices in the table's order.
+    """
+    n = loadings.shape[0]
+    high, low = loadings.max(axis=1), loadings.min(axis=1)
+    use_high = np.round(np.abs(high) - np.abs(low), 8) >= 0
+    group = np.where(use_high, loadings.argmax(axis=1), loadings.argmin(axis=1))
+    size = np.where(use_high, high, np.abs(low))
+    order = np.lexsort((np.arange(n), -size, group))
+    starts = np.searchsorted(group[order], group[order], side="left")
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - starts + 1
+    labels = [f"{names[g]}-{r}" for g, r in zip(group.tolist(), rank.tolist(), strict=True)]
+    return labels, [int(j) for j in order]
+
+
+def con_dist_mark(result: AnalysisResult, factor: Factor, statement: int) -> str:
+    """KADE's mark of a statement on a factor's relative-ranks sheet.
+
+    ``D*`` distinguishing at P < .01, ``D`` at P < .05, ``C*`` consensus (no pair of factors
+    differs at P < .05), ``C`` consensus only at P < .01; '' otherwise.
+    """
+    marks = {m.statement: m.p for m in factor.distinguishing}
+    if statement in marks:
+        return "D*" if marks[statement] <= 0.01 else "D"
+    level = consensus_levels(result).get(statement)
+    if level is None:
+        return ""
+    return "C*" if level >= 0.05 else "C"
+
+
+#: Factors PQMethod extracts before the user chooses how many to rotate (QPCA 8, QCENT 7).
+PQMETHOD_EXTRACTS: dict[str, int] = {"pca": 8, "centroid": 7, "horst": 8}
+
+
+def extracted_factors(result: AnalysisResult, limit: int) -> FloatArray:
+    """Unrotated loadings of every factor PQMethod would extract, shape (n_sorts, m).
+
+    PQMethod's report prints the unrotated matrix and cumulative communalities of all the
+    factors it extracted (8 principal components, 7 centroid factors), not only those kept for
+    rotation. The extra factors come from the engine's own extraction; the kept ones are the
+    result's, and when a longer extraction would not reproduce them exactly (or the study has
+    more than ``limit`` sorts) only the kept factors are returned.
+    """
+    from qsort.errors import QsortError
+    from qsort.extraction import extract, max_factors
+
+    kept = result.unrotated
+    method = result.options.extraction
+    wanted = PQMETHOD_EXTRACTS.get(method, int(kept.shape[1]))
+    if wanted <= kept.shape[1] or result.study.n_sorts > limit:
+        return kept
+    try:
+        count = min(wanted, max_factors(result.correlations, method))
+        if count <= kept.shape[1]:
+            return kept
+        more = extract(result.correlations, count, method, result.profile).loadings
+    except QsortError:
+        return kept
+    same = more.shape[0] == kept.shape[0] and np.allclose(more[:, : kept.shape[1]], kept, atol=1e-9)
+    return np.asarray(more, dtype=np.float64) if same else kept
+
+
+def find_factor(result: AnalysisResult, factor: Factor | int | str) -> Factor:
+    """A factor given itself, its 0-based position or its name (ValueError when unknown)."""
+    if isinstance(factor, Factor):
+        return factor
+    if isinstance(factor, int):
+        if not 0 <= factor < len(result.factors):
+            raise ValueError(f"factor: expected 0..{len(result.factors) - 1}, found {factor}")
+        return result.factors[factor]
+    if factor not in result.factor_names:
+        raise ValueError(f"factor: expected one of {list(result.factor_names)}, found {factor!r}")
+    return result.factors[result.factor_names.index(factor)]

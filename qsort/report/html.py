@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 import qsort
 from qsort.report.book import report_sheets
+from qsort.report.bounds import HTML
 from qsort.report.composite import composite_sort_svg
 from qsort.report.figures import loading_pairs
 from qsort.report.model import Sheet, Table, format_cell
@@ -64,6 +65,8 @@ def _table_html(table: Table, show_title: bool) -> str:
     first_footer = len(table.rows) - table.footer_rows
     body = []
     for r, row in enumerate(table.rows):
+        if all(value is None for value in row):
+            continue  # a spacer row, there for the workbook's layout
         cells = []
         for c, value in enumerate(row):
             content = escape(format_cell(value, table.kind(r, c)))
@@ -74,11 +77,12 @@ def _table_html(table: Table, show_title: bool) -> str:
         summary = ' class="summary"' if r >= first_footer else ""
         body.append(f"<tr{summary}>{''.join(cells)}</tr>")
     wide = " wide" if len(table.columns) > WIDE_TABLE else ""
-    caption = f"<caption>{escape(table.title)}</caption>" if show_title else ""
+    caption = f"<caption>{escape(table.title)}</caption>" if show_title and table.title else ""
     note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
+    thead = f"<thead><tr>{head}</tr></thead>" if table.header else ""
     return (
         f'<div class="scroll"><table class="report{wide}">{caption}'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>{note}"
+        f"{thead}<tbody>{''.join(body)}</tbody></table></div>{note}"
     )
 
 
@@ -157,7 +161,7 @@ def render_html(
         The date shown (default: now).
     """
     when = created or datetime.now()
-    sheets = report_sheets(result, when)
+    sheets = report_sheets(result, when, limits=HTML)
     title = f"{result.study.title or 'Q study'}: Q-methodological analysis"
     header = (
         f"<header><h1>{escape(title)}</h1>"

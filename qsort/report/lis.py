@@ -1,8 +1,15 @@
 """A plain-text report with the sections of PQMethod's ``.LIS`` file, in PQMethod's order.
 
-The section titles are PQMethod's (analysis specification, B.3); PQMethod's exact column layout is
-not documented, so the tables are laid out in readable fixed-width columns instead. Statements are
-cut to :data:`STATEMENT_WIDTH` characters; wide matrices are printed in blocks of columns.
+The section titles are PQMethod's (analysis specification, B.3), among them "Normalized Factor
+Scores -- For Factor k". As PQMethod does, the unrotated factor matrix and the cumulative
+communalities cover every factor PQMethod extracts (8 principal components, 7 centroid factors),
+not only those kept for rotation. Each section starts a new page (a form feed) under a two-line
+page header, program and project on the first line with the page number, the project again and
+the date on the second, and long sections continue on further pages under the same header.
+PQMethod's exact column layout is not documented, so the tables are laid out in readable
+fixed-width columns. Statements are cut to :data:`STATEMENT_WIDTH` characters; wide matrices are
+printed in blocks of columns. Beyond the limits of :data:`qsort.report.bounds.LIS` the per-sort
+tables list the strongest loaders only, and say so.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ from datetime import datetime
 import numpy as np
 
 import qsort
-from qsort.report import derived
+from qsort.report import bounds, derived
+from qsort.report.bounds import LIS, Selection, select
 from qsort.result import AnalysisResult, Factor
 from qsort.summary import describe_options
 
@@ -21,6 +29,10 @@ STATEMENT_WIDTH = 40
 #: Most matrix columns printed side by side before a matrix continues in a further block.
 BLOCK_COLUMNS = 18
 RULE = "-" * 100
+#: Lines on a page, page header included.
+PAGE_LINES = 66
+#: Width of the page header.
+PAGE_WIDTH = 80
 
 Section = Callable[[AnalysisResult], list[str]]
 
@@ -66,8 +78,14 @@ def _blocks(
     return out
 
 
-def _sort_labels(result: AnalysisResult) -> list[list[str]]:
-    return [[str(j + 1), name] for j, name in enumerate(result.study.sort_names)]
+def _sort_labels(result: AnalysisResult, shown: Selection) -> list[list[str]]:
+    names = result.study.sort_names
+    return [[str(j + 1), names[j]] for j in shown.indices]
+
+
+def _noted(lines: list[str], shown: Selection) -> list[str]:
+    """A table's lines, followed by what it leaves out when it is summarised."""
+    return [*lines, shown.note()] if not shown.full else lines
 
 
 def _sv(value: int | np.integer) -> str:
@@ -81,67 +99,87 @@ def _f(value: float, digits: int) -> str:
 
 
 def _matrix_rows(
-    result: AnalysisResult, matrix: np.ndarray, extra: Sequence[tuple[str, Sequence[str]]]
+    result: AnalysisResult,
+    matrix: np.ndarray,
+    extra: Sequence[tuple[str, Sequence[str]]],
+    shown: Selection,
 ) -> list[str]:
-    """Sorts x factors with 4 decimals, then summary rows such as eigenvalues."""
+    """Shown sorts x factors with 4 decimals, then summary rows such as eigenvalues."""
     k = matrix.shape[1]
-    labels = [*_sort_labels(result), *[["", name] for name, _ in extra]]
+    rows = matrix[list(shown.indices)]
+    labels = [*_sort_labels(result, shown), *[["", name] for name, _ in extra]]
     columns = [
-        [*[_f(v, 4) for v in matrix[:, c]], *[cells[c] for _, cells in extra]] for c in range(k)
+        [*[_f(v, 4) for v in rows[:, c]], *[cells[c] for _, cells in extra]] for c in range(k)
     ]
-    return _blocks(labels, [f"F{c + 1}" for c in range(k)], columns, ["No.", "Q sort"])
+    table = _blocks(labels, [f"F{c + 1}" for c in range(k)], columns, ["No.", "Q sort"])
+    return _noted(table, shown)
 
 
 def correlations(result: AnalysisResult) -> list[str]:
     """1. Correlation Matrix Between Sorts, as integers x 100."""
-    matrix = result.correlations.matrix()
-    n = matrix.shape[0]
-    columns = [[str(round(100 * v)) for v in matrix[:, c]] for c in range(n)]
-    header = [str(c + 1) for c in range(n)]
-    return _blocks(_sort_labels(result), header, columns, ["No.", "Q sort"])
+    shown = select(result, LIS.matrix)
+    matrix = np.rint(100 * bounds.correlation_block(result, shown.indices)).astype(np.int64)
+    columns = [[str(v) for v in matrix[:, c].tolist()] for c in range(matrix.shape[0])]
+    header = [str(j + 1) for j in shown.indices]
+    table = _blocks(_sort_labels(result, shown), header, columns, ["No.", "Q sort"])
+    if shown.full:
+        return table
+    mean = bounds.mean_correlation(result)
+    return [*_noted(table, shown), f"Mean correlation between all distinct sorts: {mean:.4f}"]
+
+
+def _kept_note(result: AnalysisResult, extracted: int) -> list[str]:
+    kept = result.unrotated.shape[1]
+    if extracted == kept:
+        return []
+    return [f"{extracted} factors extracted; factors 1 to {kept} were kept for rotation."]
 
 
 def unrotated(result: AnalysisResult) -> list[str]:
-    """2. Unrotated Factor Matrix with eigenvalues and % explained variance."""
-    eigen = result.unrotated_eigenvalues
+    """2. Unrotated Factor Matrix of every extracted factor, eigenvalues and % expl. Var."""
+    matrix = derived.extracted_factors(result, LIS.sorts)
+    eigen = np.sum(matrix**2, axis=0)
     pct = derived.explained(eigen, result.study.n_sorts)
     extra = [("Eigenvalues", [_f(v, 4) for v in eigen]), ("% expl.Var.", [_f(v, 2) for v in pct])]
-    return _matrix_rows(result, result.unrotated, extra)
+    shown = select(result, LIS.sorts)
+    return [*_matrix_rows(result, matrix, extra, shown), *_kept_note(result, matrix.shape[1])]
 
 
 def communalities(result: AnalysisResult) -> list[str]:
-    """3. Cumulative Communalities Matrix with the cumulative % of variance."""
-    comm = derived.cumulative_communalities(result.unrotated)
-    cum = np.cumsum(derived.explained(result.unrotated_eigenvalues, result.study.n_sorts))
-    return _matrix_rows(result, comm, [("Cumul. % expl.Var.", [_f(v, 2) for v in cum])])
+    """3. Cumulative Communalities Matrix of every extracted factor, cumulative % of variance."""
+    matrix = derived.extracted_factors(result, LIS.sorts)
+    comm = derived.cumulative_communalities(matrix)
+    cum = np.cumsum(derived.explained(np.sum(matrix**2, axis=0), result.study.n_sorts))
+    extra = [("Cumul. % expl.Var.", [_f(v, 2) for v in cum])]
+    return _matrix_rows(result, comm, extra, select(result, LIS.sorts))
 
 
 def loadings(result: AnalysisResult) -> list[str]:
     """4. Factor Matrix with an X Indicating a Defining Sort."""
+    shown = select(result, LIS.sorts)
     rows = []
-    for j, name in enumerate(result.study.sort_names):
+    for j in shown.indices:
         cells = [
             f"{_f(result.loadings[j, k], 4)}{'X' if result.flags[j, k] else ' '}"
             for k in range(len(result.factors))
         ]
-        rows.append([str(j + 1), name, *cells])
+        rows.append([str(j + 1), result.study.sort_names[j], *cells])
     chars = [f.characteristics for f in result.factors]
     rows.append(["", "% expl.Var.", *[_f(c.explained_variance, 2) + " " for c in chars]])
     rows.append(["", "Defining sorts", *[f"{c.n_defining} " for c in chars]])
     header = ["No.", "Q sort", *[f"{n} " for n in result.factor_names]]
     cutoff = derived.flag_cutoff(result)
     note = [] if cutoff is None else [f"Significant loadings: |a| > {cutoff:.4f}"]
-    return [*_table(header, rows, 2), *note]
+    return [*_noted(_table(header, rows, 2), shown), *note]
 
 
 def free_distribution(result: AnalysisResult) -> list[str]:
     """5. Free Distribution Data Results: each sort's mean and SD (n - 1)."""
     means, sds = derived.sort_means(result), derived.sort_sds(result)
-    rows = [
-        [str(j + 1), name, _f(means[j], 3), _f(sds[j], 3)]
-        for j, name in enumerate(result.study.sort_names)
-    ]
-    return _table(["No.", "Q sort", "Mean", "St.Dev."], rows, 2)
+    shown = select(result, LIS.sorts)
+    names = result.study.sort_names
+    rows = [[str(j + 1), names[j], _f(means[j], 3), _f(sds[j], 3)] for j in shown.indices]
+    return _noted(_table(["No.", "Q sort", "Mean", "St.Dev."], rows, 2), shown)
 
 
 def _undefined_note(result: AnalysisResult) -> list[str]:
@@ -179,7 +217,7 @@ def score_correlations(result: AnalysisResult) -> list[str]:
 
 
 def factor_scores(result: AnalysisResult, factor: Factor) -> list[str]:
-    """8. Factor Scores -- For Factor k: statements by z-score, highest first."""
+    """8. Normalized Factor Scores -- For Factor k: statements by z-score, highest first."""
     z, array = derived.zscores_of(factor), derived.array_of(factor)
     rows = [
         [str(i + 1), _statement(result, i), _f(z[i], 3), _sv(array[i])]
@@ -297,25 +335,21 @@ def consensus(result: AnalysisResult) -> list[str]:
     return _table(_qsv_z_header(result), rows, 2) if rows else ["(none)"]
 
 
-def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
-    """Every section as (title, lines), in PQMethod's order."""
-    defined = result.defined
-    out: list[tuple[str, list[str]]] = [
-        ("Correlation Matrix Between Sorts", correlations(result)),
-        ("Unrotated Factor Matrix", unrotated(result)),
-        ("Cumulative Communalities Matrix", communalities(result)),
-        ("Factor Matrix with an X Indicating a Defining Sort", loadings(result)),
-        ("Free Distribution Data Results", free_distribution(result)),
-    ]
-    if not defined:
-        return [*out, ("Factor Characteristics", characteristics(result))]
-    out += [
+Sections = list[tuple[str, list[str]]]
+
+
+def _score_sections(result: AnalysisResult) -> Sections:
+    """Sections 6 to 9: scores, their correlations, each factor's scores, differences."""
+    out: Sections = [
         ("Factor Scores with Corresponding Ranks", score_ranks(result)),
         ("Correlations Between Factor Scores", score_correlations(result)),
     ]
     out += [
-        (f"Factor Scores -- For Factor {derived.factor_label(f)}", factor_scores(result, f))
-        for f in defined
+        (
+            f"Normalized Factor Scores -- For Factor {derived.factor_label(f)}",
+            factor_scores(result, f),
+        )
+        for f in result.defined
     ]
     out += [
         (
@@ -324,7 +358,12 @@ def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
         )
         for a, b in result.differences
     ]
-    out += [
+    return out
+
+
+def _comparison_sections(result: AnalysisResult) -> Sections:
+    """Sections 10 to 15: arrays, consensus vs. disagreement, characteristics, comparisons."""
+    out: Sections = [
         ("Factor Q-Sort Values for Each Statement", arrays(result)),
         (
             "Factor Q-Sort Values for Statements sorted by Consensus vs. Disagreement "
@@ -338,10 +377,25 @@ def _sections(result: AnalysisResult) -> list[tuple[str, list[str]]]:
             standard_errors(result),
         ),
     ]
-    if len(defined) > 1:
+    if len(result.defined) > 1:
+        defined = result.defined
         out += [(derived.distinguishing_title(f), distinguishing(result, f)) for f in defined]
         out.append((derived.consensus_title(result), consensus(result)))
     return out
+
+
+def _sections(result: AnalysisResult) -> Sections:
+    """Every section as (title, lines), in PQMethod's order."""
+    out: Sections = [
+        ("Correlation Matrix Between Sorts", correlations(result)),
+        ("Unrotated Factor Matrix", unrotated(result)),
+        ("Cumulative Communalities Matrix", communalities(result)),
+        ("Factor Matrix with an X Indicating a Defining Sort", loadings(result)),
+        ("Free Distribution Data Results", free_distribution(result)),
+    ]
+    if not result.defined:
+        return [*out, ("Factor Characteristics", characteristics(result))]
+    return [*out, *_score_sections(result), *_comparison_sections(result)]
 
 
 def _heading(result: AnalysisResult, created: datetime) -> list[str]:
@@ -351,8 +405,34 @@ def _heading(result: AnalysisResult, created: datetime) -> list[str]:
         f"qsort {qsort.__version__}, PQMethod-style report, {created:%Y-%m-%d %H:%M}",
         f"{study.n_sorts} Q-sorts, {study.n_statements} statements, grid {study.grid.describe()}",
         describe_options(result),
-        *[f"Warning: {n.message}" for n in result.notices],
+        *[f"Warning: {bounds.brief(n.message)}" for n in result.notices],
     ]
+
+
+def page_header(result: AnalysisResult, created: datetime, page: int) -> list[str]:
+    """PQMethod's two header lines: program, project and page; project path and date."""
+    project = result.study.title or "Q study"
+    program = f"qsort {qsort.__version__}"
+    number = f"PAGE {page:4d}"
+    middle = PAGE_WIDTH - len(program) - len(number)
+    first = f"{program}{project[: max(middle - 2, 0)].center(middle)}{number}"
+    place = f"Path and Project Name: {project}"
+    date = f"{created:%b %d %y}"
+    return [first, f"{place[: PAGE_WIDTH - len(date) - 1].ljust(PAGE_WIDTH - len(date))}{date}"]
+
+
+def _pages(result: AnalysisResult, created: datetime, chunks: list[list[str]]) -> list[str]:
+    """Each chunk on new pages of at most :data:`PAGE_LINES` lines under the page header."""
+    out: list[str] = []
+    page = 0
+    room = PAGE_LINES - 3
+    for chunk in chunks:
+        for start in range(0, max(len(chunk), 1), room):
+            page += 1
+            feed = "\f" if page > 1 else ""
+            first, second = page_header(result, created, page)
+            out += [feed + first, second, "", *chunk[start : start + room]]
+    return out
 
 
 def render_lis(result: AnalysisResult, created: datetime | None = None) -> str:
@@ -362,9 +442,9 @@ def render_lis(result: AnalysisResult, created: datetime | None = None) -> str:
     ----------
     result : AnalysisResult
     created : datetime, optional
-        The date printed in the heading (default: now).
+        The date printed in the heading and the page headers (default: now).
     """
-    lines = _heading(result, created or datetime.now())
-    for title, body in _sections(result):
-        lines += ["", RULE, title, "", *body]
-    return "\n".join(lines) + "\n"
+    when = created or datetime.now()
+    chunks = [_heading(result, when)]
+    chunks += [[RULE, title, "", *body] for title, body in _sections(result)]
+    return "\n".join(_pages(result, when, chunks)) + "\n"

@@ -61,6 +61,8 @@ class Table:
     """How many of the last rows are summaries (eigenvalues, means) rather than data."""
     row_kinds: dict[int, Kind] = field(default_factory=dict)
     """Display kind of the numbers in given rows, overriding their columns' kinds."""
+    header: bool = True
+    """False for a table of label and value rows shown without a header row."""
 
     def kind(self, row: int, col: int) -> Kind:
         """How the cell at (row, col) is displayed."""

@@ -6,22 +6,25 @@ KADE / Ken-Q output workbook (analysis specification, B.7).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
 
 import qsort
-from qsort.report import derived
+from qsort.report import bounds, derived
+from qsort.report.bounds import WORKBOOK, Limits, Selection, select
 from qsort.report.model import UNDEFINED, Cell, Column, Sheet, Table
 from qsort.result import AnalysisResult
 from qsort.summary import EXTRACTION_NAMES
 
 
-def _sort_rows(result: AnalysisResult, values: Sequence[Sequence[Cell]]) -> list[tuple[Cell, ...]]:
-    """Prefix each row with the sort's number and name."""
+def _sort_rows(
+    result: AnalysisResult, values: Mapping[int, Sequence[Cell]], shown: Selection
+) -> list[tuple[Cell, ...]]:
+    """One row per shown sort: its number and name, then its values (indexed by sort)."""
     names = result.study.sort_names
-    return [(j + 1, names[j], *values[j]) for j in range(len(names))]
+    return [(j + 1, names[j], *values[j]) for j in shown.indices]
 
 
 def _sort_columns() -> tuple[Column, ...]:
@@ -30,6 +33,12 @@ def _sort_columns() -> tuple[Column, ...]:
 
 def _floats(row: np.ndarray) -> list[Cell]:
     return [float(v) for v in row]
+
+
+def _matrix_rows(matrix: np.ndarray) -> list[list[Cell]]:
+    """A float matrix as rows of Python floats (one bulk conversion)."""
+    rows: list[list[Cell]] = matrix.tolist()
+    return rows
 
 
 def _yes(value: bool) -> str:
@@ -78,8 +87,74 @@ def _threshold_rows(result: AnalysisResult) -> list[tuple[Cell, ...]]:
     ]
 
 
+def _project_log(result: AnalysisResult) -> list[str]:
+    """KADE's project log: data, extraction, rotation and flag edits, in the order applied."""
+    opt, names = result.options, result.factor_names
+    extraction = EXTRACTION_NAMES.get(opt.extraction, opt.extraction)
+    log = [
+        f"{result.study.n_sorts} Q-sorts of {result.study.n_statements} statements analysed",
+        f"{extraction} factors extracted: {opt.n_factors}",
+        f"Number of factors selected for rotation: {opt.n_factors}",
+        "Varimax rotation applied" if opt.rotation == "varimax" else "No automatic rotation",
+    ]
+    log += [
+        f"Factor {s.factor_a} and Factor {s.factor_b} rotation: {s.degrees:g} degrees"
+        for s in opt.rotation_steps
+    ]
+    log += [f"Factor {k} was inverted" for k in opt.inversions]
+    log.append(f"Auto-Flag: {_auto_flag(result)}")
+    log += [
+        f"Bipolar Factor {k} was split into Factor {k}a and Factor {k}b" for k in opt.bipolar_splits
+    ]
+    log += [
+        f"{m.sort} {'flagged' if m.flagged else 'unflagged'} on {m.factor} by hand"
+        for m in opt.manual_flags
+    ]
+    log.append(f"Factors: {', '.join(names)}; defined: {_defined(result)}")
+    return log
+
+
+def _auto_flag(result: AnalysisResult) -> str:
+    """The automatic flagging rule in KADE's words."""
+    p = derived.flag_p(result)
+    level = "no significance level" if p is None else f"P < {p:g}"
+    majority = "was" if result.options.majority else "was not"
+    return f"{level} and a majority of common variance {majority} required"
+
+
+def _defined(result: AnalysisResult) -> str:
+    return ", ".join(f.name for f in result.defined) or "none"
+
+
+def _kade_block(result: AnalysisResult, created: datetime) -> Table:
+    """KADE's overview rows, each followed by a blank row, at KADE's positions (A3, A5, A7...).
+
+    KADE and Ken-Q find the project name in row 3 and the Q-sort design in row 7 when they read
+    an output workbook back ("Excel type 3").
+    """
+    study, prof = result.study, result.profile
+    pattern = ",".join(str(v) for v in np.repeat(study.grid.values, study.grid.capacities))
+    items: list[tuple[str, Cell]] = [
+        ("Project Name:", study.title or "Q study"),
+        ("Total Number of Statements:", study.n_statements),
+        ("Q sort Design:", pattern),
+        ("Total Number of Q sorts:", study.n_sorts),
+        ("Distinguishing statements threshold 1:", f"P < .01 ({prof.critical_01} x SED)"),
+        ("Distinguishing statements threshold 2:", f"P < .05 ({prof.critical_05} x SED)"),
+        ("Analysis completed on:", created.strftime("%Y-%m-%d at %H:%M")),
+        ("Auto-Flag:", _auto_flag(result)),
+        ("qsort Version Number:", qsort.__version__),
+    ]
+    rows: list[tuple[Cell, ...]] = []
+    for label, value in items:
+        rows += [(label, value), (None, None)]
+    log = _project_log(result)
+    rows += [("Project Log:" if i == 0 else None, f"{i + 1}. {line}") for i, line in enumerate(log)]
+    return Table("", (Column("Item"), Column("Value", "long")), tuple(rows), header=False)
+
+
 def overview(result: AnalysisResult, created: datetime) -> Sheet:
-    """Project overview: the study, every option, thresholds, date, version and warnings."""
+    """Project overview: KADE's rows and project log, every option, the grid and warnings."""
     study = result.study
     rows: list[tuple[Cell, ...]] = [
         ("Title", study.title or "Q study"),
@@ -89,13 +164,13 @@ def overview(result: AnalysisResult, created: datetime) -> Sheet:
         ("Distribution", "forced" if study.grid.forced else "free"),
         *_option_rows(result),
         *_threshold_rows(result),
-        ("Factors defined", ", ".join(f.name for f in result.defined) or "none"),
+        ("Factors defined", _defined(result)),
         ("Date", created.strftime("%Y-%m-%d %H:%M")),
         ("qsort version", qsort.__version__),
     ]
     cutoff_row = next(i for i, row in enumerate(rows) if row[0] == "Flag threshold |a| >")
     about = Table(
-        "Project overview",
+        "Analysis options",
         (Column("Item"), Column("Value", "long")),
         tuple(rows),
         row_kinds={cutoff_row: "loading"},
@@ -105,51 +180,65 @@ def overview(result: AnalysisResult, created: datetime) -> Sheet:
         (Column("Value", "signed"), Column("Number of cards", "int")),
         tuple(zip(study.grid.values, study.grid.capacities, strict=True)),
     )
-    notices = tuple((n.code, n.message) for n in result.notices) or (("none", ""),)
+    notices = tuple((n.code, bounds.brief(n.message)) for n in result.notices) or (("none", ""),)
     warnings = Table("Warnings", (Column("Code"), Column("Message", "long")), notices)
-    return Sheet("Overview", "Overview", (about, grid, warnings), key="overview")
+    tables = (_kade_block(result, created), about, grid, warnings)
+    return Sheet("Project Overview", "Project Overview", tables, key="overview")
 
 
 def statements(result: AnalysisResult) -> Sheet:
-    """The Q set: number, identifier and wording of each statement."""
-    rows = tuple((i + 1, s.id, s.text) for i, s in enumerate(result.study.statements))
-    cols = (Column("No.", "int"), Column("ID"), Column("Statement", "long"))
-    return Sheet("Statements", "Statements", (Table("Statements", cols, rows),))
+    """The Q set as KADE lists it (number and wording), with each statement's identifier."""
+    rows = tuple((i + 1, s.text, s.id) for i, s in enumerate(result.study.statements))
+    cols = (Column("Statement Number", "int"), Column("Statements", "long"), Column("ID"))
+    return Sheet("statements", "Statements", (Table("Statements", cols, rows),))
 
 
-def qsorts(result: AnalysisResult) -> Sheet:
-    """The raw sorts, statements as rows and sorts as columns, with each sort's mean and SD."""
+def qsorts(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
+    """The raw sorts as KADE lays them out: one row per participant, mean and SD (n - 1)."""
     study = result.study
-    rows: list[tuple[Cell, ...]] = [
-        (i + 1, study.statements[i].id, *[int(v) for v in study.sorts[i]])
-        for i in range(study.n_statements)
-    ]
-    rows.append((None, "Mean", *_floats(derived.sort_means(result))))
-    rows.append((None, "SD (n - 1)", *_floats(derived.sort_sds(result))))
+    shown = select(result, limits.sorts)
+    means, sds = derived.sort_means(result), derived.sort_sds(result)
+    values = study.sorts[:, list(shown.indices)].T.tolist()
+    rows = tuple(
+        (study.sort_names[j], *values[r], float(means[j]), float(sds[j]))
+        for r, j in enumerate(shown.indices)
+    )
     cols = (
-        Column("No.", "int"),
-        Column("Statement"),
-        *[Column(name, "signed") for name in study.sort_names],
+        Column("Participant"),
+        *[Column(f"S{i + 1}", "signed") for i in range(study.n_statements)],
+        Column("Mean", "dec3"),
+        Column("Standard Deviation", "dec3"),
     )
-    last = len(rows) - 1
-    table = Table(
-        "Q sorts (raw values; statements as rows, sorts as columns)",
-        cols,
-        tuple(rows),
-        footer_rows=2,
-        row_kinds={last - 1: "dec3", last: "dec3"},
-    )
+    title = "Q sorts: one row per participant with the sort values in statement order"
+    table = Table(title, cols, rows, shown.note())
     return Sheet("Q sorts", "Q sorts", (table,))
 
 
-def correlation_matrix(result: AnalysisResult) -> Sheet:
-    """Correlations between sorts."""
-    matrix = result.correlations.matrix()
-    names = result.study.sort_names
+def correlation_matrix(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
+    """Correlations between sorts; beyond the limit, among the strongest loaders only."""
+    shown = select(result, limits.matrix)
+    names = [result.study.sort_names[j] for j in shown.indices]
+    block = bounds.correlation_block(result, shown.indices)
     cols = (*_sort_columns(), *[Column(n, "r") for n in names])
-    rows = _sort_rows(result, [_floats(r) for r in matrix])
+    values = dict(zip(shown.indices, _matrix_rows(block), strict=True))
+    rows = _sort_rows(result, values, shown)
     title = f"Correlation Matrix Between Sorts ({result.options.correlation})"
-    return Sheet("Correlation Matrix", title, (Table(title, cols, tuple(rows)),), key="corr")
+    tables = [Table(title, cols, tuple(rows), shown.note())]
+    if not shown.full:
+        tables.append(_correlation_summary(result))
+    return Sheet("Correlation Matrix", title, tuple(tables), key="corr")
+
+
+def _correlation_summary(result: AnalysisResult) -> Table:
+    """What the whole n x n matrix holds, computed without forming it."""
+    n = result.study.n_sorts
+    rows: tuple[tuple[Cell, ...], ...] = (
+        ("Q-sorts", n),
+        ("Pairs of distinct sorts", n * (n - 1) // 2),
+        ("Mean correlation between distinct sorts", bounds.mean_correlation(result)),
+    )
+    cols = (Column("All sorts"), Column("Value", "r"))
+    return Table("Correlations between all sorts", cols, rows, row_kinds={0: "int", 1: "int"})
 
 
 def _eigen_rows(eigen: np.ndarray, n: int) -> list[tuple[Cell, ...]]:
@@ -161,45 +250,81 @@ def _eigen_rows(eigen: np.ndarray, n: int) -> list[tuple[Cell, ...]]:
     ]
 
 
-def unrotated(result: AnalysisResult) -> Sheet:
+def _factor_columns(k: int) -> tuple[Column, ...]:
+    return (*_sort_columns(), *[Column(f"Factor {i + 1}", "loading") for i in range(k)])
+
+
+def _per_sort(matrix: np.ndarray, shown: Selection) -> dict[int, list[Cell]]:
+    """The rows of ``matrix`` for the shown sorts, by sort index."""
+    return dict(zip(shown.indices, _matrix_rows(matrix[list(shown.indices)]), strict=True))
+
+
+def unrotated(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
     """Unrotated factor matrix with eigenvalues, % explained variance and cumulative %."""
-    k = result.unrotated.shape[1]
-    cols = (*_sort_columns(), *[Column(f"Factor {i + 1}", "loading") for i in range(k)])
-    rows = _sort_rows(result, [_floats(r) for r in result.unrotated])
+    shown = select(result, limits.sorts)
+    rows = _sort_rows(result, _per_sort(result.unrotated, shown), shown)
     rows += _eigen_rows(result.unrotated_eigenvalues, result.study.n_sorts)
     title = f"Unrotated Factor Matrix ({EXTRACTION_NAMES.get(result.options.extraction, '')})"
-    n = result.study.n_sorts
-    table = Table(title, cols, tuple(rows), footer_rows=3, row_kinds={n + 1: "pct", n + 2: "pct"})
+    last = len(rows) - 1
+    table = Table(
+        title,
+        _factor_columns(result.unrotated.shape[1]),
+        tuple(rows),
+        shown.note(),
+        footer_rows=3,
+        row_kinds={last - 1: "pct", last: "pct"},
+    )
     return Sheet("Unrotated Factor Matrix", title, (table,), key="unrotated")
 
 
-def cumulative_communalities(result: AnalysisResult) -> Sheet:
+def cumulative_communalities(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
     """Cumulative communalities of the unrotated loadings, and the cumulative % of variance."""
-    comm = derived.cumulative_communalities(result.unrotated)
-    k = comm.shape[1]
-    cols = (*_sort_columns(), *[Column(f"Factor {i + 1}", "loading") for i in range(k)])
-    rows = _sort_rows(result, [_floats(r) for r in comm])
+    shown = select(result, limits.sorts)
+    comm = derived.cumulative_communalities(result.unrotated[list(shown.indices)])
+    values = dict(zip(shown.indices, _matrix_rows(comm), strict=True))
+    rows = _sort_rows(result, values, shown)
     cum = np.cumsum(derived.explained(result.unrotated_eigenvalues, result.study.n_sorts))
     rows.append((None, "Cumulative % expl. Var.", *_floats(cum)))
     title = "Cumulative Communalities Matrix"
-    table = Table(title, cols, tuple(rows), footer_rows=1, row_kinds={len(rows) - 1: "pct"})
+    table = Table(
+        title,
+        _factor_columns(comm.shape[1]),
+        tuple(rows),
+        shown.note(),
+        footer_rows=1,
+        row_kinds={len(rows) - 1: "pct"},
+    )
     return Sheet("Cumul Comm Matrix", title, (table,))
 
 
-def factor_loadings(result: AnalysisResult) -> Sheet:
+def _loading_cells(result: AnalysisResult, j: int, mark: str) -> list[Cell]:
+    """A sort's (loading, flag) pairs, the flag cell holding ``mark`` where it defines."""
+    cells: list[Cell] = []
+    for k in range(len(result.factors)):
+        cells += [float(result.loadings[j, k]), mark if result.flags[j, k] else None]
+    return cells
+
+
+def _flag_bold(
+    result: AnalysisResult, order: Sequence[int], first: int
+) -> frozenset[tuple[int, int]]:
+    """(row, column) of every flagged loading when the sorts are listed in ``order``."""
+    return frozenset(
+        (r, first + 2 * k)
+        for r, j in enumerate(order)
+        for k in range(len(result.factors))
+        if result.flags[j, k]
+    )
+
+
+def factor_loadings(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
     """Final loadings with an X beside each defining sort, and each factor's summary."""
     cols: list[Column] = list(_sort_columns())
     for name in result.factor_names:
         cols += [Column(name, "loading"), Column(f"{name} flag")]
-    body: list[tuple[Cell, ...]] = []
-    bold: set[tuple[int, int]] = set()
-    for j, name in enumerate(result.study.sort_names):
-        cells: list[Cell] = [j + 1, name]
-        for k in range(len(result.factors)):
-            if result.flags[j, k]:
-                bold.add((j, len(cells)))
-            cells += [float(result.loadings[j, k]), "X" if result.flags[j, k] else None]
-        body.append(tuple(cells))
+    shown = select(result, limits.sorts)
+    names = result.study.sort_names
+    body = [(j + 1, names[j], *_loading_cells(result, j, "X")) for j in shown.indices]
     chars = [f.characteristics for f in result.factors]
     body.append((None, "% expl. Var.", *_pairs([c.explained_variance for c in chars])))
     body.append((None, "Eigenvalue", *_pairs([c.eigenvalue for c in chars])))
@@ -214,12 +339,33 @@ def factor_loadings(result: AnalysisResult) -> Sheet:
         title,
         tuple(cols),
         tuple(body),
-        note,
-        frozenset(bold),
+        f"{note} {shown.note()}".strip(),
+        _flag_bold(result, shown.indices, 2),
         footer_rows=3,
         row_kinds={last - 2: "pct", last: "int"},
     )
     return Sheet("Factor Loadings", title, (table,), key="loadings")
+
+
+def factor_loadings_table(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
+    """KADE's loadings table: sorts grouped by the factor they load most on, flags marked."""
+    labels, order = derived.factor_groups(result.loadings, result.factor_names)
+    shown = select(result, limits.sorts)
+    if not shown.full:
+        keep = set(shown.indices)
+        order = [j for j in order if j in keep]
+    cols: list[Column] = [Column("Nm", "int"), Column("Q sort"), Column("Factor Group")]
+    for f in result.factors:
+        cols += [Column(f"Factor {derived.factor_label(f)}", "loading"), Column(f.name)]
+    names = result.study.sort_names
+    rows = tuple((j + 1, names[j], labels[j], *_loading_cells(result, j, "Flagged")) for j in order)
+    title = "Loadings Table with Defining Sorts Flagged"
+    note = (
+        "Factor Group: the factor of the sort's largest absolute loading and its place there. "
+        + shown.note()
+    ).strip()
+    table = Table(title, tuple(cols), rows, note, _flag_bold(result, order, 3))
+    return Sheet("Factor Loadings Table", title, (table,))
 
 
 def _pairs(values: Sequence[float]) -> list[Cell]:
@@ -230,13 +376,15 @@ def _pairs(values: Sequence[float]) -> list[Cell]:
     return out
 
 
-def free_distribution(result: AnalysisResult) -> Sheet:
+def free_distribution(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
     """Each sort's mean and standard deviation (n - 1), as PQMethod prints them."""
+    shown = select(result, limits.sorts)
     means, sds = derived.sort_means(result), derived.sort_sds(result)
+    values = {j: (float(means[j]), float(sds[j])) for j in shown.indices}
+    rows = _sort_rows(result, values, shown)
     cols = (*_sort_columns(), Column("Mean", "dec3"), Column("St. Dev.", "dec3"))
-    rows = _sort_rows(result, [(float(m), float(s)) for m, s in zip(means, sds, strict=True)])
     title = "Free Distribution Data Results"
-    return Sheet("Free Dist", title, (Table(title, cols, tuple(rows)),))
+    return Sheet("Free Dist", title, (Table(title, cols, tuple(rows), shown.note()),))
 
 
 def factor_score_ranks(result: AnalysisResult) -> Sheet:

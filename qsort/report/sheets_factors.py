@@ -7,10 +7,10 @@ per-statement sheets; undefined factors appear in the characteristics as ``undef
 
 from __future__ import annotations
 
-from qsort.report import derived
+from qsort.report import bounds, derived
+from qsort.report.bounds import WORKBOOK, Limits, Selection, select
 from qsort.report.model import UNDEFINED, Cell, Column, Sheet, Table
 from qsort.result import AnalysisResult, Factor
-from qsort.statements import CribSheet
 
 
 def _text(result: AnalysisResult, i: int) -> str:
@@ -18,12 +18,24 @@ def _text(result: AnalysisResult, i: int) -> str:
     return statement.text or statement.id
 
 
-def sort_weights(result: AnalysisResult, factor: Factor) -> Sheet:
+def _fac(factor: Factor) -> str:
+    """KADE's short name of a factor in sheet names: ``Fac. 2``, ``Fac. 2a``."""
+    return f"Fac. {derived.factor_label(factor)}"
+
+
+def _defining(result: AnalysisResult, factor: Factor, limit: int) -> Selection:
+    """A factor's defining sorts, or its strongest ones beyond ``limit``."""
+    k = result.factors.index(factor)
+    return select(result, limit, derived.defining_sorts(result, k), factor=k)
+
+
+def sort_weights(result: AnalysisResult, factor: Factor, limits: Limits = WORKBOOK) -> Sheet:
     """The defining sorts of a factor with their loadings and factor weights."""
     k = result.factors.index(factor)
+    shown = _defining(result, factor, limits.sorts)
     rows = tuple(
         (j + 1, result.study.sort_names[j], float(result.loadings[j, k]), float(factor.weights[j]))
-        for j in derived.defining_sorts(result, k)
+        for j in shown.indices
     )
     cols = (
         Column("No.", "int"),
@@ -33,25 +45,41 @@ def sort_weights(result: AnalysisResult, factor: Factor) -> Sheet:
     )
     title = f"Defining Sorts and Factor Weights for Factor {derived.factor_label(factor)}"
     note = "Weight = a / (1 - a^2); a negative weight enters the sort inverted."
-    name = f"Fac {derived.factor_label(factor)} Sorts Weight"
-    return Sheet(name, title, (Table(title, cols, rows, note),))
+    table = Table(title, cols, rows, f"{note} {shown.note('defining sorts')}".strip())
+    return Sheet(f"{_fac(factor)} Sorts Weight", title, (table,))
 
 
-def factor_scores(result: AnalysisResult, factor: Factor) -> Sheet:
-    """A factor's statements sorted by z-score, highest first, with the factor array value."""
+def sorts_correlations(result: AnalysisResult, factor: Factor, limits: Limits = WORKBOOK) -> Sheet:
+    """Correlations among a factor's defining sorts (KADE's "Sorts Corr" sheet)."""
+    shown = _defining(result, factor, limits.matrix)
+    names = [result.study.sort_names[j] for j in shown.indices]
+    block = bounds.correlation_block(result, shown.indices).tolist()
+    rows = tuple((name, *block[r]) for r, name in enumerate(names))
+    cols = (Column("Q sort"), *[Column(n, "r") for n in names])
+    title = f"Factor {derived.factor_label(factor)} Sorts Correlations"
+    table = Table(title, cols, rows, shown.note("defining sorts"))
+    return Sheet(f"{_fac(factor)} Sorts Corr", title, (table,))
+
+
+def factor_scores(result: AnalysisResult, factor: Factor, limits: Limits = WORKBOOK) -> Sheet:
+    """A factor's statements by z-score, highest first: array value and each defining sort."""
     z, array = derived.zscores_of(factor), derived.array_of(factor)
+    shown = _defining(result, factor, limits.matrix)
+    raw = result.study.sorts[:, list(shown.indices)].tolist()
     rows = tuple(
-        (i + 1, _text(result, i), float(z[i]), int(array[i])) for i in derived.sorted_by_z(factor)
+        (i + 1, _text(result, i), float(z[i]), int(array[i]), *raw[i])
+        for i in derived.sorted_by_z(factor)
     )
     cols = (
         Column("No.", "int"),
         Column("Statement", "long"),
         Column("Z-score", "z"),
         Column("Q-SV", "signed"),
+        *[Column(f"Raw Sort {result.study.sort_names[j]}", "signed") for j in shown.indices],
     )
     title = f"Factor Scores -- For Factor {derived.factor_label(factor)}"
-    name = f"Fac {derived.factor_label(factor)}"
-    return Sheet(name, title, (Table(title, cols, rows),), key=f"factor:{factor.name}")
+    table = Table(title, cols, rows, shown.note("defining sorts"))
+    return Sheet(_fac(factor), title, (table,), key=f"factor:{factor.name}")
 
 
 def differences(result: AnalysisResult, a: str, b: str) -> Sheet:
@@ -77,7 +105,7 @@ def differences(result: AnalysisResult, a: str, b: str) -> Sheet:
         Column("Difference", "z"),
     )
     title = f"Descending Array of Differences Between Factors {la} and {lb}"
-    return Sheet(f"Diff Fac {la} Fac {lb}", title, (Table(title, cols, rows),))
+    return Sheet(f"Diff Fac. {la}  Fac. {lb}", title, (Table(title, cols, rows),))
 
 
 def _qsv_z_columns(result: AnalysisResult) -> list[Column]:
@@ -174,8 +202,7 @@ def distinguishing(result: AnalysisResult, factor: Factor) -> Sheet:
         "Both the Factor Q-Sort Value (Q-SV) and the Z-Score (Z) are shown. "
         f"'higher'/'lower': {factor.name}'s z-score is above/below every other factor's."
     )
-    name = f"Dist State Fac {derived.factor_label(factor)}"
-    return Sheet(name, title, (Table(title, cols, rows, note),))
+    return Sheet(f"Dist State {_fac(factor)}", title, (Table(title, cols, rows, note),))
 
 
 def consensus(result: AnalysisResult) -> Sheet:
@@ -203,39 +230,50 @@ def consensus(result: AnalysisResult) -> Sheet:
     return Sheet("Consensus Statements", title, (Table(title, cols, rows),))
 
 
-def _crib_table(result: AnalysisResult, factor: Factor, crib: CribSheet) -> Table:
+def relative_ranks(result: AnalysisResult, factor: Factor) -> Sheet | None:
+    """KADE's relative ranking of a factor's statements (crib sheet), with D/C marks.
+
+    None for a factor without a crib sheet (fewer than two defined factors).
+    """
+    crib = factor.crib
+    if crib is None:
+        return None
     others = [f for f in result.defined if f is not factor]
-    array = derived.array_of(factor)
     parts = (
         ("Highest ranked", crib.highest),
         ("Ranked higher", crib.higher),
         ("Ranked lower", crib.lower),
         ("Lowest ranked", crib.lowest),
     )
-    rows: list[tuple[Cell, ...]] = []
-    for label, items in parts:
-        for i in items:
-            rest = [int(derived.array_of(f)[i]) for f in others]
-            rows.append((label, i + 1, _text(result, i), int(array[i]), *rest))
+    rows: tuple[tuple[Cell, ...], ...] = tuple(
+        (
+            label,
+            i + 1,
+            _text(result, i),
+            int(derived.array_of(factor)[i]),
+            derived.con_dist_mark(result, factor, i) or None,
+            *[int(derived.array_of(f)[i]) for f in others],
+        )
+        for label, items in parts
+        for i in items
+    )
     cols = (
         Column("Group"),
-        Column("No.", "int"),
+        Column("Nm", "int"),
         Column("Statement", "long"),
         Column(f"{factor.name} Q-SV", "signed"),
+        Column("Con/Dist"),
         *[Column(f"{f.name} Q-SV", "signed") for f in others],
     )
+    label = derived.factor_label(factor)
     note = (
         f"Highest/lowest ranked: the top and bottom columns of {factor.name}'s array. "
-        f"Ranked higher/lower: {factor.name}'s Q-SV is above/below every other factor's."
+        f"Ranked higher/lower: {factor.name}'s Q-SV is above/below every other factor's. "
+        "Con/Dist: D* distinguishing at P < .01, D at P < .05; C* consensus (no pair differs "
+        "at P < .05), C consensus only at P < .01."
     )
-    title = f"Crib Sheet for Factor {derived.factor_label(factor)}"
-    return Table(title, cols, tuple(rows), note)
-
-
-def crib_sheets(result: AnalysisResult) -> Sheet:
-    """Each defined factor's crib sheet: extreme statements and relative ranks."""
-    tables = tuple(_crib_table(result, f, f.crib) for f in result.defined if f.crib is not None)
-    return Sheet("Crib Sheets", "Crib Sheets", tables)
+    title = f"Relative Ranking of Statements in Factor {label}"
+    return Sheet(f"{_fac(factor)} - Rel. Ranks", title, (Table(title, cols, rows, note),))
 
 
 def qdc(result: AnalysisResult) -> Sheet | None:

@@ -15,8 +15,11 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app import db as app_db
+from app import store as app_store
 from app.main import create_app
 from app.settings import Settings
+from tests.app import services_fixtures as small
 
 
 @pytest.fixture()
@@ -68,3 +71,27 @@ def full_sort(config: dict[str, object]) -> list[dict[str, int]]:
         {"statement": s["n"], "value": v, "row": r}
         for s, (v, r) in zip(statements, slots, strict=True)
     ]
+
+
+@pytest.fixture()
+def small_study(tmp_path: Path) -> Iterator[Session]:
+    """A migrated empty store with the small study and an open session ``TINY``."""
+    settings = Settings.for_data_dir(tmp_path, seed_demo=False)
+    engine = app_db.make_engine(settings)
+    app_db.upgrade(engine, settings)
+    with Session(engine) as db:
+        study = app_store.create_study(
+            db,
+            slug="tiny",
+            title="Tiny",
+            condition="What helps?",
+            statements=small.STATEMENTS,
+            column_values=small.COLUMNS,
+            capacities=small.CAPACITIES,
+            survey=[("age", "text", "Your age group", [], True)],
+        )
+        assert study.id is not None
+        app_store.open_session(db, study.id, small.CODE)
+        db.commit()
+        yield db
+    engine.dispose()

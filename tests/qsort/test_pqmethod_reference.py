@@ -43,9 +43,11 @@ def test_zscores_and_arrays(result: AnalysisResult, kade: dict[str, Any]) -> Non
 def test_characteristics(result: AnalysisResult, kade: dict[str, Any]) -> None:
     chars = [f.characteristics for f in result.factors]
     np.testing.assert_allclose(
-        [c.composite_reliability for c in chars], kade["composite_reliability"], atol=5e-4
+        [float(c.composite_reliability or np.nan) for c in chars],
+        kade["composite_reliability"],
+        atol=5e-4,
     )
-    np.testing.assert_allclose([c.se for c in chars], kade["se"], atol=5e-4)
+    np.testing.assert_allclose([float(c.se or np.nan) for c in chars], kade["se"], atol=5e-4)
 
 
 def test_distinguishing(result: AnalysisResult, kade: dict[str, Any]) -> None:

@@ -75,9 +75,11 @@ def test_characteristics(case: tuple[dict[str, Any], AnalysisResult]) -> None:
         [c.explained_variance for c in chars], columns["expl_var"], atol=1e-6
     )
     np.testing.assert_allclose(
-        [c.composite_reliability for c in chars], columns["reliability"], atol=1e-6
+        [float(c.composite_reliability or np.nan) for c in chars], columns["reliability"], atol=1e-6
     )
-    np.testing.assert_allclose([c.se for c in chars], columns["se_fscores"], atol=1e-6)
+    np.testing.assert_allclose(
+        [float(c.se or np.nan) for c in chars], columns["se_fscores"], atol=1e-6
+    )
     np.testing.assert_allclose(
         result.score_correlations, matrix(reference["f_char"]["cor_zsc"]), atol=1e-6
     )

@@ -18,9 +18,9 @@ TITLES = [
     "Free Distribution Data Results",
     "Factor Scores with Corresponding Ranks",
     "Correlations Between Factor Scores",
-    "Factor Scores -- For Factor 1",
-    "Factor Scores -- For Factor 2",
-    "Factor Scores -- For Factor 3",
+    "Normalized Factor Scores -- For Factor 1",
+    "Normalized Factor Scores -- For Factor 2",
+    "Normalized Factor Scores -- For Factor 3",
     "Descending Array of Differences Between Factors 1 and 2",
     "Descending Array of Differences Between Factors 1 and 3",
     "Descending Array of Differences Between Factors 2 and 3",
@@ -46,7 +46,7 @@ def test_titles_in_pqmethod_order(pq3: AnalysisResult) -> None:
     text = render_lis(pq3, CREATED)
     positions = [text.index("\n" + title) for title in TITLES]
     assert positions == sorted(positions)
-    assert "2024-05-17 09:30" in text.splitlines()[1]
+    assert "2024-05-17 09:30" in text.splitlines()[4]
 
 
 def test_correlations_times_100(pq3: AnalysisResult) -> None:
@@ -58,8 +58,12 @@ def test_correlations_times_100(pq3: AnalysisResult) -> None:
 def test_unrotated_and_loadings(pq3: AnalysisResult) -> None:
     text = render_lis(pq3, CREATED)
     lines = _section(text, "Unrotated Factor Matrix")
-    eigen = next(line for line in lines if "Eigenvalues" in line).split()[1:]
-    np.testing.assert_allclose([float(v) for v in eigen], pq3.unrotated_eigenvalues, atol=5e-5)
+    eigen = [float(v) for v in next(line for line in lines if "Eigenvalues" in line).split()[1:]]
+    np.testing.assert_allclose(eigen[:3], pq3.unrotated_eigenvalues, atol=5e-5)
+    # PQMethod prints all 8 principal components: the 8 largest eigenvalues of R.
+    expected = np.sort(np.linalg.eigvalsh(pq3.correlations.matrix()))[::-1][:8]
+    np.testing.assert_allclose(eigen, expected, atol=5e-5)
+    assert "8 factors extracted; factors 1 to 3 were kept for rotation." in lines
     lines = _section(text, "Factor Matrix with an X")
     for j in range(9):
         cells = lines[1 + j].split()[2:]
@@ -71,7 +75,7 @@ def test_unrotated_and_loadings(pq3: AnalysisResult) -> None:
 
 def test_factor_scores_sorted_and_statements_cut(pq3: AnalysisResult) -> None:
     text = render_lis(pq3, CREATED)
-    lines = _section(text, "Factor Scores -- For Factor 2")
+    lines = _section(text, "Normalized Factor Scores -- For Factor 2")
     z = [float(line.split()[-2]) for line in lines[1:34]]
     assert z == sorted(z, reverse=True)
     np.testing.assert_allclose(
@@ -103,4 +107,29 @@ def test_undefined_factor(qm4: AnalysisResult) -> None:
     se = next(line for line in lines if line.startswith("S.E. of Factor Z-Scores"))
     assert se.split()[-1] == "undefined"
     assert not re.search(r"\bnan\b", text, re.IGNORECASE)
-    assert "Factor Scores -- For Factor 4" not in text
+    assert "Normalized Factor Scores -- For Factor 4" not in text
+
+
+def test_pages_start_with_pqmethod_headers(pq3: AnalysisResult) -> None:
+    text = render_lis(pq3, CREATED)
+    pages = text.split("\f")
+    assert len(pages) >= len(TITLES) + 1
+    for number, page in enumerate(pages, start=1):
+        first, second = page.splitlines()[:2]
+        assert first.startswith("qsort ") and first.endswith(f"PAGE {number:4d}")
+        assert "Lipset & <friends>" in first
+        assert second.startswith("Path and Project Name: Lipset & <friends>")
+        assert second.endswith("May 17 24")
+        assert len(page.splitlines()) <= 66
+    assert all(page.splitlines()[3] == "-" * 100 for page in pages[1:] if len(page) > 300)
+
+
+def test_communalities_of_every_extracted_factor(pq3: AnalysisResult) -> None:
+    """PQMethod's 8 principal components: communality = sum of lambda_i v_ij^2, sign-free."""
+    lines = _section(render_lis(pq3, CREATED), "Cumulative Communalities Matrix")
+    assert lines[0].split()[3:] == [f"F{k}" for k in range(1, 9)]
+    printed = np.array([[float(v) for v in line.split()[2:]] for line in lines[1:10]])
+    values, vectors = np.linalg.eigh(pq3.correlations.matrix())
+    order = np.argsort(values)[::-1][:8]
+    expected = np.cumsum(values[order] * vectors[:, order] ** 2, axis=1)
+    np.testing.assert_allclose(printed, expected, atol=5e-5)

@@ -48,8 +48,8 @@ def test_import_is_light() -> None:
     code = (
         "import sys, qsort.report, qsort.report.html, qsort.report.lis, qsort.report.figures, "
         "qsort.report.xlsx\n"
-        "heavy = {'openpyxl', 'cairosvg', 'fastapi', 'sqlmodel', 'sqlalchemy', 'jinja2', "
-        "'matplotlib'}\n"
+        "heavy = {'openpyxl', 'xlsxwriter', 'cairosvg', 'fastapi', 'sqlmodel', 'sqlalchemy', "
+        "'jinja2', 'matplotlib'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -72,5 +72,5 @@ def test_options_recorded_and_few_defined_factors(lipset: Study, tmp_path: Path)
     assert "judgmental rotation F1/F2 by +15 degrees" in lis
     assert "Factor Characteristics" in lis
     book = openpyxl.load_workbook(tmp_path / "r0.xlsx")
-    assert "Fac 1" not in book.sheetnames and "Factor Characteristics" in book.sheetnames
-    assert "Fac 1" in openpyxl.load_workbook(tmp_path / "r1.xlsx").sheetnames
+    assert "Fac. 1" not in book.sheetnames and "Factor Characteristics" in book.sheetnames
+    assert "Fac. 1" in openpyxl.load_workbook(tmp_path / "r1.xlsx").sheetnames

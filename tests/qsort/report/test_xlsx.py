@@ -19,33 +19,39 @@ from tests.qsort.report.xlsxread import read_table
 openpyxl = pytest.importorskip("openpyxl")
 
 EXPECTED_PQ3 = [
-    "Overview",
-    "Statements",
+    "Project Overview",
+    "statements",
     "Q sorts",
     "Correlation Matrix",
     "Unrotated Factor Matrix",
     "Cumul Comm Matrix",
     "Factor Loadings",
+    "Factor Loadings Table",
     "Free Dist",
     "Factor Score Ranks",
     "Factor Score Correlations",
-    "Fac 1 Sorts Weight",
-    "Fac 1",
-    "Fac 2 Sorts Weight",
-    "Fac 2",
-    "Fac 3 Sorts Weight",
-    "Fac 3",
-    "Diff Fac 1 Fac 2",
-    "Diff Fac 1 Fac 3",
-    "Diff Fac 2 Fac 3",
+    "Fac. 1 Sorts Weight",
+    "Fac. 1 Sorts Corr",
+    "Fac. 1",
+    "Fac. 2 Sorts Weight",
+    "Fac. 2 Sorts Corr",
+    "Fac. 2",
+    "Fac. 3 Sorts Weight",
+    "Fac. 3 Sorts Corr",
+    "Fac. 3",
+    "Diff Fac. 1  Fac. 2",
+    "Diff Fac. 1  Fac. 3",
+    "Diff Fac. 2  Fac. 3",
     "Consensus-Disagreement",
     "Factor Characteristics",
     "Standard Errors for Diffs",
-    "Dist State Fac 1",
-    "Dist State Fac 2",
-    "Dist State Fac 3",
+    "Dist State Fac. 1",
+    "Dist State Fac. 2",
+    "Dist State Fac. 3",
     "Consensus Statements",
-    "Crib Sheets",
+    "Fac. 1 - Rel. Ranks",
+    "Fac. 2 - Rel. Ranks",
+    "Fac. 3 - Rel. Ranks",
 ]
 
 
@@ -70,8 +76,8 @@ def test_sheets_in_kade_order(book: Any) -> None:
 
 
 def test_qmethod_profile_adds_qdc_and_skips_undefined_factor(book4: Any) -> None:
-    assert "Fac 4" not in book4.sheetnames
-    assert "Dist State Fac 4" not in book4.sheetnames
+    assert "Fac. 4" not in book4.sheetnames
+    assert "Dist State Fac. 4" not in book4.sheetnames
     assert book4.sheetnames[-1] == "qdc"
 
 
@@ -101,7 +107,7 @@ def test_headers_bold_panes_frozen_columns_sized(book: Any) -> None:
 
 
 def test_overview(book: Any, pq3: AnalysisResult) -> None:
-    _, rows = read_table(book["Overview"], "Item")
+    _, rows = read_table(book["Project Overview"], "Item")
     items = {r[0]: r[1] for r in rows}
     assert items["Title"] == "Lipset & <friends>"
     assert items["Number of statements"] == 33
@@ -113,18 +119,18 @@ def test_overview(book: Any, pq3: AnalysisResult) -> None:
     assert items["Manual flags"] == "none"
     assert "2.575" in items["Distinguishing threshold 1 (P < .01)"]
     assert items["Date"] == "2024-05-17 09:30"
-    _, warnings = read_table(book["Overview"], "Code")
+    _, warnings = read_table(book["Project Overview"], "Code")
     assert [w[0] for w in warnings] == [n.code for n in pq3.notices]
 
 
 def test_statements_and_sorts(book: Any, pq3: AnalysisResult) -> None:
-    _, rows = read_table(book["Statements"], "No.")
-    assert rows[4] == [5, "sta_5", HOSTILE]
-    header, rows = read_table(book["Q sorts"], "No.")
-    assert header[2:] == list(pq3.study.sort_names)
-    assert [r[2:] for r in rows[:33]] == pq3.study.sorts.tolist()
-    assert rows[-1][1] == "SD (n - 1)"
-    np.testing.assert_allclose(rows[-1][2:], pq3.study.sorts.std(axis=0, ddof=1))
+    _, rows = read_table(book["statements"], "Statement Number")
+    assert rows[4] == [5, HOSTILE, "sta_5"]
+    header, rows = read_table(book["Q sorts"], "Participant")
+    assert header[-2:] == ["Mean", "Standard Deviation"]
+    assert [r[0] for r in rows] == list(pq3.study.sort_names)
+    assert [r[1:34] for r in rows] == pq3.study.sorts.T.tolist()
+    np.testing.assert_allclose([r[-1] for r in rows], pq3.study.sorts.std(axis=0, ddof=1))
 
 
 def test_correlation_and_unrotated(book: Any, pq3: AnalysisResult) -> None:
@@ -176,15 +182,15 @@ def test_score_ranks_and_correlations(book: Any, pq3: AnalysisResult) -> None:
 
 def test_factor_sheets(book: Any, pq3: AnalysisResult) -> None:
     for k, factor in enumerate(pq3.factors, start=1):
-        _, rows = read_table(book[f"Fac {k}"], "No.")
+        _, rows = read_table(book[f"Fac. {k}"], "No.")
         z = [r[2] for r in rows]
         assert z == sorted(z, reverse=True)
-        for number, text, zscore, value in rows:
+        for number, text, zscore, value in (r[:4] for r in rows):
             assert zscore == pytest.approx(factor.zscores[number - 1])
             assert value == factor.array[number - 1]
             assert text == pq3.study.statements[number - 1].text
-        assert book[f"Fac {k}"].cell(row=4, column=3).number_format == "0.000"
-        _, weights = read_table(book[f"Fac {k} Sorts Weight"], "No.")
+        assert book[f"Fac. {k}"].cell(row=4, column=3).number_format == "0.000"
+        _, weights = read_table(book[f"Fac. {k} Sorts Weight"], "No.")
         assert [w[0] - 1 for w in weights] == derived.defining_sorts(pq3, k - 1)
         for w in weights:
             assert w[3] == pytest.approx(factor.weights[w[0] - 1])
@@ -192,7 +198,7 @@ def test_factor_sheets(book: Any, pq3: AnalysisResult) -> None:
 
 def test_difference_sheets(book: Any, pq3: AnalysisResult) -> None:
     for a, b in combinations(range(3), 2):
-        _, rows = read_table(book[f"Diff Fac {a + 1} Fac {b + 1}"], "No.")
+        _, rows = read_table(book[f"Diff Fac. {a + 1}  Fac. {b + 1}"], "No.")
         expected = pq3.differences[(f"F{a + 1}", f"F{b + 1}")]
         assert [r[0] - 1 for r in rows] == [d.statement for d in expected]
         np.testing.assert_allclose([r[4] for r in rows], [d.difference for d in expected])
@@ -232,7 +238,7 @@ def test_undefined_factor_shown_as_such(book4: Any, qm4: AnalysisResult) -> None
 
 def test_distinguishing_sheets(book: Any, pq3: AnalysisResult) -> None:
     for k, factor in enumerate(pq3.factors, start=1):
-        header, rows = read_table(book[f"Dist State Fac {k}"], "No.")
+        header, rows = read_table(book[f"Dist State Fac. {k}"], "No.")
         assert header[2:8] == ["F1 Q-SV", "F1 Z", "F2 Q-SV", "F2 Z", "F3 Q-SV", "F3 Z"]
         listed = {r[0] - 1: r[8] for r in rows}
         expected = {
@@ -255,9 +261,8 @@ def test_consensus_sheet(book: Any, pq3: AnalysisResult, book4: Any, qm4: Analys
 
 
 def test_crib_sheets(book: Any, pq3: AnalysisResult) -> None:
-    ws = book["Crib Sheets"]
     for k, factor in enumerate(pq3.factors):
-        _, rows = read_table(ws, "Group", occurrence=k)
+        _, rows = read_table(book[f"Fac. {k + 1} - Rel. Ranks"], "Group")
         highest = [r[1] - 1 for r in rows if r[0] == "Highest ranked"]
         assert tuple(highest) == factor.crib.highest
         lower = [r[1] - 1 for r in rows if r[0].startswith("Ranked lower")]
@@ -268,3 +273,105 @@ def test_qdc_sheet(book4: Any, qm4: AnalysisResult) -> None:
     _, rows = read_table(book4["qdc"], "No.")
     assert [r[2] or "" for r in rows] == [row.label for row in qm4.qdc]
     np.testing.assert_allclose([r[3] for r in rows], [row.differences[0] for row in qm4.qdc])
+
+
+def test_project_overview_at_kade_positions(book: Any, pq3: AnalysisResult) -> None:
+    """KADE (Excel type 3) reads the project name from row 3 and the Q-sort design from row 7."""
+    ws = book["Project Overview"]
+    assert (ws["A3"].value, ws["B3"].value) == ("Project Name:", "Lipset & <friends>")
+    assert (ws["A5"].value, ws["B5"].value) == ("Total Number of Statements:", 33)
+    design = ",".join(str(v) for v in sorted(pq3.study.sorts[:, 0].tolist()))
+    assert (ws["A7"].value, ws["B7"].value) == ("Q sort Design:", design)
+    assert (ws["A9"].value, ws["B9"].value) == ("Total Number of Q sorts:", 9)
+    values = [r[1] for r in ws.iter_rows(values_only=True)]
+    log = [str(v) for v in values if isinstance(v, str) and v[:1].isdigit() and ". " in v]
+    assert log[1:4] == [
+        "2. principal components factors extracted: 3",
+        "3. Number of factors selected for rotation: 3",
+        "4. Varimax rotation applied",
+    ]
+    assert "5. Auto-Flag: P < 0.05 and a majority of common variance was required" in log
+
+
+def test_project_log_records_every_edit(lipset: Any, tmp_path: Path) -> None:
+    from qsort.options import FlagOverride
+    from qsort.pipeline import analyze
+    from qsort.rotation import RotationStep
+
+    result = analyze(
+        lipset,
+        3,
+        "centroid",
+        rotation_steps=[RotationStep(1, 2, 15.0)],
+        invert_factors=[3],
+        manual_flags=[FlagOverride("US1", "F2", True)],
+    )
+    ws = _book(result, tmp_path / "log.xlsx")["Project Overview"]
+    log = [r[1] for r in ws.iter_rows(values_only=True) if r[0] == "Project Log:" or r[0] is None]
+    log = [v for v in log if isinstance(v, str)]
+    edits = [line.split(". ", 1)[1] for line in log]
+    start = edits.index("Varimax rotation applied")
+    assert edits[start + 1 : start + 5] == [
+        "Factor 1 and Factor 2 rotation: 15 degrees",
+        "Factor 3 was inverted",
+        "Auto-Flag: P < 0.05 and a majority of common variance was required",
+        "US1 flagged on F2 by hand",
+    ]
+
+
+def test_sorts_and_statements_where_kade_reads_them(book: Any, pq3: AnalysisResult) -> None:
+    sorts = book["Q sorts"]
+    assert sorts.cell(row=5, column=1).value == "Participant"
+    assert sorts.cell(row=6, column=1).value == pq3.study.sort_names[0]
+    first = [sorts.cell(row=6, column=c).value for c in range(2, 35)]
+    assert first == pq3.study.sorts[:, 0].tolist()
+    statements = book["statements"]
+    assert statements.cell(row=3, column=1).value == "Statement Number"
+    assert statements.cell(row=4, column=2).value == pq3.study.statements[0].text
+
+
+def test_factor_loadings_table_groups(book: Any, pq3: AnalysisResult) -> None:
+    header, rows = read_table(book["Factor Loadings Table"], "Nm")
+    assert header[:5] == ["Nm", "Q sort", "Factor Group", "Factor 1", "F1"]
+    size = np.abs(pq3.loadings)
+    group = size.argmax(axis=1)  # no sort of Lipset has two equal largest loadings
+    expected_order = sorted(range(9), key=lambda j: (group[j], -size[j, group[j]]))
+    assert [r[0] - 1 for r in rows] == expected_order
+    for r in rows:
+        j = r[0] - 1
+        rank = [i for i in expected_order if group[i] == group[j]].index(j) + 1
+        assert r[2] == f"F{group[j] + 1}-{rank}"
+        np.testing.assert_allclose(r[3::2], pq3.loadings[j])
+        assert [v == "Flagged" for v in r[4::2]] == pq3.flags[j].tolist()
+
+
+def test_sorts_corr_and_raw_sorts(book: Any, pq3: AnalysisResult) -> None:
+    matrix = np.corrcoef(pq3.study.sorts.T.astype(float))  # Pearson, computed independently
+    names = pq3.study.sort_names
+    for k in range(3):
+        defining = list(np.flatnonzero(pq3.flags[:, k]))
+        header, rows = read_table(book[f"Fac. {k + 1} Sorts Corr"], "Q sort")
+        assert header[1:] == [names[j] for j in defining]
+        np.testing.assert_allclose([r[1:] for r in rows], matrix[np.ix_(defining, defining)])
+        header, rows = read_table(book[f"Fac. {k + 1}"], "No.")
+        assert header[4:] == [f"Raw Sort {names[j]}" for j in defining]
+        for r in rows:
+            assert r[4:] == pq3.study.sorts[r[0] - 1, defining].tolist()
+
+
+def test_relative_ranks_marks(book: Any, pq3: AnalysisResult) -> None:
+    consensus = {m.statement: m.p for m in pq3.consensus}
+    for k, factor in enumerate(pq3.factors):
+        header, rows = read_table(book[f"Fac. {k + 1} - Rel. Ranks"], "Group")
+        assert header[3:5] == [f"F{k + 1} Q-SV", "Con/Dist"]
+        distinguishing = {m.statement: m.p for m in factor.distinguishing}
+        for r in rows:
+            i = r[1] - 1
+            if i in distinguishing:
+                expected = "D*" if distinguishing[i] == 0.01 else "D"
+            elif i in consensus:
+                expected = "C*" if consensus[i] == 0.05 else "C"
+            else:
+                expected = None
+            assert r[4] == expected, (k, i)
+            assert r[3] == factor.array[i]
