@@ -44,6 +44,7 @@ from qsort.formats._common import (
     decode_text_as,
     one_line,
     parse_int,
+    plain_ints,
     read_bytes,
     read_statement_texts,
     sorts_grid,
@@ -260,29 +261,13 @@ def _row_values(
     """A row's whole numbers. A row of plain small integers is converted at once; otherwise each
     cell goes through :func:`parse_int`, which names a bad one (the name is built only then)."""
     values = cells[1:]
-    plain = _plain_ints(values)
+    plain = plain_ints(values)
     if plain is not None:
         return plain
     return [
         parse_int(cell, _where(path, number, j, header[j + 1], label, side))
         for j, cell in enumerate(values)
     ]
-
-
-def _plain_ints(values: Sequence[str]) -> list[int] | None:
-    """The cells as integers within range when :func:`int` reads them all as ``parse_int``
-    would (``int`` also takes other scripts' digits and ``_``: those are left to
-    ``parse_int``), else None."""
-    joined = "".join(values)
-    if not joined.isascii() or "_" in joined:
-        return None
-    try:
-        out = list(map(int, values))
-    except ValueError:
-        return None
-    if out and max(-min(out), max(out)) > VALUE_LIMIT:
-        return None
-    return out
 
 
 def _where(
