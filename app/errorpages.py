@@ -13,6 +13,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
@@ -79,6 +81,23 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return render_error(request, 422, t("error.invalid"), body)
 
 
+#: Seconds a participant's page is told to wait when the database cannot be reached.
+RETRY_AFTER_UNAVAILABLE = 5
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
+    """503 when the database is down, full, locked too long or out of connections.
+
+    The request's transaction was rolled back whole, so nothing half-written is kept; the page
+    keeps the participant's work on the device and sends it again after ``Retry-After``.
+    """
+    log.warning("database unavailable on %s: %s", request.url.path, exc)
+    t = _catalogue(request)
+    response = render_error(request, 503, t("error.unavailable"), {"error": "unavailable"})
+    response.headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
+    return response
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     t = _catalogue(request)
@@ -90,4 +109,6 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout):
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)

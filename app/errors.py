@@ -76,6 +76,14 @@ class AlreadySubmittedError(AppError):
     message_key = "error.already_submitted"
 
 
+class KeyInUseError(AppError):
+    """The submit key already names another participant's sort: the device must make a new key."""
+
+    status = 409
+    code = "key_in_use"
+    message_key = "error.key_in_use"
+
+
 class InvalidSubmissionError(AppError):
     """The submitted sort or answers do not fit the study: ``problems`` says what is wrong."""
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
@@ -18,18 +19,29 @@ from app import STATIC_DIR, TEMPLATES_DIR, db
 from app.assets import install_assets
 from app.demo import ensure_demo
 from app.errorpages import register_error_handlers
+from app.limits import install_limits
 from app.routes import api, participant
 from app.settings import Settings
 
 
-def prepare_database(app: FastAPI) -> None:
+def prepare_store(engine: Engine, settings: Settings) -> None:
     """Upgrade the schema and seed the demo study (idempotent; safe on every start)."""
-    settings: Settings = app.state.settings
-    db.upgrade(app.state.engine, settings)
+    db.upgrade(engine, settings)
     if settings.seed_demo:
-        with Session(app.state.engine) as session:
+        with Session(engine) as session:
             ensure_demo(session)
             session.commit()
+
+
+def prepare_database(app: FastAPI) -> None:
+    """Prepare the app's store at start-up, unless ``settings.migrate_on_start`` is off.
+
+    ``qsort serve --workers N`` prepares the store once before starting its processes, so that
+    they never race to migrate it, and turns it off for them.
+    """
+    settings: Settings = app.state.settings
+    if settings.migrate_on_start:
+        prepare_store(app.state.engine, settings)
 
 
 @asynccontextmanager
@@ -41,7 +53,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app for ``settings`` (default: read from the environment)."""
+    """Build the app for ``settings`` (default: read from the environment).
+
+    Called without arguments it is the factory that ``qsort serve --workers N`` names to uvicorn
+    (``app.main:create_app``): each worker process builds its own app, engine and pool from the
+    environment.
+    """
     settings = settings or Settings.from_env()
     app = FastAPI(title="qsort", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
@@ -52,4 +69,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(participant.router)
     app.include_router(api.router)
     register_error_handlers(app)
+    install_limits(app, settings)
     return app

@@ -9,6 +9,22 @@ Defaults give a newcomer an embedded SQLite database in ``./data`` with no confi
 - ``QSORT_SECURE_COOKIES``: ``1`` to mark cookies Secure (behind HTTPS); default off so that a
   laptop serving tablets over plain HTTP in a group room works.
 - ``QSORT_DEMO``: ``0`` to skip creating the demo study; default on.
+- ``QSORT_MIGRATE_ON_START``: ``0`` when the schema is upgraded apart (``qsort db upgrade``, or
+  ``qsort serve --workers N``, which upgrades once before starting its processes); default on.
+
+Capacity and limits (see docs/deployment.md for how they fit together):
+
+- ``QSORT_MAX_CONCURRENT``: requests one process works on at once; also the size of its database
+  connection pool, so no request ever waits for a connection; default 16.
+- ``QSORT_QUEUE_WAIT``: seconds a request may wait for one of those places before it is answered
+  503 with ``Retry-After``; default 3.
+- ``QSORT_DB_WAIT``: seconds a request may wait for the database (a connection, or SQLite's write
+  lock) before it is answered 503; default 5.
+- ``QSORT_MAX_BODY_BYTES``: largest request body on participant paths (``/api/``, ``/j/``,
+  ``/join``); default 512 KiB. ``QSORT_MAX_UPLOAD_BYTES``: on every other path (staff uploads);
+  default 16 MiB. Larger bodies are refused with 413 before they are read.
+- ``QSORT_JOIN_BURST`` and ``QSORT_JOIN_PER_MINUTE``: joins (code checks and consents) one network
+  address may make at once and then per minute, per process; defaults 120 and 120.
 """
 
 from __future__ import annotations
@@ -18,6 +34,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -43,6 +60,22 @@ class Settings:
         Whether cookies carry the Secure flag.
     seed_demo : bool
         Whether start-up creates the demo study when it is missing.
+    migrate_on_start : bool
+        Whether start-up upgrades the schema (off for worker processes of ``serve --workers``).
+    max_concurrent : int
+        Requests worked on at once by one process (and its connection pool size).
+    queue_wait : float
+        Seconds a request may wait for a place before a 503.
+    db_wait : float
+        Seconds a request may wait for a connection or a database lock before a 503.
+    max_body_bytes : int
+        Body limit on participant paths.
+    max_upload_bytes : int
+        Body limit elsewhere (signed-in staff's uploads).
+    join_burst : int
+        Joins one address may make at once.
+    join_per_minute : int
+        Joins one address may make per minute after the burst.
     """
 
     data_dir: Path
@@ -50,6 +83,14 @@ class Settings:
     secret_key: str = field(repr=False)
     secure_cookies: bool = False
     seed_demo: bool = True
+    migrate_on_start: bool = True
+    max_concurrent: int = 16
+    queue_wait: float = 3.0
+    db_wait: float = 5.0
+    max_body_bytes: int = 512 * 1024
+    max_upload_bytes: int = 16 * 1024 * 1024
+    join_burst: int = 120
+    join_per_minute: int = 120
 
     @property
     def is_sqlite(self) -> bool:
@@ -85,7 +126,39 @@ class Settings:
             secret_key=source.get("QSORT_SECRET_KEY", "") or _stored_key(data_dir),
             secure_cookies=_flag(source, "QSORT_SECURE_COOKIES", False),
             seed_demo=_flag(source, "QSORT_DEMO", True),
+            migrate_on_start=_flag(source, "QSORT_MIGRATE_ON_START", True),
+            **_limits(source),
         )
+
+
+def _limits(source: Mapping[str, str]) -> dict[str, Any]:
+    """The capacity settings present in ``source``, each checked to be a positive number."""
+    names = {
+        "max_concurrent": ("QSORT_MAX_CONCURRENT", int),
+        "queue_wait": ("QSORT_QUEUE_WAIT", float),
+        "db_wait": ("QSORT_DB_WAIT", float),
+        "max_body_bytes": ("QSORT_MAX_BODY_BYTES", int),
+        "max_upload_bytes": ("QSORT_MAX_UPLOAD_BYTES", int),
+        "join_burst": ("QSORT_JOIN_BURST", int),
+        "join_per_minute": ("QSORT_JOIN_PER_MINUTE", int),
+    }
+    found: dict[str, Any] = {}
+    for field_name, (env_name, kind) in names.items():
+        raw = source.get(env_name, "").strip()
+        if raw:
+            found[field_name] = _positive(env_name, raw, kind)
+    return found
+
+
+def _positive(name: str, raw: str, kind: type[int] | type[float]) -> float:
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = 0
+    if not value > 0:
+        what = "a whole number" if kind is int else "a number"
+        raise SettingsError(f"{name}: expected {what} above 0, found {raw!r}")
+    return value
 
 
 def _flag(source: Mapping[str, str], name: str, default: bool) -> bool:

@@ -195,6 +195,11 @@ def sort_of(db: Session, participant_id: int) -> QSortRecord | None:
     return db.exec(query).first()
 
 
+def sort_by_key(db: Session, key: str) -> QSortRecord | None:
+    """The sort recorded with submit key ``key``, whoever sent it."""
+    return db.exec(select(QSortRecord).where(QSortRecord.submit_key == key)).first()
+
+
 def sort_entries(db: Session, qsort_id: int) -> list[SortEntry]:
     """The placements of a completed sort."""
     return list(db.exec(select(SortEntry).where(SortEntry.qsort_id == qsort_id)))

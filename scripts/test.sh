@@ -16,5 +16,13 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== mypy (strict)"
 .venv/bin/mypy
-echo "== pytest"
+echo "== PostgreSQL (a private server for this run, on a unix socket)"
+pg_dir="$(mktemp -d /tmp/qsort-test-pg.XXXXXX)"
+chmod 755 "$pg_dir"
+stop_pg() { bash scripts/pg-test-server.sh stop "$pg_dir" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
+trap stop_pg EXIT
+QSORT_TEST_POSTGRES_URL="$(bash scripts/pg-test-server.sh start "$pg_dir")"
+export QSORT_TEST_POSTGRES_URL
+echo "$QSORT_TEST_POSTGRES_URL"
+echo "== pytest (app tests on SQLite and on PostgreSQL)"
 .venv/bin/python -m pytest "$@"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from app.cli import serve
+from app.cli import backup, serve
 from qsort.cli.registry import Subparsers
 
-GROUPS = (serve,)
+GROUPS = (serve, backup)
 """The command groups, in the order ``qsort --help`` lists them."""
 
 

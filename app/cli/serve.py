@@ -2,6 +2,11 @@
 
 ``serve`` tells the room where to go: every network address of this machine with the join link,
 and a QR code of the demo's join link drawn in the terminal (no network is used for either).
+
+``serve --workers N`` runs N processes on one port (uvicorn's process manager): the store is
+upgraded once first, then each worker builds its app from the environment through the factory
+``app.main:create_app``. Behind a reverse proxy, ``--forwarded-allow-ips`` names the proxy so
+that the client's address (for the join rate limit) and scheme come from its headers.
 """
 
 from __future__ import annotations
@@ -34,6 +39,20 @@ def register(sub: Subparsers) -> None:
         help="address to listen on (default 127.0.0.1; 0.0.0.0 lets tablets in the room reach it)",
     )
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="app processes sharing the port (default 1); more than one needs PostgreSQL "
+        "to scale (SQLite works, but writes one at a time)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default=None,
+        metavar="IPS",
+        help="addresses of a reverse proxy whose X-Forwarded-For/-Proto headers are trusted "
+        "(comma-separated, e.g. 127.0.0.1); default: trust no proxy headers",
+    )
     add_data_dir(serve)
     serve.set_defaults(handler=cmd_serve)
     db = sub.add_parser("db", help="manage the study store's schema")
@@ -109,10 +128,52 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from app.main import create_app
 
-    app = create_app(settings)
+    proxy = {
+        "proxy_headers": args.forwarded_allow_ips is not None,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+    }
+    if args.workers == 1:
+        app = create_app(settings)
+        announce(settings, args.host, args.port)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **proxy)
+        return 0
+    prepare_for_workers(settings)
     announce(settings, args.host, args.port)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
+    print(f"{args.workers} worker processes.")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        **proxy,
+    )
     return 0
+
+
+def prepare_for_workers(settings: Settings) -> None:
+    """Upgrade the store once, then tell the workers (through the environment) where it is."""
+    import os
+
+    from app import db
+    from app.main import prepare_store
+
+    engine = db.make_engine(settings)
+    try:
+        prepare_store(engine, settings)
+    finally:
+        engine.dispose()
+    os.environ["QSORT_DATA_DIR"] = str(settings.data_dir)
+    os.environ["QSORT_DATABASE_URL"] = settings.database_url
+    os.environ["QSORT_MIGRATE_ON_START"] = "0"
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {raw}")
+    return value
 
 
 def announce(settings: Settings, host: str, port: int) -> None:

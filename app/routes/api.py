@@ -21,7 +21,7 @@ KEY_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 class DraftIn(BaseModel):
     """The device's whole state and the revision it was based on."""
 
-    revision: int = Field(ge=0)
+    revision: int = Field(ge=0, le=autosave.MAX_REVISION)
     state: dict[str, Any]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import store
+from app.db import relax_durability
 from app.errors import CodeNotFoundError, NotFoundError, SessionClosedError
 from app.models import Draft, Participant, SortSession, Study
 from app.services.seats import seat_count
@@ -80,6 +81,7 @@ def accept_consent(db: Session, code: str, seat: int | None = None) -> Joined:
             seat=seat if seat is not None and 1 <= seat <= seat_count(session) else None,
         )
         try:
+            relax_durability(db)  # a join lost to a power cut is redone; see app/db.py
             db.add(participant)
             db.flush()
             assert participant.id is not None

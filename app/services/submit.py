@@ -4,7 +4,9 @@ Validation names every problem (unknown or missing cards, a card placed twice, a
 a value or row outside the grid, a column over or under its capacity) so the device can show
 exactly what is wrong. Recording is idempotent: the participant may have one sort only; a retry
 with the same key, or the same placements, returns the sort already recorded, and a race between
-two requests is settled by the unique constraint on the participant.
+two requests is settled by the unique constraint on the participant. A key that already names
+another participant's sort is refused with :class:`KeyInUseError` (409 ``key_in_use``), so the
+device makes a new key instead of failing on every retry.
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app import store
-from app.errors import AlreadySubmittedError, InvalidSubmissionError, NotJoinedError
+from app.errors import (
+    AlreadySubmittedError,
+    InvalidSubmissionError,
+    KeyInUseError,
+    NotJoinedError,
+)
 from app.models import GridShape, Participant, QSortRecord
 from qsort.study import Grid
 
@@ -117,6 +124,7 @@ def submit_sort(
     existing = store.sort_of(db, participant.id)
     if existing is not None:
         return _repeat(db, existing, key, placements)
+    _refuse_foreign_key(db, key)
     version_problems = _version_problems(participant, qset_id, grid_id)
     if version_problems:
         raise InvalidSubmissionError("sort made on another version", problems=version_problems)
@@ -136,10 +144,17 @@ def submit_sort(
         db.rollback()
         existing = store.sort_of(db, participant.id)
         if existing is None:
+            _refuse_foreign_key(db, key)
             raise
         return _repeat(db, existing, key, placements)
     db.refresh(record)
     return Submitted(record, True)
+
+
+def _refuse_foreign_key(db: Session, key: str) -> None:
+    """Raise :class:`KeyInUseError` when ``key`` already names a sort (not this participant's)."""
+    if store.sort_by_key(db, key) is not None:
+        raise KeyInUseError("this submit key is already used by another sort")
 
 
 def _id(value: int | None) -> int:

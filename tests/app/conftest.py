@@ -1,9 +1,15 @@
-"""API and service fixtures: a fresh app on a temporary SQLite database for every test."""
+"""API and service fixtures: a fresh app on an empty database for every test.
+
+Every test that uses ``settings`` (and so ``client`` and ``db``) runs twice: on the embedded
+SQLite and on PostgreSQL (a schema of its own on the server ``scripts/test.sh`` starts; skipped
+when that server is not there). Select one with ``-k sqlite`` or ``-k postgresql``.
+"""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,11 +26,19 @@ from app import store as app_store
 from app.main import create_app
 from app.settings import Settings
 from tests.app import services_fixtures as small
+from tests.databases import BACKENDS, database_url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The kind of database the test runs on."""
+    return str(request.param)
 
 
 @pytest.fixture()
-def settings(tmp_path: Path) -> Settings:
-    return Settings.for_data_dir(tmp_path)
+def settings(tmp_path: Path, backend: str) -> Iterator[Settings]:
+    with database_url(backend, tmp_path) as url:
+        yield Settings.for_data_dir(tmp_path, database_url=url)
 
 
 @pytest.fixture()
@@ -74,9 +88,9 @@ def full_sort(config: dict[str, object]) -> list[dict[str, int]]:
 
 
 @pytest.fixture()
-def small_study(tmp_path: Path) -> Iterator[Session]:
-    """A migrated empty store with the small study and an open session ``TINY``."""
-    settings = Settings.for_data_dir(tmp_path, seed_demo=False)
+def small_study(settings: Settings) -> Iterator[Session]:
+    """A migrated empty store (SQLite or PostgreSQL) with the small study and a session ``TINY``."""
+    settings = replace(settings, seed_demo=False)
     engine = app_db.make_engine(settings)
     app_db.upgrade(engine, settings)
     with Session(engine) as db:
