@@ -24,6 +24,8 @@ location, so they work from any working directory and when the app is installed.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +52,7 @@ def make_engine(settings: Settings) -> Engine:
     }
     if settings.is_sqlite:
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(url.database))
         else:
             pool = {}  # an in-memory database lives in one connection
         connect_args = {"check_same_thread": False, "timeout": settings.db_wait}
@@ -67,6 +69,18 @@ def _postgres_connect_args(url: URL, db_wait: float) -> tuple[URL, dict[str, Any
     options = f"{url.query.get('options', '')} -c synchronous_commit=on".strip()
     args: dict[str, Any] = {"options": options, "connect_timeout": max(1, round(db_wait))}
     return url.difference_update_query(["options"]), args
+
+
+def create_private_file(path: Path) -> None:
+    """Make sure ``path`` exists readable by its owner only (mode 600; its folder 700 if new).
+
+    SQLite gives its journal, WAL and shared-memory files the database file's permissions, so
+    they are private too.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -21,6 +21,8 @@ from app.demo import ensure_demo
 from app.errorpages import register_error_handlers
 from app.limits import install_limits
 from app.routes import api, participant
+from app.routes.researcher import ROUTERS as STAFF_ROUTERS
+from app.security import SecurityHeaders
 from app.settings import Settings
 
 
@@ -29,7 +31,7 @@ def prepare_store(engine: Engine, settings: Settings) -> None:
     db.upgrade(engine, settings)
     if settings.seed_demo:
         with Session(engine) as session:
-            ensure_demo(session)
+            ensure_demo(session, settings.data_dir)
             session.commit()
 
 
@@ -68,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates.env.globals["static_url"] = lambda path: f"/static/{version}/{path}"
     app.include_router(participant.router)
     app.include_router(api.router)
+    for router in STAFF_ROUTERS:
+        app.include_router(router)
     register_error_handlers(app)
     install_limits(app, settings)
+    app.add_middleware(SecurityHeaders)  # outermost: the limits' 413/429/503 get the headers too
     return app

@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from app.cli import backup, serve
+from app.cli import backup, data, serve, studies, users
 from qsort.cli.registry import Subparsers
 
-GROUPS = (serve, backup)
+GROUPS = (serve, users, studies, data, backup)
 """The command groups, in the order ``qsort --help`` lists them."""
 
 
