@@ -139,8 +139,6 @@ def main() -> None:
         run_case(args.case)
         return
     print(machine())
-    with open("/proc/loadavg", encoding="utf-8") as load:
-        print(f"Load average at start: {load.read().split()[0]} (the machine is shared)")
     print(f"Random forced sorts, {args.statements} statements on a -5..+5 grid, seed 0\n")
     print(table(args.sizes, args.statement_rows, args.statements))
 

@@ -252,6 +252,22 @@ def parse_int(
     raise FormatError(f"{_place(where)}: expected {what}, found {found}")
 
 
+def plain_ints(values: Sequence[str]) -> list[int] | None:
+    """The cells as integers within range when :func:`int` reads them all as ``parse_int``
+    would (``int`` also takes other scripts' digits and ``_``: those are left to
+    ``parse_int``), else None."""
+    joined = "".join(values)
+    if not joined.isascii() or "_" in joined:
+        return None
+    try:
+        out = list(map(int, values))
+    except ValueError:
+        return None
+    if out and max(-min(out), max(out)) > VALUE_LIMIT:
+        return None
+    return out
+
+
 def _place(where: str | Callable[[], str]) -> str:
     return where if isinstance(where, str) else where()
 

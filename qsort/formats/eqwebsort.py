@@ -33,6 +33,7 @@ from qsort.formats._common import (
     build_study,
     decode_text,
     parse_int,
+    plain_ints,
     read_bytes,
     read_statement_texts,
     sorts_grid,
@@ -131,6 +132,9 @@ def _sort_values(raw: str, where: str) -> list[int]:
     parts = [p for p in raw.split("|") if p.strip()]
     if not parts:
         raise FormatError(f"{where}: expected sort values separated by '|', found none")
+    plain = plain_ints(parts)
+    if plain is not None:
+        return plain
     return [parse_int(p, f"{where}, sort value {i + 1}") for i, p in enumerate(parts)]
 
 

@@ -31,6 +31,7 @@ from qsort.formats._common import (
     build_study,
     decode_text,
     parse_int,
+    plain_ints,
     preview,
     read_bytes,
     read_statement_texts,
@@ -165,6 +166,9 @@ def _name(record: Mapping[str, Any], key: str, field: str | None, path: PathArg)
 def _sort_values(raw: object, where: str) -> list[int]:
     if isinstance(raw, str):
         parts = raw.split("|")
+        plain = plain_ints(parts)
+        if plain is not None:
+            return plain
         return [parse_int(p, f"{where}, value {i + 1}") for i, p in enumerate(parts)]
     if isinstance(raw, list):
         values: list[int] = []
@@ -283,13 +287,7 @@ def read_htmlq_csv(
     cols = _statement_columns(header)
     names = _htmlq_names(header, body, path)
     columns = [
-        [
-            parse_int(
-                cells[i],
-                f"{path}, line {number}, column {i + 1} '{header[i]}' (sort {name!r})",
-            )
-            for i in cols
-        ]
+        _row(cells, cols, header, f"{path}, line {number}", name)
         for (number, cells), name in zip(body, names, strict=True)
     ]
     matrix = as_matrix(columns, len(cols))
@@ -297,6 +295,19 @@ def read_htmlq_csv(
     texts = read_statement_texts(statements, len(cols)) if statements is not None else None
     ids = [header[i][1:] for i in cols]
     return build_study(path, with_texts(ids, texts), names, matrix, grid, title)
+
+
+def _row(
+    cells: list[str], cols: Sequence[int], header: Sequence[str], where: str, name: str
+) -> list[int]:
+    """A row's sort values; each cell is named (lazily) only when one is not a plain integer."""
+    values = [cells[i] for i in cols]
+    plain = plain_ints(values)
+    if plain is not None:
+        return plain
+    return [
+        parse_int(cells[i], f"{where}, column {i + 1} '{header[i]}' (sort {name!r})") for i in cols
+    ]
 
 
 def read_htmlq_csv_extra(path: PathArg) -> dict[str, dict[str, str]]:

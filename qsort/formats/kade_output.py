@@ -176,14 +176,15 @@ def _settings(ws: Worksheet) -> dict[str, Any]:
                 break
         if len(cells) >= 2:
             _option_row(cells[0], cells[1], out, read)
-    if steps:
+    if steps and "rotation_steps" not in out:
         out["rotation_steps"] = tuple(steps)
-        read.append(f"{len(steps)} judgmental rotation(s)")
-    if inversions:
+    if out.get("rotation_steps"):
+        read.append(f"{len(out['rotation_steps'])} judgmental rotation(s)")
+    if inversions and "inversions" not in out:
         out["inversions"] = tuple(dict.fromkeys(inversions))
-    if splits:
+    if splits and "bipolar_splits" not in out:
         out["bipolar_splits"] = tuple(dict.fromkeys(splits))
-    out["read"] = tuple(read)
+    out["read"] = tuple(dict.fromkeys(read))
     return out
 
 
@@ -268,6 +269,32 @@ def _option_row(label: str, value: str, out: dict[str, Any], read: list[str]) ->
         _qsort_flag_level(value, out, read)
     elif key == "majorityofcommonvariance" and low in ("yes", "no") and "majority" not in out:
         out["majority"] = low == "yes"
+    elif key in _QSORT_BY_HAND:
+        _by_hand_row(_QSORT_BY_HAND[key], value, out)
+
+
+_QSORT_BY_HAND = {
+    "judgmentalrotations": "rotation_steps",
+    "invertedfactors": "inversions",
+    "bipolarsplits": "bipolar_splits",
+}
+_QSORT_STEP = re.compile(r"F(\d+)\s*/\s*F(\d+) by ([-+]?\d+(?:\.\d+)?) degrees", re.I)
+
+
+def _by_hand_row(field_name: str, value: str, out: dict[str, Any]) -> None:
+    """qsort's own rows of choices made by hand, in qsort's sense (they take precedence over
+    the project log, whose turns are in KADE's sense): ``F1/F2 by -10 degrees; ...``,
+    ``F2, F3`` or ``none``."""
+    if field_name == "rotation_steps":
+        steps = [
+            RotationStep(int(m[1]), int(m[2]), float(m[3])) for m in _QSORT_STEP.finditer(value)
+        ]
+        if steps or value.strip().lower() == "none":
+            out[field_name] = tuple(steps)
+        return
+    numbers = tuple(int(n) for n in re.findall(r"F(\d+)", value))
+    if numbers or value.strip().lower() == "none":
+        out[field_name] = numbers
 
 
 def _qsort_flag_level(value: str, out: dict[str, Any], read: list[str]) -> None:

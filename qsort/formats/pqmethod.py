@@ -214,15 +214,21 @@ def _parse_sort_line(line: str, number: int, n_stat: int, path: PathArg) -> tupl
             f"10-character name ({width} characters, as line 1 announces {n_stat} statements), "
             f"found {length} characters"
         )
-    values = [
-        parse_int(
-            line[NAME_WIDTH + 2 * i : NAME_WIDTH + 2 * i + 2],
-            f"{where}, columns {NAME_WIDTH + 2 * i + 1}-{NAME_WIDTH + 2 * i + 2} "
-            f"(sort {name!r}, statement {i + 1})",
-        )
-        for i in range(n_stat)
-    ]
-    return name, values
+    fields = [line[NAME_WIDTH + 2 * i : NAME_WIDTH + 2 * i + 2] for i in range(n_stat)]
+    try:
+        values = [int(field) for field in fields]
+    except ValueError:
+        values = []
+    if len(values) == n_stat and all(f.strip().lstrip("-").isdigit() for f in fields):
+        return name, values
+    return name, [_field(field, where, name, i) for i, field in enumerate(fields)]
+
+
+def _field(field: str, where: str, name: str, i: int) -> int:
+    """One sort value, parsed exactly (the slow path, taken when a line has a bad value)."""
+    first = NAME_WIDTH + 2 * i + 1
+    place = f"{where}, columns {first}-{first + 1} (sort {name!r}, statement {i + 1})"
+    return parse_int(field, place)
 
 
 def dat_names(names: Sequence[str], mode: NameMode = "truncate") -> list[str]:

@@ -113,6 +113,14 @@ def test_a_bad_cell_after_a_bulk_read_is_named_exactly(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("cell", ["+-3", "1_0", "3.5", "--1", " ", "0x1"])
+def test_cells_python_would_take_as_numbers_are_named(tmp_path: Path, cell: str) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text(f'statement,A,B\n1,"{cell}",1\n2,1,-1\n', encoding="utf-8")
+    with pytest.raises(FormatError, match=r"odd\.csv, line 2, column 2 \(sort 'A', statement"):
+        read_csv(path)
+
+
 def test_a_row_wider_than_the_header_is_not_read_in_bulk(tmp_path: Path) -> None:
     path = tmp_path / "wide.csv"
     path.write_text("participant,1,2,3\nA,-1,0,1\nB,1,0,-1,9\n", encoding="utf-8")

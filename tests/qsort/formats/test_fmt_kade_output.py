@@ -130,11 +130,16 @@ def test_qsorts_own_report_workbook_is_read_back(tmp_path: Path) -> None:
     report = tmp_path / "report.xlsx"
     first = tmp_path / "first.json"
     lipset = str(DATA / "lipset.dat")
-    assert main(["analyze", lipset, "--flag", "FR9:F3", "--json", str(first)]) == 0
-    assert main(["report", lipset, "--flag", "FR9:F3", "--xlsx", str(report)]) == 0
+    by_hand = ["--flag", "FR9:F3", "--rotate", "1,2,-10", "--invert", "2"]
+    assert main(["analyze", lipset, *by_hand, "--json", str(first)]) == 0
+    assert main(["report", lipset, *by_hand, "--xlsx", str(report)]) == 0
     again = tmp_path / "again.json"
     assert main(["analyze", lipset, "--flags-from", str(report), "--json", str(again)]) == 0
-    assert json.loads(again.read_text())["flags"] == json.loads(first.read_text())["flags"]
+    before, after = json.loads(first.read_text()), json.loads(again.read_text())
+    assert after["flags"] == before["flags"]
+    assert after["loadings"] == before["loadings"]
+    assert after["options"]["rotation_steps"] == before["options"]["rotation_steps"]
+    assert after["options"]["inversions"] == [2]
 
 
 def test_a_workbook_without_a_loadings_table_is_refused(tmp_path: Path) -> None:
