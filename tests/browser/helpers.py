@@ -109,3 +109,54 @@ _SUBMIT_A_VALID_SORT = """async (key) => {
 def submit_valid_sort(page: Page, key: str) -> None:
     """Post a sort that fills the grid in statement order, straight to the API (skips the UI)."""
     page.evaluate(_SUBMIT_A_VALID_SORT, key)
+
+
+def page_config(page: Page) -> dict[str, Any]:
+    """The sort page's embedded configuration."""
+    config: dict[str, Any] = page.evaluate(
+        "JSON.parse(document.getElementById('qsort-config').textContent)"
+    )
+    return config
+
+
+def join_code(page: Page, server: LiveServer, code: str) -> None:
+    """Join the study behind ``code`` straight from its consent page."""
+    page.goto(f"{server.url}/j/{code}")
+    page.click("button[value=accept]")
+    page.wait_for_function("window.qsortReady === true")
+
+
+_FILL_BOARD = """async () => {
+  const cfg = JSON.parse(document.getElementById('qsort-config').textContent);
+  const draft = await (await fetch('/api/draft')).json();
+  const state = draft.state;
+  const slots = [];
+  cfg.grid.values.forEach((v, i) => {
+    for (let r = 0; r < cfg.grid.capacities[i]; r++) slots.push([v, r]);
+  });
+  state.grid = {};
+  state.order.forEach((n, i) => { state.grid[n] = slots[i]; });
+  state.stage = 'sort';
+  state.changedAt = Date.now() + 1000;
+  const res = await fetch('/api/draft', {method: 'PUT',
+    headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({revision: draft.revision, state})});
+  return res.status;
+}"""
+
+
+def fill_board(page: Page) -> None:
+    """Put every card on the board through the draft API (the order the cards were dealt in),
+    then reload: the page shows the full board from the server's draft."""
+    page.wait_for_function("document.getElementById('save-status').dataset.state === 'saved'")
+    assert page.evaluate(_FILL_BOARD) == 200
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_function("window.qsortReady === true")
+
+
+def participant_row(server: LiveServer, page: Page) -> Participant:
+    """The participant whose sort page is open (found by the public id in its storage key)."""
+    public_id = page_config(page)["participant"]["storageKey"].split(":", 1)[1]
+    with Session(server.app.state.engine) as db:
+        return db.exec(select(Participant).where(Participant.public_id == public_id)).one()
