@@ -182,3 +182,38 @@ def add_arabic_study(server: LiveServer, code: str = "ARAB") -> None:
         assert study.id is not None
         store.open_session(db, study.id, code, name="Arabic")
         db.commit()
+
+
+SPANISH_STATEMENTS = (
+    "Tener una rutina diaria ayuda a mantenerse bien.",
+    "Los amigos que consumen hacen difícil dejarlo.",
+    "Un trabajo da una razón para seguir en recuperación.",
+    "Una casa segura es lo primero.",
+    "El miedo al estigma impide pedir ayuda.",
+    "Sentirse solo es un gran riesgo.",
+    "Los hijos son una razón fuerte para recuperarse.",
+    "Una persona de confianza en el servicio marca la diferencia.",
+    "El dolor emocional lleva a consumir.",
+)
+
+
+def add_spanish_study(server: LiveServer, code: str = "ESPA") -> None:
+    """A 9-card study in Spanish."""
+    with Session(server.app.state.engine) as db:
+        if _existing(db, "spanish-test"):
+            return
+        study = store.create_study(
+            db,
+            slug="spanish-test",
+            title="La recuperación",
+            condition="¿Qué ayuda a las personas a seguir en recuperación?",
+            consent_text="Un estudio corto de prueba.",
+            instructions_text="Ordena las tarjetas de muy en desacuerdo a muy de acuerdo.",
+            language="es",
+            statements=SPANISH_STATEMENTS,
+            column_values=GRID_VALUES,
+            capacities=GRID_CAPACITIES,
+        )
+        assert study.id is not None
+        store.open_session(db, study.id, code, name="Español")
+        db.commit()

@@ -97,13 +97,13 @@ const changed = () => { flushStepTime(); saver.change(); };
 // ---------- text size: four steps, kept with the participant's work ----------
 function applyTextSize(size) {
   document.documentElement.dataset.textSize = String(size);
-  for (const b of document.querySelectorAll("[data-text-size]")) {
-    b.setAttribute("aria-pressed", String(Number(b.dataset.textSize) === size));
+  for (const b of document.querySelectorAll("button[data-size]")) {
+    b.setAttribute("aria-pressed", String(Number(b.dataset.size) === size));
   }
 }
-for (const b of document.querySelectorAll("[data-text-size]")) {
+for (const b of document.querySelectorAll("button[data-size]")) {
   b.addEventListener("click", () => {
-    state.textSize = Number(b.dataset.textSize);
+    state.textSize = Number(b.dataset.size);
     applyTextSize(state.textSize);
     board.layout();
     changed();
@@ -217,7 +217,7 @@ $("presort-undo").addEventListener("click", (e) => {
   renderPresort();
   announce(t("js.announce.undone", { n }));
 });
-$("presort-done").addEventListener("click", () => goTo("sort"));
+$("presort-done").addEventListener("click", () => { board.openStartPile(); goTo("sort"); });
 $("start-presort").addEventListener("click", () => goTo("presort"));
 
 // ---------- sort ----------

@@ -38,9 +38,7 @@ export class Board {
     this.cards = Object.fromEntries(config.statements.map((x) => [x.n, x]));
     this.selected = null;
     this.by = "tap";
-    const start = config.study.trayStart;
-    this.pile = [start, "agree", "neutral", "disagree"].find(
-      (p) => PILES.includes(p) && trayCards(state, p).length) || "agree";
+    this.openStartPile();
     this.drag = null;
     this.suppressClick = false;
     this.bind();
@@ -55,6 +53,14 @@ export class Board {
     const perColumn = width / this.config.grid.values.length;
     this.root.classList.toggle("as-rows", perColumn < MIN_COL_REM);
     this.root.classList.toggle("heads-above", width < HEADS_ABOVE_REM);
+  }
+
+  /** Open the tray where sorting usually starts: the study's pile (agree unless it says
+   *  otherwise), or the next pile that still holds cards. */
+  openStartPile() {
+    const start = this.config.study.trayStart;
+    this.pile = [start, "agree", "neutral", "disagree"].find(
+      (p) => PILES.includes(p) && trayCards(this.state, p).length) || "agree";
   }
 
   setState(state) { this.state = state; this.selected = null; this.render(); }
