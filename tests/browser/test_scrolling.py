@@ -128,11 +128,13 @@ def test_auto_scroll_goes_up_and_stops_outside_the_edge(
     for i in range(1, 9):
         _touch(cdp, "touchMove", x0, y0 + (8 - y0) * i / 8)
     page.wait_for_function(f"window.scrollY < {start - 150}")
-    # back to the middle of the screen: the scrolling stops
+    assert page.evaluate("document.body.dataset.autoscroll") == "on"
+    # back to the middle of the screen: the scrolling loop ends, and the page stays put for
+    # the next frames (counted in animation frames, not in time)
     _touch(cdp, "touchMove", x0, 400)
-    page.wait_for_timeout(100)
+    page.wait_for_selector("body[data-autoscroll=off]", state="attached")
     still = page.evaluate("window.scrollY")
-    page.wait_for_timeout(300)
+    page.evaluate(AFTER_FRAMES, 20)
     assert page.evaluate("window.scrollY") == still
     _touch(cdp, "touchEnd")
     cdp.detach()
@@ -140,12 +142,42 @@ def test_auto_scroll_goes_up_and_stops_outside_the_edge(
     expect(page.locator(".ghost, .card.dragging")).to_have_count(0)
 
 
-def _settle(page: Page) -> None:
-    """Wait until the page has stopped scrolling."""
-    last = -1.0
-    while (now := page.evaluate("window.scrollY")) != last:
-        last = now
-        page.wait_for_timeout(150)
+AFTER_FRAMES = """(n) => new Promise((done) => {
+  const step = () => (--n <= 0 ? done(true) : requestAnimationFrame(step));
+  requestAnimationFrame(step);
+})"""
+
+# Whether the page is scrolling now: set on every scroll event, cleared by 'scrollend'.
+SCROLL_WATCH = """() => {
+  window.__scrolling = false;
+  addEventListener('scroll', () => { window.__scrolling = true; });
+  addEventListener('scrollend', () => { window.__scrolling = false; });
+}"""
+
+
+def _swipe_up_until_scrolled(page: Page, x: float, swipes: int = 3) -> None:
+    """Swipe a finger up at ``x`` until the page has scrolled (state, not time).
+
+    Each move is checked before the next; a swipe ends once the page moved or the finger
+    reached the top. A loaded machine can delay the renderer so long that the browser takes a
+    touch for a long press, which then does not scroll: the next swipe is a fresh gesture.
+    """
+    cdp = page.context.new_cdp_session(page)
+    for _ in range(swipes):
+        _touch(cdp, "touchStart", x, 600)
+        for i in range(1, 13):
+            _touch(cdp, "touchMove", x, 600 - 40 * i)
+            if page.evaluate("window.scrollY") > 150:
+                break
+        _touch(cdp, "touchEnd")
+        if page.evaluate("window.scrollY") > 150:
+            break
+    cdp.detach()
+
+
+def _scrolled_and_settled(page: Page, condition: str) -> None:
+    """Wait until ``condition`` on window.scrollY holds and the scroll has come to rest."""
+    page.wait_for_function(f"({condition}) && !window.__scrolling")
 
 
 def test_phone_scroll_gutter_scrolls_without_picking_up_a_card(
@@ -169,26 +201,19 @@ def test_phone_scroll_gutter_scrolls_without_picking_up_a_card(
     )
     assert over == 0
     # a swipe up on the gutter scrolls the page down, like a swipe anywhere else
-    cdp = page.context.new_cdp_session(page)
-    x = box["x"] + box["width"] / 2
-    _touch(cdp, "touchStart", x, 600)
-    for i in range(1, 11):
-        _touch(cdp, "touchMove", x, 600 - 40 * i)
-    _touch(cdp, "touchEnd")
-    cdp.detach()
-    page.wait_for_function("window.scrollY > 150")
+    page.evaluate(SCROLL_WATCH)
+    _swipe_up_until_scrolled(page, box["x"] + box["width"] / 2)
+    _scrolled_and_settled(page, "window.scrollY > 150")
     assert page.locator(".ghost, .card.dragging, .card[aria-pressed=true]").count() == 0
     expect(page.locator("#reader")).to_be_hidden()
     assert screen_sort(page) == {}
-    # the arrows page down and up (once the swipe's glide has stopped: a tap that stops a
-    # gliding page only stops it, as everywhere on a phone)
-    _settle(page)
+    # the arrows page down and up (each smooth scroll waited for until it has come to rest)
     before = page.evaluate("window.scrollY")
     page.tap("#scroll-gutter [data-scroll='1']")
-    page.wait_for_function(f"window.scrollY > {before + 200}")
+    _scrolled_and_settled(page, f"window.scrollY > {before + 200}")
     after = page.evaluate("window.scrollY")
     page.tap("#scroll-gutter [data-scroll='-1']")
-    page.wait_for_function(f"window.scrollY < {after - 200}")
+    _scrolled_and_settled(page, f"window.scrollY < {after - 200}")
     assert page.locator(".ghost, .card[aria-pressed=true]").count() == 0
     assert screen_sort(page) == {}
 

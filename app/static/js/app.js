@@ -275,8 +275,7 @@ function showProblems(list, data) {
   const items = (data && data.problems && data.problems.length) ? data.problems.map((p) => p.message)
     : [(data && data.message) || t("js.error.generic")];
   for (const m of items) { const li = document.createElement("li"); li.textContent = m; list.append(li); }
-  list.hidden = false;
-  list.setAttribute("role", "alert");
+  list.hidden = false; // inside a role="alert" box: read out as it appears
 }
 
 // ---------- post-sort ----------
