@@ -23,43 +23,47 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Every column is added with ALTER TABLE ... ADD COLUMN and a constant default, and dropped with
+# ALTER TABLE ... DROP COLUMN (SQLite 3.35+), so no table is copied: on SQLite a copy would have
+# to drop tables that others refer to, which foreign keys forbid.
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("study", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("read_aloud", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
-        batch_op.add_column(
-            sa.Column("idle_minutes", sa.Integer(), nullable=False, server_default="10")
-        )
-        batch_op.add_column(
-            sa.Column("tray_start", sa.String(length=16), nullable=False, server_default="agree")
-        )
-    with op.batch_alter_table("statement", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("image", sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column("image_alt", sa.String(), nullable=False, server_default=""))
-    with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("public_id", sa.String(length=32), nullable=True))
-        batch_op.add_column(sa.Column("resume_hash", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column(
-                "active_at",
-                sa.DateTime(timezone=True),
-                nullable=False,
-                server_default=sa.func.current_timestamp(),
-            )
-        )
-        batch_op.add_column(
-            sa.Column("resume_failures", sa.Integer(), nullable=False, server_default="0")
-        )
-        batch_op.add_column(
-            sa.Column("resume_wait_until", sa.DateTime(timezone=True), nullable=True)
-        )
+    op.add_column("study", sa.Column("read_aloud", sa.Boolean(), nullable=False, server_default="1"))
+    op.add_column(
+        "study", sa.Column("idle_minutes", sa.Integer(), nullable=False, server_default="10")
+    )
+    op.add_column(
+        "study",
+        sa.Column("tray_start", sa.String(length=16), nullable=False, server_default="agree"),
+    )
+    op.add_column("statement", sa.Column("image", sa.String(length=200), nullable=True))
+    op.add_column("statement", sa.Column("image_alt", sa.String(), nullable=False, server_default=""))
+    op.add_column(
+        "participant",
+        sa.Column("public_id", sa.String(length=32), nullable=False, server_default=""),
+    )
+    op.add_column("participant", sa.Column("resume_hash", sa.String(length=64), nullable=True))
+    # Participants already there have no resume code, so their activity time is never read.
+    op.add_column(
+        "participant",
+        sa.Column(
+            "active_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            server_default="1970-01-01 00:00:00+00:00",
+        ),
+    )
+    op.add_column(
+        "participant",
+        sa.Column("resume_failures", sa.Integer(), nullable=False, server_default="0"),
+    )
+    op.add_column(
+        "participant", sa.Column("resume_wait_until", sa.DateTime(timezone=True), nullable=True)
+    )
     _fill_public_ids()
-    with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.alter_column("public_id", existing_type=sa.String(length=32), nullable=False)
-        batch_op.create_index(batch_op.f("ix_participant_public_id"), ["public_id"], unique=True)
-    with op.batch_alter_table("qsort", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("trace", sa.JSON(), nullable=False, server_default="{}"))
+    op.create_index(op.f("ix_participant_public_id"), "participant", ["public_id"], unique=True)
+    op.add_column("qsort", sa.Column("trace", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def _fill_public_ids() -> None:
@@ -73,19 +77,11 @@ def _fill_public_ids() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("qsort", schema=None) as batch_op:
-        batch_op.drop_column("trace")
-    with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_participant_public_id"))
-        batch_op.drop_column("resume_wait_until")
-        batch_op.drop_column("resume_failures")
-        batch_op.drop_column("active_at")
-        batch_op.drop_column("resume_hash")
-        batch_op.drop_column("public_id")
-    with op.batch_alter_table("statement", schema=None) as batch_op:
-        batch_op.drop_column("image_alt")
-        batch_op.drop_column("image")
-    with op.batch_alter_table("study", schema=None) as batch_op:
-        batch_op.drop_column("tray_start")
-        batch_op.drop_column("idle_minutes")
-        batch_op.drop_column("read_aloud")
+    op.drop_column("qsort", "trace")
+    op.drop_index(op.f("ix_participant_public_id"), table_name="participant")
+    for column in ("resume_wait_until", "resume_failures", "active_at", "resume_hash", "public_id"):
+        op.drop_column("participant", column)
+    op.drop_column("statement", "image_alt")
+    op.drop_column("statement", "image")
+    for column in ("tray_start", "idle_minutes", "read_aloud"):
+        op.drop_column("study", column)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
@@ -130,7 +132,7 @@ def test_the_stored_trace_equals_the_moves_made(page: Page, live_server: LiveSer
     assert {"postsort", "survey"} <= set(steps)
 
 
-def _stored_trace(server: LiveServer, participant_id: int | None) -> dict[str, object]:
+def _stored_trace(server: LiveServer, participant_id: int | None) -> dict[str, Any]:
     with Session(server.app.state.engine) as db:
         record = db.exec(
             select(QSortRecord).where(QSortRecord.participant_id == participant_id)
