@@ -207,8 +207,8 @@ def resume_submit(
         resume.check_code(db, participant, code)
     except AppError as exc:
         wait = int(exc.extra.get("retry_after", 0))
-        message = t(exc.message_key, seconds=wait)
-        if wait and exc.message_key != "resume.wait":
+        message = t("resume.wait", seconds=wait) if exc.status == 429 else t(exc.message_key)
+        if wait and exc.status != 429:
             message += " " + t("resume.wait", seconds=wait)
         response = _resume_page(request, templates, t, study, message, exc.status)
         if wait:

@@ -37,7 +37,7 @@ class ResumeWaitError(AppError):
 
     status = 429
     code = "resume_wait"
-    message_key = "resume.wait"
+    message_key = "resume.too_many"
 
 
 def _aware(when: datetime) -> datetime:

@@ -147,6 +147,7 @@ def test_repeated_wrong_codes_must_wait_longer_each_time(client: TestClient, db:
     # while waiting, even the right code is refused and says how long
     waiting = client.post("/api/unlock", json={"code": code})
     assert waiting.status_code == 429 and 0 < waiting.json()["retry_after"] <= 5
+    assert waiting.json()["message"] == "Too many tries. Please wait a little, then try again."
     participant = _participant(db)
     participant.resume_wait_until = utcnow() - timedelta(seconds=1)
     db.add(participant)

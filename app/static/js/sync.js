@@ -68,10 +68,12 @@ export async function keepShell(workerUrl, shellUrl, pictures = []) {
     const cache = await caches.open(SHELL_CACHE);
     const res = await fetch(shellUrl, { credentials: "same-origin", redirect: "error" });
     if (res.ok) await cache.put(shellUrl, res);
-    const media = await caches.open(MEDIA_CACHE);
-    const missing = [];
-    for (const url of pictures) if (!(await media.match(url))) missing.push(url);
-    if (missing.length) await media.addAll(missing);
+    if (pictures.length) {
+      const media = await caches.open(MEDIA_CACHE);
+      const missing = [];
+      for (const url of pictures) if (!(await media.match(url))) missing.push(url);
+      if (missing.length) await media.addAll(missing);
+    }
   } catch (e) { /* offline, or no service workers here: the page still works online */ }
   document.body.dataset.shell = "kept";
 }
