@@ -128,6 +128,7 @@ if (config.study.readAloud) {
       note.hidden = false;
       announce(t("js.speak.no_voice"));
     },
+    onVoice: () => { $("speech-note").hidden = true; },
   });
 }
 

@@ -13,10 +13,18 @@ export function voiceFor(lang) {
 }
 
 export class ReadAloud {
-  constructor({ lang, textFor, onNoVoice }) {
-    Object.assign(this, { lang, textFor, onNoVoice });
-    // Some browsers load their voices only when first asked.
-    if ("speechSynthesis" in window) window.speechSynthesis.getVoices();
+  constructor({ lang, textFor, onNoVoice, onVoice }) {
+    Object.assign(this, { lang, textFor, onNoVoice, onVoice });
+    // Some browsers load their voices only when first asked, and say so with voiceschanged:
+    // a "no voice" said too early is then taken back.
+    if ("speechSynthesis" in window) {
+      window.speechSynthesis.getVoices();
+      window.speechSynthesis.addEventListener?.("voiceschanged", () => {
+        if (!voiceFor(this.lang)) return;
+        for (const b of document.querySelectorAll(".speak.no-voice")) b.classList.remove("no-voice");
+        this.onVoice?.();
+      });
+    }
     document.addEventListener("click", (e) => {
       const b = e.target.closest("[data-speak]");
       if (!b) return;
