@@ -9,11 +9,16 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from .conftest import LiveServer
-from .helpers import first_tray_card, join_code, page_config, screen_sort, stored_sorts
+from .helpers import (
+    first_tray_card,
+    join_code,
+    page_config,
+    screen_sort,
+    stored_sorts,
+    touch_drag,
+)
 from .studies import GRID_CAPACITIES, GRID_VALUES, PICTURES, add_picture_study
 from .test_devices import _device
-from .test_scrolling import IN_VIEW, drag_below_the_fold
-from .test_sort_flow import touch_drag
 
 pytestmark = pytest.mark.browser
 
@@ -68,12 +73,8 @@ def test_picture_study_sorted_by_touch_on_a_portrait_tablet(
     cdp = page.context.new_cdp_session(page)
     for value, cap in zip(GRID_VALUES, GRID_CAPACITIES, strict=True):
         for row in range(cap):
-            source, target = first_tray_card(page), f'.cell[data-value="{value}"][data-row="{row}"]'
-            page.evaluate("window.scrollTo(0, 0)")
-            if page.evaluate(IN_VIEW, target):
-                touch_drag(page, cdp, source, target)
-            else:  # below the fold: the finger rests at the edge while the page scrolls
-                drag_below_the_fold(page, source, target)
+            target = f'.cell[data-value="{value}"][data-row="{row}"]'
+            touch_drag(page, cdp, first_tray_card(page), target)
             expect(page.locator(f"{target} .card")).to_have_count(1)
     cdp.detach()
     # thumbnails on the board, each with its text alternative and loaded only when needed

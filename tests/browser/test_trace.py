@@ -12,8 +12,8 @@ from app.models import QSortRecord
 from app.services import trace
 
 from .conftest import LiveServer
-from .helpers import first_tray_card, join, participant_row
-from .test_sort_flow import CAPACITIES, touch_drag
+from .helpers import first_tray_card, join, participant_row, touch_drag
+from .test_sort_flow import CAPACITIES
 
 pytestmark = pytest.mark.browser
 
