@@ -197,15 +197,28 @@ def centre(page: Page, selector: str) -> tuple[float, float]:
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
-def drag_below_the_fold(page: Page, source: str, target: str) -> None:
-    """Finger drag from ``source`` to ``target``, which starts out of sight below.
+# The element's middle lies between the auto-scroll bands (board.js: 12 % of the height, 56 to
+# 120 px, the bottom one above the dock): a finger resting there does not scroll the page.
+CLEAR_OF_EDGES = """(sel) => {
+  const r = document.querySelector(sel).getBoundingClientRect();
+  const band = Math.min(Math.max(innerHeight * 0.12, 56), 120);
+  const dock = document.getElementById('dock');
+  const y = r.top + r.height / 2;
+  return y > band && y < innerHeight - (dock ? dock.offsetHeight : 0) - band;
+}"""
+
+
+def drag_below_the_fold(page: Page, source: str, target: str, check_below: bool = True) -> None:
+    """Finger drag from ``source`` to ``target``, which starts out of sight below (checked
+    unless ``check_below`` is false).
 
     The finger goes down to the bottom edge and rests there while the page scrolls by itself,
     then moves onto the target and lets go.
     """
     cdp = page.context.new_cdp_session(page)
     page.evaluate("window.scrollTo(0, 0)")
-    assert not page.evaluate(IN_VIEW, target), "the target should start below the fold"
+    if check_below:
+        assert not page.evaluate(IN_VIEW, target), "the target should start below the fold"
     height = page.evaluate("window.innerHeight")
     x0, y0 = centre(page, source)
     edge = height - 12
@@ -227,13 +240,14 @@ def drag_below_the_fold(page: Page, source: str, target: str) -> None:
 def touch_drag(page: Page, cdp: CDPSession, source: str, target: str) -> None:
     """Drag with a finger from ``source`` to ``target``: a few moves, then lift over it.
 
-    From the top of the page when the target is in view there; a target below the fold is
-    reached the way a participant does it, resting at the bottom edge while the page scrolls
-    (:func:`drag_below_the_fold`), so no position is read before a scroll that moves it.
+    From the top of the page when the target's middle is in view there, clear of the edge
+    bands that scroll the page; any other target is reached the way a participant does it,
+    resting at the bottom edge while the page scrolls (:func:`drag_below_the_fold`). So the
+    page never scrolls under a finger that is about to let go.
     """
     page.evaluate("window.scrollTo(0, 0)")
-    if not page.evaluate(IN_VIEW, target):
-        drag_below_the_fold(page, source, target)
+    if not page.evaluate(CLEAR_OF_EDGES, target):
+        drag_below_the_fold(page, source, target, check_below=False)
         return
     x0, y0 = centre(page, source)
     x1, y1 = centre(page, target)
