@@ -57,6 +57,11 @@ class Study(SQLModel, table=True):
     extremes_required: bool = False
     # Revision 0002: "draft" while being designed, "open" to participants, "closed" afterwards.
     status: str = Field(default="open", max_length=16)
+    # Participant options (docs/participant-flow.md): the speaker buttons, the idle limit after
+    # which resuming on the device asks for the resume code, and the pile the tray opens on.
+    read_aloud: bool = True
+    idle_minutes: int = Field(default=10, ge=1)
+    tray_start: str = Field(default="agree", max_length=16)
     # Plain ids, not foreign keys: a key each way between study and Q-set would be a cycle.
     current_qset_id: int | None = None
     current_grid_id: int | None = None
@@ -77,7 +82,11 @@ class QSetVersion(SQLModel, table=True):
 
 
 class Statement(SQLModel, table=True):
-    """A card: its number within the Q-set version and its text."""
+    """A card: its number within the Q-set version, its text and an optional picture.
+
+    ``image`` names a file in the data folder's ``media/`` (served by ``/media/{name}``) and
+    ``image_alt`` is its text alternative, read by screen readers and by read-aloud.
+    """
 
     __tablename__ = "statement"
     __table_args__ = (sa.UniqueConstraint("qset_id", "number"),)
@@ -86,6 +95,8 @@ class Statement(SQLModel, table=True):
     qset_id: int = Field(foreign_key="qset_version.id", index=True)
     number: int
     text: str
+    image: str | None = Field(default=None, max_length=200)
+    image_alt: str = ""
 
 
 class GridShape(SQLModel, table=True):
@@ -144,7 +155,13 @@ class SortSession(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    """Someone who accepted the consent: a label such as ``P07`` and a token hash, no name."""
+    """Someone who accepted the consent: a label such as ``P07`` and a token hash, no name.
+
+    ``public_id`` is the random id pages and the device's storage use (the database id would
+    reveal join order and count). ``resume_hash`` is the hash of the short resume code asked
+    when the device was idle longer than the study's limit since ``active_at``; wrong codes
+    count in ``resume_failures`` and make the next try wait until ``resume_wait_until``.
+    """
 
     __tablename__ = "participant"
     __table_args__ = (sa.UniqueConstraint("session_id", "label"),)
@@ -153,6 +170,7 @@ class Participant(SQLModel, table=True):
     session_id: int = Field(foreign_key="sort_session.id", index=True)
     study_id: int = Field(foreign_key="study.id", index=True)
     label: str = Field(max_length=16)
+    public_id: str = Field(max_length=32, unique=True, index=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)
     qset_id: int = Field(foreign_key="qset_version.id")
     grid_id: int = Field(foreign_key="grid_shape.id")
@@ -164,6 +182,10 @@ class Participant(SQLModel, table=True):
     # cleared that tablet for the next person (the token then opens nothing; the draft is kept).
     seat: int | None = None
     revoked_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    resume_hash: str | None = Field(default=None, max_length=64)
+    active_at: datetime = _created()
+    resume_failures: int = 0
+    resume_wait_until: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 class Draft(SQLModel, table=True):
@@ -183,7 +205,11 @@ class Draft(SQLModel, table=True):
 
 
 class QSortRecord(SQLModel, table=True):
-    """A completed Q-sort: one per participant, on a named Q-set version and grid."""
+    """A completed Q-sort: one per participant, on a named Q-set version and grid.
+
+    ``trace`` is how the sort was made: ``{"steps": {stage: seconds}, "moves": [...]}``, each
+    move ``{"n", "from", "to", "t", "by", "undo"}`` (see :mod:`app.services.trace`).
+    """
 
     __tablename__ = "qsort"
 
@@ -193,6 +219,7 @@ class QSortRecord(SQLModel, table=True):
     grid_id: int = Field(foreign_key="grid_shape.id")
     submit_key: str = Field(max_length=64, unique=True)
     source: str = Field(default="web", max_length=16, description="web, or paper when typed in.")
+    trace: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     created_at: datetime = _created()
     # Revision 0004, paper sorts: who typed it in and who typed it again to check it (double
     # entry). Plain user ids, not yet foreign keys (the users table comes with staff accounts).

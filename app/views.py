@@ -11,8 +11,9 @@ from starlette.templating import Jinja2Templates
 
 from app import store
 from app.i18n import Catalogue
-from app.models import Participant, Study
-from app.services.autosave import current_draft
+from app.models import Participant, Statement, Study
+from app.services.autosave import stored_draft
+from app.services.pictures import media_url
 
 
 def render(
@@ -36,32 +37,58 @@ def paragraphs(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def statement_card(statement: Statement) -> dict[str, Any]:
+    """One card for the page: number, text, and the picture's address and text alternative."""
+    return {
+        "n": statement.number,
+        "text": statement.text,
+        "image": media_url(statement.image),
+        "alt": statement.image_alt,
+    }
+
+
+def study_options(study: Study, t: Catalogue) -> dict[str, Any]:
+    """The study's texts and participant options the page needs."""
+    return {
+        "extremesRequired": study.extremes_required,
+        "disagreeLabel": study.disagree_label or t("sort.most_disagree"),
+        "agreeLabel": study.agree_label or t("sort.most_agree"),
+        "language": study.language,
+        "readAloud": study.read_aloud,
+        "idleMinutes": max(study.idle_minutes, 1),
+        "trayStart": study.tray_start,
+    }
+
+
 def sort_config(
-    db: Session, participant: Participant, study: Study, t: Catalogue, shell: bool = False
+    db: Session,
+    participant: Participant,
+    study: Study,
+    t: Catalogue,
+    shell: bool = False,
+    resume_code: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the sort page's JavaScript needs, embedded in the page as JSON.
+    """Everything the sort page's JavaScript needs, embedded in the page as JSON (read only).
 
     With ``shell`` the page is the offline shell the service worker keeps: the study's cards,
-    grid and texts only, with no participant, label or draft in it (``participant`` and
-    ``draft`` are null); the page then takes the participant's work from the device's copy.
+    grid and texts only, with no participant, label, resume code or draft in it
+    (``participant`` and ``draft`` are null); the page then takes the participant's work from
+    the device's copy. The participant is named by their random ``public_id`` only.
     """
     assert participant.id is not None and study.id is not None
     grid = store.get_grid(db, participant.grid_id)
     assert grid is not None
-    draft = None if shell else current_draft(db, participant)
+    draft = None if shell else stored_draft(db, participant)
     return {
         "participant": None
         if shell
         else {
-            "storageKey": f"{study.slug}:{participant.id}",
+            "storageKey": f"{study.slug}:{participant.public_id}",
             "sorted": participant.sorted_at is not None,
+            "resumeCode": resume_code,
         },
         "storagePrefix": f"{study.slug}:",
-        "study": {
-            "extremesRequired": study.extremes_required,
-            "disagreeLabel": study.disagree_label or t("sort.most_disagree"),
-            "agreeLabel": study.agree_label or t("sort.most_agree"),
-        },
+        "study": study_options(study, t),
         "qsetId": participant.qset_id,
         "gridId": participant.grid_id,
         "grid": {
@@ -69,9 +96,7 @@ def sort_config(
             "capacities": grid.capacities,
             "forced": grid.forced,
         },
-        "statements": [
-            {"n": s.number, "text": s.text} for s in store.statements(db, participant.qset_id)
-        ],
+        "statements": [statement_card(s) for s in store.statements(db, participant.qset_id)],
         "questions": [
             {
                 "key": q.key,
@@ -82,12 +107,13 @@ def sort_config(
             }
             for q in store.questions(db, study.id)
         ],
-        "draft": None if draft is None else {"revision": draft.revision, "state": draft.state},
+        "draft": None if draft is None else {"revision": draft[0], "state": draft[1]},
         "strings": t.subset("js."),
         "urls": {
             "draft": "/api/draft",
             "sort": "/api/sort",
             "finish": "/api/finish",
+            "unlock": "/api/unlock",
             "start": "/",
             "shell": "/p/shell",
             "worker": "/sw.js",

@@ -14,6 +14,8 @@ from pathlib import Path
 from app import I18N_DIR
 
 DEFAULT_LANGUAGE = "en"
+#: Languages written right to left: their pages get ``dir="rtl"`` and a mirrored layout.
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
 @lru_cache(maxsize=32)
@@ -36,6 +38,7 @@ class Catalogue:
     def __init__(self, language: str = DEFAULT_LANGUAGE, folder: Path = I18N_DIR) -> None:
         self.language = language if (folder / f"{language}.json").is_file() else DEFAULT_LANGUAGE
         self._strings = {**_load(DEFAULT_LANGUAGE, folder), **_load(self.language, folder)}
+        self.direction = "rtl" if self.language in RTL_LANGUAGES else "ltr"
 
     def __call__(self, key: str, /, **params: object) -> str:
         """The string for ``key`` with ``params`` filled in (the key itself when unknown)."""

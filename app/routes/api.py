@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app import store
 from app.deps import TOKEN_COOKIE, AnyParticipantDep, DbDep, ParticipantDep
 from app.errors import NotFoundError
 from app.models import SortSession
-from app.services import autosave, finish, submit
+from app.services import autosave, finish, resume, submit, trace
 
 router = APIRouter(prefix="/api")
 
@@ -33,28 +34,94 @@ class PlacementIn(BaseModel):
     row: int = Field(ge=0)
 
 
+Steps = dict[Literal["instructions", "presort", "sort", "postsort", "survey"], float]
+
+
+def _finite_steps(steps: dict[str, float]) -> dict[str, float]:
+    if any(not math.isfinite(v) or v < 0 for v in steps.values()):
+        raise ValueError("step times must be finite, non-negative milliseconds")
+    return steps
+
+
+def _ms(steps: Steps) -> dict[str, float]:
+    return {str(k): float(v) for k, v in steps.items()}
+
+
+class MoveIn(BaseModel):
+    """One move of a card (see app.services.trace for the places and methods)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    n: int = Field(ge=0, le=100_000)
+    from_: str = Field(alias="from", pattern=trace.PLACE.pattern)
+    to: str = Field(pattern=trace.PLACE.pattern)
+    t: int = Field(ge=0, le=10**12)
+    by: Literal["drag", "tap", "keyboard"]
+    undo: bool = False
+
+    def stored(self) -> dict[str, Any]:
+        """The move as stored (``from`` under its own name)."""
+        return {
+            "n": self.n,
+            "from": self.from_,
+            "to": self.to,
+            "t": self.t,
+            "by": self.by,
+            "undo": self.undo,
+        }
+
+
+class TraceIn(BaseModel):
+    """Milliseconds per step and the moves made, as the device kept them."""
+
+    steps: Steps = Field(default_factory=dict)
+    moves: list[MoveIn] = Field(default_factory=list, max_length=trace.MAX_MOVES)
+
+    _steps_ok = field_validator("steps")(_finite_steps)
+
+
 class SortIn(BaseModel):
-    """A sort to record, with its idempotency key and the versions it was made on."""
+    """A sort to record, with its idempotency key, the versions it was made on and its trace."""
 
     key: str = Field(pattern=KEY_PATTERN)
     qset_id: int
     grid_id: int
     placements: list[PlacementIn] = Field(max_length=1000)
+    trace: TraceIn | None = None
 
 
 class FinishIn(BaseModel):
-    """Post-sort comments (by statement number) and survey answers (by question key)."""
+    """Post-sort comments (by statement number), survey answers (by question key), step times."""
 
     key: str = Field(pattern=KEY_PATTERN)
     comments: dict[int, str] = Field(default_factory=dict)
     answers: dict[str, str] = Field(default_factory=dict)
+    steps: Steps = Field(default_factory=dict)
+
+    _steps_ok = field_validator("steps")(_finite_steps)
+
+
+class UnlockIn(BaseModel):
+    """The resume code typed on a sort page that locked itself after the idle limit."""
+
+    code: str = Field(max_length=32)
 
 
 @router.get("/draft")
 def get_draft(db: DbDep, participant: ParticipantDep) -> dict[str, Any]:
-    """The stored draft and its revision."""
-    draft = autosave.current_draft(db, participant)
-    return {"revision": draft.revision, "state": draft.state}
+    """The stored draft and its revision (read only; refused after the idle limit)."""
+    study = store.get_study(db, participant.study_id)
+    if study is not None and resume.needs_code(participant, study):
+        raise resume.ResumeRequiredError("resume code needed")
+    revision, state = autosave.stored_draft(db, participant)
+    return {"revision": revision, "state": state}
+
+
+@router.post("/unlock")
+def unlock(body: UnlockIn, db: DbDep, participant: ParticipantDep) -> dict[str, Any]:
+    """Check the resume code of a sort page that locked itself; the participant is active again."""
+    resume.check_code(db, participant, body.code)
+    return {"status": "ok"}
 
 
 @router.put("/draft")
@@ -68,6 +135,7 @@ def put_draft(body: DraftIn, db: DbDep, participant: ParticipantDep) -> dict[str
 def post_sort(body: SortIn, db: DbDep, participant: ParticipantDep) -> dict[str, Any]:
     """Record the sort once; a repeat gets the same answer."""
     placements = [submit.Placement(p.statement, p.value, p.row) for p in body.placements]
+    made = body.trace or TraceIn()
     result = submit.submit_sort(
         db,
         participant,
@@ -75,6 +143,7 @@ def post_sort(body: SortIn, db: DbDep, participant: ParticipantDep) -> dict[str,
         qset_id=body.qset_id,
         grid_id=body.grid_id,
         placements=placements,
+        trace=trace.stored_trace(_ms(made.steps), [m.stored() for m in made.moves]),
     )
     return {
         "status": "recorded" if result.created else "already_recorded",
@@ -92,7 +161,13 @@ def post_finish(
     if study is None or session is None:
         raise NotFoundError("study gone")
     finish.finish(
-        db, participant, study, key=body.key, comments=body.comments, answers=body.answers
+        db,
+        participant,
+        study,
+        key=body.key,
+        comments=body.comments,
+        answers=body.answers,
+        steps=_ms(body.steps),
     )
     response.delete_cookie(TOKEN_COOKIE, path="/")
     return {"status": "finished", "next": f"/thanks/{session.code}"}

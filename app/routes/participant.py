@@ -20,9 +20,11 @@ from app.deps import (
     TemplatesDep,
     token_participant,
 )
-from app.errors import CodeNotFoundError, NotFoundError, NotJoinedError
+from app.errors import AppError, CodeNotFoundError, NotFoundError, NotJoinedError
 from app.i18n import Catalogue
-from app.services import join
+from app.models import Participant, Study
+from app.services import join, pictures, resume
+from app.services.tokens import resume_code
 from app.views import paragraphs, render, sort_config
 
 router = APIRouter()
@@ -33,11 +35,12 @@ def join_page(request: Request, db: DbDep, templates: TemplatesDep, code: str = 
     """The start page: type the join code (or arrive with it filled in); offer to resume."""
     participant = token_participant(request, db)
     resumable = participant is not None and participant.finished_at is None
+    study = store.get_study(db, participant.study_id) if resumable and participant else None
     return render(
         request,
         templates,
         "participant/join.html",
-        Catalogue(),
+        Catalogue(study.language if study else "en"),
         code=code[:16],
         resumable=resumable,
     )
@@ -146,10 +149,11 @@ def _sort_page(request: Request, db: DbDep, templates: TemplatesDep, shell: bool
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(TOKEN_COOKIE, path="/")
         return response
-    study = store.get_study(db, participant.study_id)
-    if study is None:
-        raise NotFoundError("study gone")
+    study = _study_of(db, participant)
     t = Catalogue(study.language)
+    if not shell and resume.needs_code(participant, study):
+        return _resume_page(request, templates, t, study)
+    code = None if shell else resume_code(request.cookies.get(TOKEN_COOKIE, ""))
     return render(
         request,
         templates,
@@ -157,7 +161,76 @@ def _sort_page(request: Request, db: DbDep, templates: TemplatesDep, shell: bool
         t,
         study=study,
         instructions=paragraphs(study.instructions_text),
-        config=sort_config(db, participant, study, t, shell=shell),
+        config=sort_config(db, participant, study, t, shell=shell, resume_code=code),
+    )
+
+
+def _study_of(db: DbDep, participant: Participant) -> Study:
+    study = store.get_study(db, participant.study_id)
+    if study is None:
+        raise NotFoundError("study gone")
+    return study
+
+
+def _resume_page(
+    request: Request,
+    templates: TemplatesDep,
+    t: Catalogue,
+    study: Study,
+    error: str = "",
+    status: int = 200,
+) -> Response:
+    """Ask for the resume code: the page shows nothing of the participant's sort."""
+    return render(
+        request,
+        templates,
+        "participant/resume.html",
+        t,
+        status=status,
+        study=study,
+        minutes=max(study.idle_minutes, 1),
+        error=error,
+    )
+
+
+@router.post("/p/resume")
+def resume_submit(
+    request: Request, db: DbDep, templates: TemplatesDep, code: Annotated[str, Form()] = ""
+) -> Response:
+    """Check the resume code typed after the idle limit; the right one opens the sort again."""
+    participant = token_participant(request, db)
+    if participant is None or participant.finished_at is not None:
+        return RedirectResponse("/", status_code=303)
+    study = _study_of(db, participant)
+    t = Catalogue(study.language)
+    try:
+        resume.check_code(db, participant, code)
+    except AppError as exc:
+        wait = int(exc.extra.get("retry_after", 0))
+        message = t("resume.wait", seconds=wait) if exc.status == 429 else t(exc.message_key)
+        if wait and exc.status != 429:
+            message += " " + t("resume.wait", seconds=wait)
+        response = _resume_page(request, templates, t, study, message, exc.status)
+        if wait:
+            response.headers["Retry-After"] = str(wait)
+        return response
+    return RedirectResponse("/p", status_code=303)
+
+
+@router.get("/media/{name}")
+def media(name: str, settings: SettingsDep) -> Response:
+    """A picture card's image (content-named, so it may be kept for a year)."""
+    path = pictures.image_path(settings.data_dir, name)
+    if path is None:
+        raise NotFoundError("no such picture")
+    return FileResponse(
+        path,
+        media_type=pictures.TYPES[path.suffix[1:]],
+        headers={
+            "Cache-Control": "public, max-age=31536000, immutable",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
     )
 
 

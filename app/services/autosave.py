@@ -20,7 +20,7 @@ from sqlmodel import Session
 from app import store
 from app.db import relax_durability
 from app.errors import InvalidSubmissionError, NotJoinedError, RevisionConflictError
-from app.models import Draft, Participant
+from app.models import Draft, Participant, utcnow
 
 MAX_STATE_BYTES = 256_000
 #: Deepest nesting of lists and objects in a draft (the page's own state is 4 deep).
@@ -29,8 +29,18 @@ MAX_DEPTH = 32
 MAX_REVISION = 2**31 - 2
 
 
+def stored_draft(db: Session, participant: Participant) -> tuple[int, dict[str, Any]]:
+    """The participant's draft as (revision, state), reading only (revision 0 if none yet).
+
+    Pages and ``GET /api/draft`` use this: showing a page never writes to the database.
+    """
+    assert participant.id is not None
+    draft = store.get_draft(db, participant.id)
+    return (0, {}) if draft is None else (draft.revision, draft.state)
+
+
 def current_draft(db: Session, participant: Participant) -> Draft:
-    """The participant's draft (created empty if it is missing)."""
+    """The participant's draft row, created empty if it is missing (for writers only)."""
     assert participant.id is not None
     draft = store.get_draft(db, participant.id)
     if draft is None:
@@ -63,6 +73,8 @@ def save_draft(
     current_draft(db, participant)
     relax_durability(db)
     if store.update_draft_if_revision(db, participant.id, seen_revision, state):
+        participant.active_at = utcnow()  # the device is in use (see app.services.resume)
+        db.add(participant)
         db.commit()
         return seen_revision + 1
     db.rollback()

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidSubmissionError, NotJoinedError
 from app.models import Comment, Participant, Question, Study, SurveyAnswer
+from app.services import trace
 from app.services.submit import Problem
 
 MAX_TEXT = 4000
@@ -39,8 +40,9 @@ def finish(
     key: str,
     comments: dict[int, str],
     answers: dict[str, str],
+    steps: dict[str, float] | None = None,
 ) -> None:
-    """Store comments (by statement number) and answers (by question key); spend the token."""
+    """Store comments, answers and the post-sort steps' times; spend the token."""
     if participant.finished_at is not None:
         if participant.finish_key == key:
             return
@@ -58,6 +60,10 @@ def finish(
     if problems:
         raise InvalidSubmissionError(f"{len(problems)} problem(s)", problems=problems)
     db.add_all([*rows, *answer_rows])
+    record = store.sort_of(db, participant.id)
+    if record is not None and steps:
+        trace.add_steps(record, steps)
+        db.add(record)
     store.mark(participant, "finished_at")
     participant.finish_key = key
     db.add(participant)
@@ -109,9 +115,9 @@ def _answer_rows(
         allowed = {o["value"] for o in q.options}
         if not value:
             if q.required:
-                problems.append({"code": "answer_required", "key": q.key})
+                problems.append({"code": "answer_required", "key": q.key, "prompt": q.prompt})
         elif q.kind == "choice" and value not in allowed:
-            problems.append({"code": "answer_not_option", "key": q.key})
+            problems.append({"code": "answer_not_option", "key": q.key, "prompt": q.prompt})
         else:
             assert q.id is not None
             rows.append(

@@ -1,7 +1,8 @@
 """Joining a study: a join code leads to the consent page; accepting it creates a participant.
 
 Declining stores nothing: no row is written until the person accepts. The participant gets a
-random label such as ``P07`` (unique within the session) and a secret token; no name is asked.
+random label such as ``P07`` (unique within the session), a random public id for pages, a secret
+token and a resume code derived from it (only its hash is stored); no name is asked.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from app.db import relax_durability
 from app.errors import CodeNotFoundError, NotFoundError, SessionClosedError
 from app.models import Draft, Participant, SortSession, Study
 from app.services.seats import seat_count
-from app.services.tokens import hash_token, new_token
+from app.services.tokens import (
+    hash_resume_code,
+    hash_token,
+    new_public_id,
+    new_token,
+    resume_code,
+)
 
 #: Attempts at a free label before giving up; labels are drawn at random from a pool at least
 #: twice the session's size, so even 50 tablets joining at once rarely collide more than twice.
@@ -71,11 +78,14 @@ def accept_consent(db: Session, code: str, seat: int | None = None) -> Joined:
     for _ in range(LABEL_TRIES):
         token = new_token()
         label = random_label(store.participant_labels(db, session.id))
+        public_id = new_public_id()
         participant = Participant(
             session_id=session.id,
             study_id=study.id,
             label=label,
+            public_id=public_id,
             token_hash=hash_token(token),
+            resume_hash=hash_resume_code(public_id, resume_code(token)),
             qset_id=study.current_qset_id,
             grid_id=study.current_grid_id,
             seat=seat if seat is not None and 1 <= seat <= seat_count(session) else None,

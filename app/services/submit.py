@@ -116,8 +116,9 @@ def submit_sort(
     qset_id: int,
     grid_id: int,
     placements: list[Placement],
+    trace: dict[str, Any] | None = None,
 ) -> Submitted:
-    """Validate and record the participant's sort, exactly once."""
+    """Validate and record the participant's sort (with its move trace), exactly once."""
     if participant.finished_at is not None:
         raise NotJoinedError("this participant has finished")
     assert participant.id is not None
@@ -137,6 +138,7 @@ def submit_sort(
     rows = [(_id(by_number[p.statement].id), p.value, p.row) for p in placements]
     try:
         record = store.add_sort(db, participant, key, rows)
+        record.trace = trace or {}
         store.mark(participant, "sorted_at")
         db.add(participant)
         db.commit()

@@ -13,9 +13,10 @@
     }
 
 Unlike the foreign formats it keeps everything a study is made of: statement ids and texts, the
-grid (forced or free), the title, the post-sort questions, and the sorts in order. Questions are a
-list of objects checked for shape only (``id``, ``text`` and ``kind`` strings, ids unique, other
-keys kept as they are), so the web app can add fields without a new version.
+grid (forced or free), the title, the post-sort questions, the participant options of the web
+app (``"participant": {"read_aloud", "idle_minutes", "tray_start"}``), and the sorts in order.
+Questions are a list of objects checked for shape only (``id``, ``text`` and ``kind`` strings,
+ids unique, other keys kept as they are), so the web app can add fields without a new version.
 """
 
 from __future__ import annotations
@@ -34,6 +35,13 @@ from qsort.study import Grid, Statement, Study
 FORMAT_NAME = "qsort-study"
 VERSION = 1
 Question = dict[str, Any]
+#: The participant options a study file may set, with the web app's defaults (left out: these).
+PARTICIPANT_OPTIONS: dict[str, Any] = {
+    "read_aloud": True,
+    "idle_minutes": 10,
+    "tray_start": "agree",
+}
+TRAY_PILES = ("agree", "neutral", "disagree")
 _EXPECTED = f'a qsort study file (a JSON object with "format": "{FORMAT_NAME}")'
 
 
@@ -43,6 +51,7 @@ class StudyDocument:
 
     study: Study
     questions: tuple[Question, ...] = field(default=())
+    participant: dict[str, Any] = field(default_factory=lambda: dict(PARTICIPANT_OPTIONS))
 
 
 def is_study_file(data: object) -> bool:
@@ -73,7 +82,8 @@ def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
         grid = _grid(data["grid"], path) if "grid" in data else sorts_grid(matrix, names, path)
     title = _string(data.get("title", ""), f'{path}, "title"')
     study = build_study(path, statements, names, matrix, grid, title)
-    return StudyDocument(study, tuple(check_questions(data.get("questions", []), path)))
+    questions = tuple(check_questions(data.get("questions", []), path))
+    return StudyDocument(study, questions, check_participant_options(data.get("participant"), path))
 
 
 def _string(value: object, where: str) -> str:
@@ -177,9 +187,46 @@ def check_questions(raw: object, path: PathArg = "questions") -> list[Question]:
     return out
 
 
-def study_document(study: Study, questions: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """The JSON object a study file holds."""
+def check_participant_options(raw: object, path: PathArg = "participant") -> dict[str, Any]:
+    """Check the participant options (``read_aloud`` true or false, ``idle_minutes`` a whole
+    number of minutes from 1 to 1440, ``tray_start`` one of agree, neutral, disagree); the
+    ones left out take the web app's defaults."""
+    where = f'{path}, "participant"'
+    if raw is None:
+        return dict(PARTICIPANT_OPTIONS)
+    if not isinstance(raw, dict):
+        raise FormatError(f"{where}: expected an object, found {json.dumps(raw)[:60]}")
+    unknown = sorted(set(raw) - set(PARTICIPANT_OPTIONS))
+    if unknown:
+        raise FormatError(
+            f"{where}: expected only {', '.join(PARTICIPANT_OPTIONS)}, found {unknown}"
+        )
+    options = {**PARTICIPANT_OPTIONS, **raw}
+    if not isinstance(options["read_aloud"], bool):
+        raise FormatError(
+            f"{where}.read_aloud: expected true or false, found {json.dumps(options['read_aloud'])}"
+        )
+    minutes = _integer(options["idle_minutes"], f"{where}.idle_minutes")
+    if not 1 <= minutes <= 1440:
+        raise FormatError(f"{where}.idle_minutes: expected 1 to 1440 minutes, found {minutes}")
+    if options["tray_start"] not in TRAY_PILES:
+        raise FormatError(
+            f"{where}.tray_start: expected one of {', '.join(TRAY_PILES)}, "
+            f"found {json.dumps(options['tray_start'])}"
+        )
+    return options
+
+
+def study_document(
+    study: Study,
+    questions: Sequence[Mapping[str, Any]] = (),
+    participant: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The JSON object a study file holds (``participant`` options only when given)."""
     grid = study.grid
+    extra = (
+        {} if participant is None else {"participant": check_participant_options(dict(participant))}
+    )
     return {
         "format": FORMAT_NAME,
         "version": VERSION,
@@ -191,6 +238,7 @@ def study_document(study: Study, questions: Sequence[Mapping[str, Any]] = ()) ->
             "forced": grid.forced,
         },
         "questions": check_questions([dict(q) for q in questions]),
+        **extra,
         "sorts": {
             name: [int(v) for v in column]
             for name, column in zip(study.sort_names, study.sorts.T, strict=True)
@@ -199,12 +247,17 @@ def study_document(study: Study, questions: Sequence[Mapping[str, Any]] = ()) ->
 
 
 def write_study_file(
-    study: Study, path: PathArg, *, questions: Sequence[Mapping[str, Any]] = ()
+    study: Study,
+    path: PathArg,
+    *,
+    questions: Sequence[Mapping[str, Any]] = (),
+    participant: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write a qsort study file (UTF-8; one statement, question or sort a line, so that a diff
     of two versions stays readable). Returns the file written."""
     target = Path(path)
-    target.write_text(dump_document(study_document(study, questions)), encoding="utf-8")
+    doc = study_document(study, questions, participant)
+    target.write_text(dump_document(doc), encoding="utf-8")
     return [target]
 
 
@@ -229,9 +282,11 @@ def _dump_block(value: object) -> str:
 
 __all__ = [
     "FORMAT_NAME",
+    "PARTICIPANT_OPTIONS",
     "VERSION",
     "Question",
     "StudyDocument",
+    "check_participant_options",
     "check_questions",
     "dump_document",
     "is_study_file",

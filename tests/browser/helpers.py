@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page
+from playwright.sync_api import CDPSession, Page
 from sqlmodel import Session, select
 
 from app.models import Participant, QSortRecord, SortEntry, Statement
@@ -111,3 +111,149 @@ _SUBMIT_A_VALID_SORT = """async (key) => {
 def submit_valid_sort(page: Page, key: str) -> None:
     """Post a sort that fills the grid in statement order, straight to the API (skips the UI)."""
     page.evaluate(_SUBMIT_A_VALID_SORT, key)
+
+
+def page_config(page: Page) -> dict[str, Any]:
+    """The sort page's embedded configuration."""
+    config: dict[str, Any] = page.evaluate(
+        "JSON.parse(document.getElementById('qsort-config').textContent)"
+    )
+    return config
+
+
+def join_code(page: Page, server: LiveServer, code: str) -> None:
+    """Join the study behind ``code`` straight from its consent page."""
+    page.goto(f"{server.url}/j/{code}")
+    page.click("button[value=accept]")
+    page.wait_for_function("() => window.qsortReady === true")
+
+
+_FILL_BOARD = """async () => {
+  const cfg = JSON.parse(document.getElementById('qsort-config').textContent);
+  const draft = await (await fetch('/api/draft')).json();
+  const state = draft.state;
+  const slots = [];
+  cfg.grid.values.forEach((v, i) => {
+    for (let r = 0; r < cfg.grid.capacities[i]; r++) slots.push([v, r]);
+  });
+  state.grid = {};
+  state.order.forEach((n, i) => { state.grid[n] = slots[i]; });
+  state.stage = 'sort';
+  state.changedAt = Date.now() + 1000;
+  const res = await fetch('/api/draft', {method: 'PUT',
+    headers: {'Content-Type': 'application/json'},
+    body: JSON.stringify({revision: draft.revision, state})});
+  return res.status;
+}"""
+
+
+def fill_board(page: Page) -> None:
+    """Put every card on the board through the draft API (the order the cards were dealt in),
+    then reload: the page shows the full board from the server's draft."""
+    page.wait_for_function("() => document.getElementById('save-status').dataset.state === 'saved'")
+    assert page.evaluate(_FILL_BOARD) == 200
+    page.evaluate("localStorage.clear()")
+    page.reload()
+    page.wait_for_function("() => window.qsortReady === true")
+
+
+def participant_row(server: LiveServer, page: Page) -> Participant:
+    """The participant whose sort page is open (found by the public id in its storage key)."""
+    public_id = page_config(page)["participant"]["storageKey"].split(":", 1)[1]
+    with Session(server.app.state.engine) as db:
+        return db.exec(select(Participant).where(Participant.public_id == public_id)).one()
+
+
+# ---------- a finger on the screen (CDP touch events) ----------
+
+IN_VIEW = """(sel) => {
+  const r = document.querySelector(sel).getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= window.innerHeight;
+}"""
+
+# The target's middle is well above the bottom auto-scroll band, or the page cannot go further.
+REACHED = """(sel) => {
+  const r = document.querySelector(sel).getBoundingClientRect();
+  const atEnd = window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1;
+  return (r.top >= 0 && r.top + r.height / 2 < window.innerHeight * 0.8) || atEnd;
+}"""
+
+GHOST_UNDER = """([x, y]) => {
+  const g = document.querySelector('.ghost');
+  if (!g) return false;
+  const r = g.getBoundingClientRect();
+  return r.left <= x && x <= r.right && r.top <= y && y <= r.bottom;
+}"""
+
+
+def touch(cdp: CDPSession, kind: str, x: float = 0, y: float = 0) -> None:
+    """One CDP touch event: a finger down, moved to (x, y), or lifted."""
+    points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+    cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+
+def centre(page: Page, selector: str) -> tuple[float, float]:
+    """The middle of the element, in the viewport as scrolled now."""
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+# The element's middle lies between the auto-scroll bands (board.js: 12 % of the height, 56 to
+# 120 px, the bottom one above the dock): a finger resting there does not scroll the page.
+CLEAR_OF_EDGES = """(sel) => {
+  const r = document.querySelector(sel).getBoundingClientRect();
+  const band = Math.min(Math.max(innerHeight * 0.12, 56), 120);
+  const dock = document.getElementById('dock');
+  const y = r.top + r.height / 2;
+  return y > band && y < innerHeight - (dock ? dock.offsetHeight : 0) - band;
+}"""
+
+
+def drag_below_the_fold(page: Page, source: str, target: str, check_below: bool = True) -> None:
+    """Finger drag from ``source`` to ``target``, which starts out of sight below (checked
+    unless ``check_below`` is false).
+
+    The finger goes down to the bottom edge and rests there while the page scrolls by itself,
+    then moves onto the target and lets go.
+    """
+    cdp = page.context.new_cdp_session(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    if check_below:
+        assert not page.evaluate(IN_VIEW, target), "the target should start below the fold"
+    height = page.evaluate("window.innerHeight")
+    x0, y0 = centre(page, source)
+    edge = height - 12
+    touch(cdp, "touchStart", x0, y0)
+    for i in range(1, 9):
+        touch(cdp, "touchMove", x0, y0 + (edge - y0) * i / 8)
+    # the finger rests at the edge: the page keeps scrolling, the card stays under the finger
+    page.wait_for_function("() => window.scrollY > 0")
+    page.wait_for_function(GHOST_UNDER, arg=[x0, edge])
+    page.wait_for_function(REACHED, arg=target, timeout=15000)
+    assert page.evaluate(GHOST_UNDER, [x0, edge])
+    x1, y1 = centre(page, target)  # where the target is now, on the scrolled page
+    for i in range(1, 5):
+        touch(cdp, "touchMove", x0 + (x1 - x0) * i / 4, edge + (y1 - edge) * i / 4)
+    touch(cdp, "touchEnd")
+    cdp.detach()
+
+
+def touch_drag(page: Page, cdp: CDPSession, source: str, target: str) -> None:
+    """Drag with a finger from ``source`` to ``target``: a few moves, then lift over it.
+
+    From the top of the page when the target's middle is in view there, clear of the edge
+    bands that scroll the page; any other target is reached the way a participant does it,
+    resting at the bottom edge while the page scrolls (:func:`drag_below_the_fold`). So the
+    page never scrolls under a finger that is about to let go.
+    """
+    page.evaluate("window.scrollTo(0, 0)")
+    if not page.evaluate(CLEAR_OF_EDGES, target):
+        drag_below_the_fold(page, source, target, check_below=False)
+        return
+    x0, y0 = centre(page, source)
+    x1, y1 = centre(page, target)
+    touch(cdp, "touchStart", x0, y0)
+    for i in range(1, 6):
+        touch(cdp, "touchMove", x0 + (x1 - x0) * i / 5, y0 + (y1 - y0) * i / 5)
+    touch(cdp, "touchEnd")

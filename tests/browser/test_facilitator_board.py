@@ -74,7 +74,7 @@ def test_the_board_follows_a_sort_and_a_tablet_is_cleared_for_the_next_person(
     # a participant joins on the tablet and starts: the board shows it without a reload
     page.goto(f"{live_server.url}/j/{group.code}")
     page.click("button[value=accept]")
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")
     row = board.locator("#board-rows tr")
     expect(row).to_have_count(1)
     presort_all(page)

@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import CDPSession, Page, expect
+from playwright.sync_api import Page, expect
 
 from .conftest import LiveServer
-from .helpers import first_tray_card, join, presort_all, screen_sort, stored_sorts
+from .helpers import first_tray_card, join, presort_all, screen_sort, stored_sorts, touch_drag
 
 pytestmark = pytest.mark.browser
 
 CAPACITIES = {-4: 2, -3: 3, -2: 4, -1: 5, 0: 6, 1: 5, 2: 4, 3: 3, 4: 2}
-
-
-def _centre(page: Page, selector: str) -> tuple[float, float]:
-    page.locator(selector).first.scroll_into_view_if_needed()
-    box = page.locator(selector).first.bounding_box()
-    assert box is not None
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
-def touch_drag(page: Page, cdp: CDPSession, source: str, target: str) -> None:
-    """Drag with a finger: touchStart on the card, a few moves, touchEnd over the target."""
-    page.evaluate("window.scrollTo(0, 0)")
-    x0, y0 = _centre(page, source)
-    x1, y1 = _centre(page, target)
-
-    def send(kind: str, points: list[dict[str, float]]) -> None:
-        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
-
-    send("touchStart", [{"x": x0, "y": y0}])
-    for i in range(1, 6):
-        send("touchMove", [{"x": x0 + (x1 - x0) * i / 5, "y": y0 + (y1 - y0) * i / 5}])
-    send("touchEnd", [])
 
 
 def finish_and_check(page: Page, server: LiveServer) -> None:

@@ -1,16 +1,20 @@
 // The participant's sort page: picks the newest saved state (device or server), shows the
 // stage the participant was at, and drives instructions, pre-sort, sort, post-sort and survey.
 import {
-  PILES, assignPile, extremeValues, fmt, formatValue, initialState, isComplete, newKey,
-  nextPresortCard, pileCounts, placedCount, placements, undoPresort,
+  PILES, addStepTime, assignPile, extremeValues, fmt, formatValue, initialState, isComplete,
+  logMove, newKey, newTrace, nextPresortCard, pileCounts, placeOf, placedCount, placements,
+  undoPresort,
 } from "./model.js";
 import { Board } from "./board.js";
+import { ReadAloud, speakButton } from "./speech.js";
+import { IdleLock } from "./lock.js";
 import {
   Saver, clearAllLocal, fetchJSON, forgetShell, keepShell, readCurrent, readLocal, writeCurrent,
 } from "./sync.js";
 
 const config = JSON.parse(document.getElementById("qsort-config").textContent);
 const S = config.strings;
+let lock = null; // the idle lock (set up once the page is shown)
 const t = (key, params) => fmt(S[key] ?? key, params);
 const $ = (id) => document.getElementById(id);
 
@@ -59,6 +63,8 @@ function startingState() {
 
 const start = startingState();
 let state = start.state;
+if (!state.trace) state.trace = newTrace();
+if (!state.textSize) state.textSize = 1;
 if (config.participant.sorted && ["instructions", "presort", "sort"].includes(state.stage)) {
   state.stage = "postsort";
 }
@@ -66,10 +72,65 @@ const saver = new Saver({
   url: config.urls.draft, storageKey: config.participant.storageKey,
   revision: config.draft.revision, state, dirty: start.dirty,
   onStatus: setStatus,
-  onAdopt: (theirs) => { state = theirs; board.setState(state); show(state.stage); },
+  onAdopt: (theirs) => {
+    state = theirs;
+    if (!state.trace) state.trace = newTrace();
+    stageSince = Date.now();
+    board.setState(state);
+    applyTextSize(state.textSize || 1);
+    show(state.stage);
+  },
   onGone: () => { window.location.assign(config.urls.start); },
 });
-const changed = () => saver.change();
+// ---------- time per step (kept in the trace; hidden or locked time does not count) ----------
+let stageSince = Date.now();
+function flushStepTime() {
+  const now = Date.now();
+  if (document.visibilityState !== "hidden" && !lock?.locked) addStepTime(state, state.stage, now - stageSince);
+  stageSince = now;
+}
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "hidden") flushStepTime(); else stageSince = Date.now();
+});
+const changed = () => { flushStepTime(); saver.change(); };
+
+// ---------- text size: four steps, kept with the participant's work ----------
+function applyTextSize(size) {
+  document.documentElement.dataset.textSize = String(size);
+  for (const b of document.querySelectorAll("button[data-size]")) {
+    b.setAttribute("aria-pressed", String(Number(b.dataset.size) === size));
+  }
+}
+for (const b of document.querySelectorAll("button[data-size]")) {
+  b.addEventListener("click", () => {
+    state.textSize = Number(b.dataset.size);
+    applyTextSize(state.textSize);
+    board.layout();
+    changed();
+  });
+}
+applyTextSize(state.textSize);
+
+// ---------- read-aloud ----------
+const byNumber = Object.fromEntries(config.statements.map((x) => [x.n, x]));
+function cardSpeech(n) {
+  const card = byNumber[n];
+  return card.image && card.alt && card.alt !== card.text ? `${card.alt}. ${card.text}` : card.text;
+}
+if (config.study.readAloud) {
+  new ReadAloud({
+    lang: config.study.language,
+    textFor: (key) => (key.startsWith("card:") ? cardSpeech(Number(key.slice(5)))
+      : ($(key.slice(3))?.innerText ?? "")),
+    onNoVoice: () => {
+      const note = $("speech-note");
+      note.textContent = `⚠ ${t("js.speak.no_voice")}`;
+      note.hidden = false;
+      announce(t("js.speak.no_voice"));
+    },
+    onVoice: () => { $("speech-note").hidden = true; },
+  });
+}
 
 // The dock (hint and enlarged card) is fixed at the bottom: keep the page's end clear of it.
 const dock = $("dock");
@@ -85,6 +146,7 @@ const board = new Board({
 
 // ---------- stages ----------
 function show(stage) {
+  flushStepTime();
   state.stage = stage;
   for (const el of document.querySelectorAll(".stage")) el.hidden = el.id !== `stage-${stage}`;
   document.body.dataset.stage = stage;
@@ -121,8 +183,13 @@ function renderPresort() {
     num.textContent = String(n);
     const txt = document.createElement("p");
     txt.className = "presort-text";
-    txt.textContent = config.statements.find((s) => s.n === n).text;
-    card.append(num, txt);
+    txt.textContent = byNumber[n].text;
+    const body = document.createElement("div");
+    body.className = "presort-body";
+    if (byNumber[n].image) body.append(board.picture(byNumber[n], "presort-picture"));
+    body.append(txt);
+    if (config.study.readAloud) body.append(speakButton(`card:${n}`, t("js.speak.read"), { withLabel: true }));
+    card.append(num, body);
   }
   for (const b of document.querySelectorAll(".pile-buttons button")) b.disabled = n === null;
   $("presort-undo").disabled = !state.history.length;
@@ -130,24 +197,28 @@ function renderPresort() {
 }
 
 for (const b of document.querySelectorAll(".pile-buttons button")) {
-  b.addEventListener("click", () => {
+  b.addEventListener("click", (e) => {
     const n = nextPresortCard(state);
     if (n === null) return;
     assignPile(state, n, b.dataset.pile);
+    logMove(state, n, "deck", placeOf(state, n), e.detail === 0 ? "keyboard" : "tap");
     changed();
     renderPresort();
     announce(t("js.announce.presorted", { n, pile: t(`js.pile.${b.dataset.pile}`) }));
     if (nextPresortCard(state) === null) $("presort-done").focus();
   });
 }
-$("presort-undo").addEventListener("click", () => {
+$("presort-undo").addEventListener("click", (e) => {
+  const last = state.history[state.history.length - 1];
+  const from = last === undefined ? null : placeOf(state, last);
   const n = undoPresort(state);
   if (n === null) return;
+  logMove(state, n, from, placeOf(state, n), e.detail === 0 ? "keyboard" : "tap", true);
   changed();
   renderPresort();
   announce(t("js.announce.undone", { n }));
 });
-$("presort-done").addEventListener("click", () => goTo("sort"));
+$("presort-done").addEventListener("click", () => { board.openStartPile(); goTo("sort"); });
 $("start-presort").addEventListener("click", () => goTo("presort"));
 
 // ---------- sort ----------
@@ -181,7 +252,10 @@ $("submit-sort").addEventListener("click", async () => {
 });
 
 async function sendSort() {
-  const body = { key: state.submitKey, qset_id: config.qsetId, grid_id: config.gridId, placements: placements(state) };
+  flushStepTime();
+  const trace = { steps: state.trace.steps, moves: state.trace.moves };
+  const body = { key: state.submitKey, qset_id: config.qsetId, grid_id: config.gridId,
+                 placements: placements(state), trace };
   let res;
   try {
     res = await fetchJSON(config.urls.sort, { method: "POST", body: JSON.stringify(body) }, 15000);
@@ -202,8 +276,7 @@ function showProblems(list, data) {
   const items = (data && data.problems && data.problems.length) ? data.problems.map((p) => p.message)
     : [(data && data.message) || t("js.error.generic")];
   for (const m of items) { const li = document.createElement("li"); li.textContent = m; list.append(li); }
-  list.hidden = false;
-  list.setAttribute("role", "alert");
+  list.hidden = false; // inside a role="alert" box: read out as it appears
 }
 
 // ---------- post-sort ----------
@@ -227,14 +300,20 @@ function commentField(n, value, label) {
   lab.innerHTML = "";
   const badge = document.createElement("span");
   badge.className = value > 0 ? "badge agree" : "badge disagree";
-  badge.textContent = `${formatValue(value)} ${label}`;
+  const num = document.createElement("span");
+  num.className = "badge-value";
+  num.textContent = formatValue(value);
+  badge.append(num, ` ${label}`);
   const text = document.createElement("span");
   text.className = "comment-statement";
-  text.textContent = `${n}. ${config.statements.find((s) => s.n === n).text}`;
+  text.id = `comment-text-${n}`;
+  text.textContent = `${n}. ${byNumber[n].text}`;
   const q = document.createElement("span");
   q.className = "comment-question";
   q.textContent = t("js.postsort.why");
-  lab.append(badge, text, q);
+  lab.append(badge);
+  if (byNumber[n].image) lab.append(board.picture(byNumber[n], "comment-picture"));
+  lab.append(text, q);
   const area = document.createElement("textarea");
   area.id = id;
   area.rows = 3;
@@ -242,7 +321,9 @@ function commentField(n, value, label) {
   area.value = state.comments[n] || "";
   if (config.study.extremesRequired) area.required = true;
   area.addEventListener("input", () => { state.comments[n] = area.value; changed(); });
-  wrap.append(lab, area);
+  wrap.append(lab);
+  if (config.study.readAloud) wrap.append(speakButton(`card:${n}`, t("js.speak.read"), { withLabel: true }));
+  wrap.append(area);
   return wrap;
 }
 
@@ -265,14 +346,26 @@ function renderSurvey() {
   form.replaceChildren(...config.questions.map(questionField));
 }
 
+function promptSpan(q) {
+  const span = document.createElement("span");
+  span.id = `qtext-${q.key}`;
+  span.textContent = q.prompt;
+  return span;
+}
+
+function questionSpeaker(q) {
+  return config.study.readAloud ? [speakButton(`el:qtext-${q.key}`, t("js.speak.read"), { withLabel: true })] : [];
+}
+
 function questionField(q) {
   const needed = q.required ? ` (${t("js.survey.required")})` : ` (${t("js.survey.optional")})`;
   if (q.kind === "choice") {
     const fs = document.createElement("fieldset");
     fs.className = "question";
+    fs.dataset.key = q.key;
     const lg = document.createElement("legend");
-    lg.textContent = q.prompt + needed;
-    fs.append(lg);
+    lg.append(promptSpan(q), needed);
+    fs.append(lg, ...questionSpeaker(q));
     for (const o of q.options) {
       const lab = document.createElement("label");
       lab.className = "option";
@@ -281,7 +374,7 @@ function questionField(q) {
       input.name = q.key;
       input.value = o.value;
       input.checked = state.answers[q.key] === o.value;
-      input.addEventListener("change", () => { state.answers[q.key] = o.value; changed(); });
+      input.addEventListener("change", () => { state.answers[q.key] = o.value; changed(); markAnswered(q); });
       lab.append(input, document.createTextNode(` ${o.label}`));
       fs.append(lab);
     }
@@ -289,17 +382,38 @@ function questionField(q) {
   }
   const wrap = document.createElement("div");
   wrap.className = "question";
+  wrap.dataset.key = q.key;
   const lab = document.createElement("label");
   lab.htmlFor = `q-${q.key}`;
-  lab.textContent = q.prompt + needed;
+  lab.append(promptSpan(q), needed);
   const area = document.createElement("textarea");
   area.id = `q-${q.key}`;
   area.rows = 3;
   area.maxLength = 4000;
   area.value = state.answers[q.key] || "";
-  area.addEventListener("input", () => { state.answers[q.key] = area.value; changed(); });
-  wrap.append(lab, area);
+  area.addEventListener("input", () => { state.answers[q.key] = area.value; changed(); markAnswered(q); });
+  wrap.append(lab, ...questionSpeaker(q), area);
   return wrap;
+}
+
+/** Required questions left empty: named by their text and highlighted, the first focused. */
+function flagMissingAnswers() {
+  const missing = config.questions.filter((q) => q.required && !String(state.answers[q.key] || "").trim());
+  for (const q of missing) {
+    const box = document.querySelector(`.question[data-key="${CSS.escape(q.key)}"]`);
+    box.classList.add("invalid");
+    for (const input of box.querySelectorAll("input, textarea")) input.setAttribute("aria-invalid", "true");
+  }
+  if (!missing.length) return false;
+  showProblems($("finish-problems"), { problems: missing.map((q) => ({ message: t("js.survey.missing", { prompt: q.prompt }) })) });
+  document.querySelector(".question.invalid input, .question.invalid textarea")?.focus();
+  return true;
+}
+
+function markAnswered(q) {
+  const box = document.querySelector(`.question[data-key="${CSS.escape(q.key)}"]`);
+  box.classList.remove("invalid");
+  for (const input of box.querySelectorAll("input, textarea")) input.removeAttribute("aria-invalid");
 }
 
 $("survey-back").addEventListener("click", () => goTo("postsort"));
@@ -307,13 +421,16 @@ $("survey-back").addEventListener("click", () => goTo("postsort"));
 let finishing = false;
 $("finish").addEventListener("click", async () => {
   if (finishing) return;
+  if (flagMissingAnswers()) return;
   finishing = true;
   if (!state.finishKey) { state.finishKey = newKey(); changed(); }
   try { await sendFinish(); } finally { finishing = false; }
 });
 
 async function sendFinish() {
-  const body = { key: state.finishKey, comments: state.comments, answers: state.answers };
+  flushStepTime();
+  const body = { key: state.finishKey, comments: state.comments, answers: state.answers,
+                 steps: state.trace.steps };
   let res;
   try {
     res = await fetchJSON(config.urls.finish, { method: "POST", body: JSON.stringify(body) }, 15000);
@@ -333,9 +450,64 @@ async function sendFinish() {
   showProblems($("finish-problems"), res.data);
 }
 
+// ---------- the idle lock (privacy on a shared tablet) ----------
+function setUpLock() {
+  lock = new IdleLock({
+    limitMs: config.study.idleMinutes * 60000,
+    storageKey: config.participant.storageKey,
+    fresh: document.body.dataset.source !== "device",
+    root: $("lock"),
+    onLock: () => {
+      flushStepTime();
+      if (board.selected !== null) { board.selected = null; board.render(); }
+      document.body.dataset.locked = "true";
+      $("lock").hidden = false;
+      $("lock-code").value = "";
+      $("lock-code").focus();
+    },
+    onUnlock: () => {
+      delete document.body.dataset.locked;
+      $("lock").hidden = true;
+      $("lock-error").hidden = true;
+      $("lock-code").removeAttribute("aria-invalid");
+      stageSince = Date.now();
+      const heading = document.querySelector(`#stage-${state.stage} h1`);
+      if (heading) { heading.tabIndex = -1; heading.focus(); }
+    },
+  });
+  $("lock-form").addEventListener("submit", (e) => { e.preventDefault(); tryUnlock(); });
+}
+
+async function tryUnlock() {
+  const err = $("lock-error");
+  const show = (text) => {
+    err.textContent = `⚠ ${text}`;
+    err.hidden = false;
+    $("lock-code").setAttribute("aria-invalid", "true");
+  };
+  let res;
+  try {
+    res = await fetchJSON(config.urls.unlock, { method: "POST", body: JSON.stringify({ code: $("lock-code").value }) });
+  } catch (e) {
+    show(t("js.lock.offline"));
+    return;
+  }
+  if (res.ok) { lock.unlocked(); return; }
+  if (res.status === 401) { window.location.assign(config.urls.start); return; }
+  const wait = res.data && res.data.retry_after;
+  const said = (res.data && res.data.message) || t("js.error.generic");
+  if (res.status === 429) show(t("js.lock.wait", { seconds: wait }));
+  else show(wait ? `${said} ${t("js.lock.wait", { seconds: wait })}` : said);
+}
+
 // ---------- start ----------
+setUpLock();
 show(state.stage || "instructions");
+lock.check();
 setStatus(start.dirty ? "pending" : "saved");
 if (start.dirty) saver.schedule(0);
 window.qsortReady = true;
-if (navigator.onLine !== false) keepShell(config.urls.worker, config.urls.shell);
+if (navigator.onLine !== false) {
+  const pictures = config.statements.map((x) => x.image).filter(Boolean);
+  keepShell(config.urls.worker, config.urls.shell, pictures);
+}

@@ -1,11 +1,13 @@
 // The sorting board: the tray of piles, the grid, and three ways to move a card:
 // drag (pointer events: finger, pen or mouse; touch-action none, no long-press delay),
 // tap a card then a place, and the keyboard (Enter/Space to pick and place, arrows to move
-// between places, Delete to send a card back, Escape to let go). Every move is announced.
+// between places, Delete to send a card back, Escape to let go). Every move is announced and
+// added to the trace with the way it was made (drag, tap or keyboard).
 import {
-  PILES, capacityOf, columnCount, firstFreeRow, fmt, formatValue, occupant, place, placedCount,
-  sendBack, trayCards,
+  PILES, capacityOf, columnCount, firstFreeRow, fmt, formatValue, logMove, occupant, place,
+  placeOf, placedCount, sendBack, trayCards,
 } from "./model.js";
+import { speakButton } from "./speech.js";
 
 const DRAG_START_PX = 6;
 // Auto-scroll while dragging: a band along the top and bottom of the visible page (above the
@@ -16,6 +18,10 @@ const EDGE_MIN_PX = 56; // ...but never thinner than this
 const EDGE_MAX_PX = 120; // ...nor thicker than this
 const SCROLL_MIN = 80; // px per second on entering the band
 const SCROLL_MAX = 1100; // px per second at the very edge
+// Layout: columns side by side while each gets at least this many rem (the text size counts),
+// else one row per column; on a board narrower than HEADS_ABOVE_REM, headings go above places.
+const MIN_COL_REM = 6.5;
+const HEADS_ABOVE_REM = 26;
 
 /** Words for screen readers only, inside a control's visible text (no aria-label mismatch). */
 function hidden(text) {
@@ -29,11 +35,32 @@ export class Board {
   constructor({ root, tray, reader, hint, config, state, s, onChange, announce }) {
     Object.assign(this, { root, tray, reader, hint, config, state, s, onChange, announce });
     this.text = Object.fromEntries(config.statements.map((x) => [x.n, x.text]));
+    this.cards = Object.fromEntries(config.statements.map((x) => [x.n, x]));
     this.selected = null;
-    this.pile = PILES.find((p) => trayCards(state, p).length) || "neutral";
+    this.by = "tap";
+    this.openStartPile();
     this.drag = null;
     this.suppressClick = false;
     this.bind();
+    new ResizeObserver(() => this.layout()).observe(root.parentElement);
+    this.layout();
+  }
+
+  /** Choose columns or rows for the room the board has at the current text size. */
+  layout() {
+    const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 18;
+    const width = this.root.parentElement.clientWidth / rem;
+    const perColumn = width / this.config.grid.values.length;
+    this.root.classList.toggle("as-rows", perColumn < MIN_COL_REM);
+    this.root.classList.toggle("heads-above", width < HEADS_ABOVE_REM);
+  }
+
+  /** Open the tray where sorting usually starts: the study's pile (agree unless it says
+   *  otherwise), or the next pile that still holds cards. */
+  openStartPile() {
+    const start = this.config.study.trayStart;
+    this.pile = [start, "agree", "neutral", "disagree"].find(
+      (p) => PILES.includes(p) && trayCards(this.state, p).length) || "agree";
   }
 
   setState(state) { this.state = state; this.selected = null; this.render(); }
@@ -78,12 +105,35 @@ export class Board {
     const post = document.createElement("span");
     post.className = "visually-hidden";
     post.textContent = `. ${where}.`;
-    // The face clamps number and text together to a few lines (the reader shows it whole).
+    // The face shows the picture (if any) and the whole text: nothing is cut off.
     const face = document.createElement("span");
     face.className = "face";
+    const card = this.cards[n];
+    if (card.image) face.append(this.picture(card, "thumb"));
     face.append(num, txt);
     b.append(pre, face, post);
-    return b;
+    if (card.image) b.classList.add("has-picture");
+    const wrap = document.createElement("div");
+    wrap.className = "card-wrap";
+    wrap.append(b);
+    if (this.config.study.readAloud) {
+      wrap.append(speakButton(`card:${n}`, this.t("js.speak.card", { n }), { pointerOnly: true }));
+      wrap.classList.add("with-speak");
+    }
+    return wrap;
+  }
+
+  /** A picture card's image: sized (no jump while loading), loaded when needed. */
+  picture(card, className) {
+    const img = document.createElement("img");
+    img.className = className;
+    img.src = card.image;
+    img.alt = card.alt || "";
+    img.width = 400;
+    img.height = 300;
+    img.decoding = "async";
+    if (className === "thumb") img.loading = "lazy";
+    return img;
   }
 
   renderTray() {
@@ -173,7 +223,10 @@ export class Board {
       slot.className = "slot";
       slot.dataset.value = String(v);
       slot.dataset.row = String(r);
-      slot.append(hidden(`${this.t("js.slot.word")} `), formatValue(v), hidden(`. ${where}`));
+      const value = document.createElement("span");
+      value.className = "slot-value";
+      value.textContent = formatValue(v);
+      slot.append(hidden(`${this.t("js.slot.word")} `), value, hidden(`. ${where}`));
       cell.append(slot);
     }
     return cell;
@@ -185,6 +238,12 @@ export class Board {
     const p = document.createElement("p");
     p.className = "reader-text";
     p.textContent = `${n}. ${this.text[n]}`;
+    const parts = [];
+    if (this.cards[n].image) parts.push(this.picture(this.cards[n], "reader-picture"));
+    parts.push(p);
+    if (this.config.study.readAloud) {
+      parts.push(speakButton(`card:${n}`, this.t("js.speak.read"), { withLabel: true }));
+    }
     const help = document.createElement("p");
     help.className = "muted";
     help.textContent = this.t("js.reader.help");
@@ -192,7 +251,7 @@ export class Board {
     actions.className = "row-actions";
     if (n in this.state.grid) actions.append(this.actionButton("send-back", this.t("js.reader.send_back")));
     actions.append(this.actionButton("cancel", this.t("js.reader.cancel")));
-    this.reader.replaceChildren(p, help, actions);
+    this.reader.replaceChildren(...parts, help, actions);
     this.reader.hidden = false;
   }
 
@@ -223,7 +282,10 @@ export class Board {
   }
 
   moveTo(n, v, r) {
+    const from = placeOf(this.state, n);
     const other = place(this.state, n, v, r);
+    logMove(this.state, n, from, placeOf(this.state, n), this.by);
+    if (other !== null) logMove(this.state, other, placeOf(this.state, n), placeOf(this.state, other), this.by);
     this.selected = null;
     this.showHint("");
     this.commit(`[data-n="${n}"]`);
@@ -245,7 +307,9 @@ export class Board {
   }
 
   back(n) {
+    const from = placeOf(this.state, n);
     sendBack(this.state, n);
+    logMove(this.state, n, from, placeOf(this.state, n), this.by);
     this.selected = null;
     this.pile = this.state.piles[n] || "neutral";
     this.commit(`[data-n="${n}"]`);
@@ -274,6 +338,8 @@ export class Board {
     if (this.suppressClick) { this.suppressClick = false; e.preventDefault(); return; }
     const t = e.target.closest("button");
     if (!t) return;
+    // a click made with Enter or Space has no pointer behind it (detail 0)
+    this.by = e.detail === 0 ? "keyboard" : "tap";
     if (t.dataset.scroll) { this.scrollPage(Number(t.dataset.scroll)); return; }
     if (t.dataset.pileTab) { this.pile = t.dataset.pileTab; this.render(`[data-pile-tab="${this.pile}"]`); return; }
     if (t.dataset.action === "cancel") { const n = this.selected; this.selected = null; this.render(n !== null ? `[data-n="${n}"]` : null); return; }
@@ -320,11 +386,13 @@ export class Board {
     if (!btn) return;
     if ((e.key === "Delete" || e.key === "Backspace") && btn.classList.contains("card")) {
       const n = Number(btn.dataset.n);
-      if (n in this.state.grid) { e.preventDefault(); this.back(n); }
+      if (n in this.state.grid) { e.preventDefault(); this.by = "keyboard"; this.back(n); }
       return;
     }
     const cell = btn.closest(".cell");
-    const step = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    // right to left, the board is mirrored: the left arrow goes on toward "most agree"
+    const ahead = document.documentElement.dir === "rtl" ? -1 : 1;
+    const step = { ArrowLeft: [-ahead, 0], ArrowRight: [ahead, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
     if (!cell || !step) return;
     e.preventDefault();
     this.focusCell(Number(cell.dataset.value), Number(cell.dataset.row), step);
@@ -344,6 +412,7 @@ export class Board {
   // ---------- input: drag with pointer events ----------
   onPointerDown(e) {
     const card = e.target.closest(".card");
+    if (card && card.classList.contains("ghost")) return;
     if (!card || e.button > 0) return;
     this.drag = { n: Number(card.dataset.n), el: card, x: e.clientX, y: e.clientY, id: e.pointerId, ghost: null, over: null };
     try { card.setPointerCapture(e.pointerId); } catch (err) { /* pointer already gone */ }
@@ -369,6 +438,7 @@ export class Board {
       d.ghost.classList.add("ghost");
       d.ghost.removeAttribute("data-n");
       d.ghost.setAttribute("aria-hidden", "true");
+      d.ghost.querySelectorAll("img").forEach((img) => { img.loading = "eager"; });
       const rect = d.el.getBoundingClientRect();
       d.ghost.style.width = `${rect.width}px`;
       d.dx = d.x - rect.left; d.dy = d.y - rect.top;
@@ -419,10 +489,11 @@ export class Board {
     const d = this.drag;
     if (d.raf || !this.edgeSpeed(d.cy)) return;
     d.last = 0; d.carry = 0;
+    document.body.dataset.autoscroll = "on";
     const frame = (now) => {
       if (this.drag !== d) return;
       const speed = this.edgeSpeed(d.cy);
-      if (!speed) { d.raf = 0; return; }
+      if (!speed) { d.raf = 0; document.body.dataset.autoscroll = "off"; return; }
       const dt = d.last ? Math.min(now - d.last, 50) : 16;
       d.last = now;
       d.carry += (speed * dt) / 1000;
@@ -445,6 +516,7 @@ export class Board {
     this.endDrag();
     this.suppressClick = true;
     setTimeout(() => { this.suppressClick = false; }, 0);
+    this.by = "drag";
     this.dropOn(d.n, target);
   }
 
@@ -463,6 +535,7 @@ export class Board {
     const d = this.drag;
     if (!d) return;
     if (d.raf) cancelAnimationFrame(d.raf);
+    document.body.dataset.autoscroll = "off";
     d.ghost?.remove();
     d.over?.classList.remove("drop-over");
     d.el.classList.remove("dragging");

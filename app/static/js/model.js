@@ -1,19 +1,46 @@
 // The participant's state and the pure operations on it (no DOM here).
 // state = { v, stage, order, piles: {n: pile}, history: [n], grid: {n: [value, row]},
-//           comments: {n: text}, answers: {key: value}, submitKey, finishKey, changedAt }
+//           comments: {n: text}, answers: {key: value}, submitKey, finishKey, changedAt,
+//           textSize: 1..4, trace: { t0, steps: {stage: ms}, moves: [move] } }
+// A move is { n, from, to, t, by, undo }: places are "deck", "pile:<name>" or
+// "grid:<value>:<row>", t is ms since t0, by is "drag", "tap" or "keyboard".
 
 export const PILES = ["disagree", "neutral", "agree"];
 export const STAGES = ["instructions", "presort", "sort", "postsort", "survey"];
 
 /** A fresh state: cards in a random order, nothing sorted yet. */
-export function initialState(statements, random = Math.random) {
+export function initialState(statements, random = Math.random, now = Date.now()) {
   const order = statements.map((s) => s.n);
   for (let i = order.length - 1; i > 0; i -= 1) {
     const j = Math.floor(random() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
   return { v: 1, stage: "instructions", order, piles: {}, history: [], grid: {},
-           comments: {}, answers: {}, submitKey: null, finishKey: null, changedAt: 0 };
+           comments: {}, answers: {}, submitKey: null, finishKey: null, changedAt: 0,
+           textSize: 1, trace: newTrace(now) };
+}
+
+export function newTrace(now = Date.now()) {
+  return { t0: now, steps: {}, moves: [] };
+}
+
+/** Where card n is now, as the trace names places. */
+export function placeOf(state, n) {
+  if (n in state.grid) return `grid:${state.grid[n][0]}:${state.grid[n][1]}`;
+  if (n in state.piles) return `pile:${state.piles[n]}`;
+  return "deck";
+}
+
+/** Add a move to the trace (from and to as placeOf gives them; by: drag, tap or keyboard). */
+export function logMove(state, n, from, to, by, undo = false, now = Date.now()) {
+  if (from === to) return;
+  state.trace.moves.push({ n, from, to, t: Math.max(0, now - state.trace.t0), by, undo });
+}
+
+/** Add the time spent on a step (ms) to the trace. */
+export function addStepTime(state, stage, ms) {
+  if (!stage || !(ms > 0)) return;
+  state.trace.steps[stage] = (state.trace.steps[stage] || 0) + ms;
 }
 
 /** A random key for idempotent submits (works without a secure context, unlike randomUUID). */

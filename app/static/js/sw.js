@@ -1,19 +1,23 @@
 // The service worker (served as /sw.js, scope "/"): lets a reload of the sort page work with
 // no network. It keeps two things and nothing else:
-//   - "qsort-static-<version>": the CSS and JavaScript files (the same for everyone);
+//   - "qsort-static-<version>": the CSS and JavaScript files (the same for everyone; bump
+//     VERSION whenever ASSETS changes);
 //   - "qsort-shell": /p/shell, the sort page with the study's cards but no participant, label
 //     or draft in it (the page puts it there; clean.js deletes it on the join and thanks pages).
+//   - "qsort-media": the picture cards' images (/media/<content hash>.<type>, study material that
+//     never changes under its name): cache first, so picture cards show offline.
 // It never touches /api/ (the participant's work goes only to localStorage and the server) and
 // never stores a page that carries a participant's data: /p itself always comes from the
 // network, and only when the network fails does the worker answer with the shell, which then
 // restores the work from the device's copy.
-const VERSION = "2";
+const VERSION = "3";
 const STATIC = `qsort-static-${VERSION}`;
 const SHELL = "qsort-shell";
 const SHELL_URL = "/p/shell";
+const MEDIA = "qsort-media";
 const ASSETS = [
   "/static/css/qsort.css", "/static/js/app.js", "/static/js/board.js", "/static/js/model.js",
-  "/static/js/sync.js", "/static/js/clean.js",
+  "/static/js/sync.js", "/static/js/clean.js", "/static/js/speech.js", "/static/js/lock.js",
 ];
 
 self.addEventListener("install", (event) => {
@@ -52,6 +56,15 @@ async function asset(request) {
   }
 }
 
+async function picture(request) {
+  const cache = await caches.open(MEDIA);
+  const kept = await cache.match(request);
+  if (kept) return kept;
+  const res = await fetch(request);
+  if (res.ok) cache.put(request, res.clone());
+  return res;
+}
+
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET") return;
@@ -61,6 +74,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(sortPage(req));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(asset(req));
+  } else if (url.pathname.startsWith("/media/")) {
+    event.respondWith(picture(req));
   }
   // everything else (the API, join, consent, thanks) goes to the network untouched
 });

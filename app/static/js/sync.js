@@ -9,6 +9,8 @@ const PREFIX = "qsort:draft:";
 const CURRENT = "qsort:current";
 // The Cache Storage cache holding the offline shell (see sw.js).
 export const SHELL_CACHE = "qsort-shell";
+// The picture cards' images (study material, the same for every participant; see sw.js).
+export const MEDIA_CACHE = "qsort-media";
 
 export function readLocal(storageKey) {
   try {
@@ -57,15 +59,23 @@ export async function forgetShell() {
   } catch (e) { /* no Cache Storage (e.g. not a secure context) */ }
 }
 
-/** Register the service worker and keep a fresh copy of the shell for an offline reload. */
-export async function keepShell(workerUrl, shellUrl) {
+/** Register the service worker and keep a fresh copy of the shell for an offline reload,
+ *  and the study's pictures (those not kept yet) so that picture cards show offline too. */
+export async function keepShell(workerUrl, shellUrl, pictures = []) {
   try {
     if (!("serviceWorker" in navigator) || !("caches" in window)) return;
     await navigator.serviceWorker.register(workerUrl, { scope: "/" });
     const cache = await caches.open(SHELL_CACHE);
     const res = await fetch(shellUrl, { credentials: "same-origin", redirect: "error" });
     if (res.ok) await cache.put(shellUrl, res);
+    if (pictures.length) {
+      const media = await caches.open(MEDIA_CACHE);
+      const missing = [];
+      for (const url of pictures) if (!(await media.match(url))) missing.push(url);
+      if (missing.length) await media.addAll(missing);
+    }
   } catch (e) { /* offline, or no service workers here: the page still works online */ }
+  document.body.dataset.shell = "kept";
 }
 
 export async function fetchJSON(url, options = {}, timeoutMs = 10000) {
@@ -120,7 +130,10 @@ export class Saver {
   }
 
   async push() {
-    if (!this.dirty) return;
+    if (!this.dirty) {
+      if (!this.inflight) this.onStatus("saved"); // never left on "Saving…" with nothing to send
+      return;
+    }
     if (this.inflight) { this.again = true; return; }
     this.inflight = true;
     const stamp = this.state.changedAt;
