@@ -32,7 +32,7 @@ from app.models import GridShape, PaperEntry, Participant, QSortRecord, utcnow
 from app.services.group_sessions import get_session
 from app.services.join import random_label
 from app.services.submit import Problem
-from app.services.tokens import hash_token, new_token
+from app.services.tokens import hash_token, new_public_id, new_token
 
 #: Column value -> the statement numbers typed in that column, from the top of the sheet.
 Columns = dict[int, list[int]]
@@ -187,6 +187,7 @@ def start_entry(
         session_id=session_id,
         study_id=session.study_id,
         label=label.strip().upper() if label else random_label(taken),
+        public_id=new_public_id(),
         token_hash=hash_token(new_token()),
         qset_id=study.current_qset_id,
         grid_id=study.current_grid_id,
