@@ -97,8 +97,8 @@ def _project_log(result: AnalysisResult) -> list[str]:
         f"Number of factors selected for rotation: {opt.n_factors}",
         "Varimax rotation applied" if opt.rotation == "varimax" else "No automatic rotation",
     ]
-    log += [
-        f"Factor {s.factor_a} and Factor {s.factor_b} rotation: {s.degrees:g} degrees"
+    log += [  # KADE counts clockwise turns as positive: qsort's counter-clockwise angle negated
+        f"Factor {s.factor_a} and Factor {s.factor_b} rotation: {-s.degrees:g} degrees"
         for s in opt.rotation_steps
     ]
     log += [f"Factor {k} was inverted" for k in opt.inversions]

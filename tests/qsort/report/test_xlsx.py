@@ -312,7 +312,7 @@ def test_project_log_records_every_edit(lipset: Any, tmp_path: Path) -> None:
     edits = [line.split(". ", 1)[1] for line in log]
     start = edits.index("Varimax rotation applied")
     assert edits[start + 1 : start + 5] == [
-        "Factor 1 and Factor 2 rotation: 15 degrees",
+        "Factor 1 and Factor 2 rotation: -15 degrees",  # KADE's sign: clockwise positive
         "Factor 3 was inverted",
         "Auto-Flag: P < 0.05 and a majority of common variance was required",
         "US1 flagged on F2 by hand",
@@ -375,3 +375,18 @@ def test_relative_ranks_marks(book: Any, pq3: AnalysisResult) -> None:
                 expected = None
             assert r[4] == expected, (k, i)
             assert r[3] == factor.array[i]
+
+
+def test_project_log_writes_judgmental_turns_as_kade_counts_them(lipset: Any) -> None:
+    """KADE logs clockwise turns as positive; qsort's steps are counter-clockwise positive."""
+    from qsort.formats.kade_output import _log_line
+    from qsort.pipeline import analyze
+    from qsort.report.sheets import _project_log
+    from qsort.rotation import RotationStep
+
+    result = analyze(lipset, factors=3, rotation_steps=[RotationStep(1, 2, -10.0)])
+    line = next(x for x in _project_log(result) if x.startswith("Factor 1 and Factor 2"))
+    assert line == "Factor 1 and Factor 2 rotation: 10 degrees"
+    steps: list[RotationStep] = []
+    assert _log_line(line, {}, [], steps, [], [])
+    assert steps == [RotationStep(1, 2, -10.0)]
