@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from app.errors import InvalidInputError
 from app.models import SortSession, StaffUser, Study
 from app.services import access, audit
 from app.services.group_sessions import new_code
+from app.services.tokens import hash_token, new_public_id, new_token
 from qsort.study import Grid
 from qsort.study import Study as QStudy
 
@@ -79,12 +79,12 @@ def add_sorts(db: Session, study: Study, data: QStudy, source: str) -> list[str]
             assert card.id is not None
             placements.append((card.id, int(value), rows.get(int(value), 0)))
             rows[int(value)] = rows.get(int(value), 0) + 1
-        token = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
         store.add_imported_sort(
             db,
             session,
             label,
-            token,
+            hash_token(new_token()),
+            new_public_id(),
             study.current_qset_id,
             study.current_grid_id,
             placements,
