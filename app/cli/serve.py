@@ -110,6 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from app.main import create_app
 
     app = create_app(settings)
+    app.state.listen_host = args.host  # join links then use a network address (services.room)
     announce(settings, args.host, args.port)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", proxy_headers=False)
     return 0
