@@ -18,7 +18,7 @@ from app import STATIC_DIR, TEMPLATES_DIR, db
 from app.assets import install_assets
 from app.demo import ensure_demo
 from app.errorpages import register_error_handlers
-from app.routes import api, participant
+from app.routes import api, facilitator, participant
 from app.routes.researcher import ROUTERS as STAFF_ROUTERS
 from app.security import SecurityHeaders
 from app.settings import Settings
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     for router in STAFF_ROUTERS:
         app.include_router(router)
+    app.include_router(facilitator.router)
     app.add_middleware(SecurityHeaders)
     register_error_handlers(app)
     return app

@@ -20,11 +20,19 @@ from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import InvalidSubmissionError, NotFoundError
 from app.models import SortSession, StaffUser, Study
 from app.routes.researcher.pages import client_address, page, see_other
-from app.services import access, audit, group_sessions, help_requests, pdf, printing, studies
-from app.services import tablets
+from app.security import csrf_token
+from app.services import (
+    access,
+    audit,
+    group_sessions,
+    help_requests,
+    pdf,
+    printing,
+    studies,
+    tablets,
+)
 from app.services.board import board_events, board_payload, board_state
 from app.services.group_sessions import qr_svg
-from app.security import csrf_token
 from app.services.room import room_base_url
 from app.services.seats import join_link
 
@@ -51,7 +59,9 @@ def _room_url(request: Request) -> str:
     return room_base_url(str(request.base_url), listen_host)
 
 
-def _audit(request: Request, db: Session, user: StaffUser, action: str, study_id: int, **what: str) -> None:
+def _audit(
+    request: Request, db: Session, user: StaffUser, action: str, study_id: int, **what: str
+) -> None:
     """Record a staff action in the audit record and commit it."""
     audit.record(db, user, action, study_id=study_id, address=client_address(request), **what)
     db.commit()
@@ -122,7 +132,9 @@ def open_session(
     except InvalidSubmissionError as error:
         problems = pages.problem_messages(error.problems)
         return _study_page(request, db, user, study, 422, fields=fields, problems=problems)
-    detail = f"session {session.code}" + (f" ({session.group_label})" if session.group_label else "")
+    detail = f"session {session.code}" + (
+        f" ({session.group_label})" if session.group_label else ""
+    )
     _audit(request, db, user, "session_open", study_id, detail=detail)
     return see_other(f"/f/sessions/{session.id}")
 
@@ -228,7 +240,15 @@ def clear_tablet(
     cleared = tablets.clear_participant(db, session_id, participant_id, by=user.id)
     if cleared.outcome == "cleared":
         detail = f"session {session.code}: tablet cleared"
-        _audit(request, db, user, "tablet_clear", session.study_id, participant=cleared.label, detail=detail)
+        _audit(
+            request,
+            db,
+            user,
+            "tablet_clear",
+            session.study_id,
+            participant=cleared.label,
+            detail=detail,
+        )
     return see_other(f"/f/sessions/{session_id}")
 
 
@@ -274,7 +294,15 @@ async def paper_save(request: Request, db: DbDep, user: CurrentUser, session_id:
     if outcome is not None:
         what = "recorded" if outcome.recorded else f"{form.get('typing', 'first')} typing saved"
         detail = f"session {session.code}: paper sort {what}"
-        _audit(request, db, user, "paper_entry", session.study_id, participant=outcome.label, detail=detail)
+        _audit(
+            request,
+            db,
+            user,
+            "paper_entry",
+            session.study_id,
+            participant=outcome.label,
+            detail=detail,
+        )
     return page(request, "facilitator/paper_entry.html", user, status, **context)
 
 

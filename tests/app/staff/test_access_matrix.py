@@ -18,26 +18,60 @@ from sqlmodel import Session
 from app.services import accounts
 from tests.app.staff.conftest import PASSWORD, build_world, csrf_of
 
-VISITORS = ("anonymous", "participant", "facilitator", "other", "viewer", "co-owner", "owner", "admin")
+VISITORS = (
+    "anonymous",
+    "participant",
+    "facilitator",
+    "other",
+    "viewer",
+    "co-owner",
+    "owner",
+    "admin",
+)
 
 Row = tuple[str, str, dict[str, str], tuple[object, ...]]
 #                                                anon      part      fac  other viewer co    owner   admin
 ROUTES: tuple[Row, ...] = (
     ("GET", "/studies", {}, ("signin", "signin", 200, 200, 200, 200, 200, 200)),
     ("GET", "/studies/{study}", {}, ("signin", "signin", 403, 404, 200, 200, 200, 200)),
-    ("POST", "/studies/{study}/status", {"status": "closed"},
-     ("signin", "signin", 403, 404, 403, "done", "done", "done")),
-    ("POST", "/studies/{study}/share", {"email": "spare@example.org", "right": "viewer"},
-     ("signin", "signin", 403, 404, 403, 403, "done", "done")),
+    (
+        "POST",
+        "/studies/{study}/status",
+        {"status": "closed"},
+        ("signin", "signin", 403, 404, 403, "done", "done", "done"),
+    ),
+    (
+        "POST",
+        "/studies/{study}/share",
+        {"email": "spare@example.org", "right": "viewer"},
+        ("signin", "signin", 403, 404, 403, 403, "done", "done"),
+    ),
     ("GET", "/studies/{study}/audit", {}, ("signin", "signin", 403, 404, 403, 403, 200, 200)),
     ("GET", "/admin/users", {}, ("signin", "signin", 403, 403, 403, 403, 403, 200)),
-    ("POST", "/admin/users",
-     {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
-     ("signin", "signin", 403, 403, 403, 403, 403, "done")),
-    ("POST", "/admin/users/{target}/disable", {}, ("signin", "signin", 403, 403, 403, 403, 403, "done")),
-    ("POST", "/admin/users/{target}/enable", {}, ("signin", "signin", 403, 403, 403, 403, 403, "done")),
-    ("POST", "/admin/users/{target}/password", {"password": "another long password"},
-     ("signin", "signin", 403, 403, 403, 403, 403, "done")),
+    (
+        "POST",
+        "/admin/users",
+        {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
+        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
+    ),
+    (
+        "POST",
+        "/admin/users/{target}/disable",
+        {},
+        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
+    ),
+    (
+        "POST",
+        "/admin/users/{target}/enable",
+        {},
+        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
+    ),
+    (
+        "POST",
+        "/admin/users/{target}/password",
+        {"password": "another long password"},
+        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
+    ),
     ("GET", "/admin/audit", {}, ("signin", "signin", 403, 403, 403, 403, 403, 200)),
     ("POST", "/signout", {}, ("signin", "signin", "done", "done", "done", "done", "done", "done")),
 )
