@@ -55,7 +55,7 @@ def test_post_sort_and_survey_pass_axe(page: Page, live_server: LiveServer) -> N
     join(page, live_server)
     submit_valid_sort(page, "axe-test-key-1")
     page.reload()
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")
     found = {"postsort": serious_violations(page)}
     page.click("#postsort-next")
     found["survey"] = serious_violations(page)
@@ -80,7 +80,7 @@ def test_offline_shell_and_sort_hints_pass_axe(page: Page, live_server: LiveServ
     found["sort-full-column"] = serious_violations(page)
     page.context.set_offline(True)
     page.reload()
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")
     assert page.evaluate("document.body.dataset.source") == "device"
     found["offline-shell"] = serious_violations(page)
     page.context.set_offline(False)

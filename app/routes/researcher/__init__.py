@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routes.researcher import accounts, admin, studies
+from app.routes.researcher import accounts, admin, data, designer, studies
 
-ROUTERS: tuple[APIRouter, ...] = (accounts.router, studies.router, admin.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    accounts.router,
+    designer.router,
+    studies.router,
+    data.router,
+    admin.router,
+)
 """The staff routers, in the order the app includes them."""

@@ -54,10 +54,18 @@ def overview(request: Request, db: DbDep, user: CurrentUser, study_id: int) -> R
 
 @router.post("/{study_id}/status")
 def set_status(
-    db: DbDep, user: CurrentUser, study_id: int, status: Annotated[str, Form(max_length=16)]
+    request: Request,
+    db: DbDep,
+    user: CurrentUser,
+    study_id: int,
+    status: Annotated[str, Form(max_length=16)],
 ) -> Response:
-    """Open or close the study to participants."""
-    studies.set_status(db, user, study_id, status)
+    """Open or close the study to participants (the page says what stops it from opening)."""
+    try:
+        studies.set_status(db, user, study_id, status)
+    except InvalidInputError as exc:
+        db.rollback()
+        return _overview(request, db, user, study_id, 422, error=exc.detail)
     db.commit()
     return see_other(f"/studies/{study_id}")
 

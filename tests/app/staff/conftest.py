@@ -17,10 +17,9 @@ import pytest
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from fastapi.testclient import TestClient
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlmodel import Session, select
-
-from argon2 import PasswordHasher
 
 from app import security, store
 from app.demo import DEMO_EMAIL, DEMO_SLUG, demo_password

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.models import Participant
 from app.services import accounts
 from tests.app.staff.conftest import PASSWORD, build_world, csrf_of
 
@@ -28,61 +30,55 @@ VISITORS = (
     "owner",
     "admin",
 )
+S, D = "signin", "done"
+ADMIN_ONLY = (S, S, 403, 403, 403, 403, 403, D)
 
 Row = tuple[str, str, dict[str, str], tuple[object, ...]]
-#                                                anon      part      fac  other viewer co    owner   admin
+# fmt: off
 ROUTES: tuple[Row, ...] = (
-    ("GET", "/studies", {}, ("signin", "signin", 200, 200, 200, 200, 200, 200)),
-    ("GET", "/studies/{study}", {}, ("signin", "signin", 403, 404, 200, 200, 200, 200)),
-    (
-        "POST",
-        "/studies/{study}/status",
-        {"status": "closed"},
-        ("signin", "signin", 403, 404, 403, "done", "done", "done"),
-    ),
-    (
-        "POST",
-        "/studies/{study}/share",
-        {"email": "spare@example.org", "right": "viewer"},
-        ("signin", "signin", 403, 404, 403, 403, "done", "done"),
-    ),
-    ("GET", "/studies/{study}/audit", {}, ("signin", "signin", 403, 404, 403, 403, 200, 200)),
-    ("GET", "/admin/users", {}, ("signin", "signin", 403, 403, 403, 403, 403, 200)),
-    (
-        "POST",
-        "/admin/users",
-        {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
-        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
-    ),
-    (
-        "POST",
-        "/admin/users/{target}/disable",
-        {},
-        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
-    ),
-    (
-        "POST",
-        "/admin/users/{target}/enable",
-        {},
-        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
-    ),
-    (
-        "POST",
-        "/admin/users/{target}/password",
-        {"password": "another long password"},
-        ("signin", "signin", 403, 403, 403, 403, 403, "done"),
-    ),
-    ("GET", "/admin/audit", {}, ("signin", "signin", 403, 403, 403, 403, 403, 200)),
-    ("POST", "/signout", {}, ("signin", "signin", "done", "done", "done", "done", "done", "done")),
+    #                                            anon part fac  other viewer co  owner admin
+    ("GET", "/studies", {},                      (S, S, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}", {},              (S, S, 403, 404, 200, 200, 200, 200)),
+    ("POST", "/studies/{study}/status", {"status": "closed"},
+                                                 (S, S, 403, 404, 403, D, D, D)),
+    ("POST", "/studies/{study}/share", {"email": "spare@example.org", "right": "viewer"},
+                                                 (S, S, 403, 404, 403, 403, D, D)),
+    ("GET", "/studies/{study}/audit", {},        (S, S, 403, 404, 403, 403, 200, 200)),
+    ("POST", "/studies/new", {"title": "Mine"}, (S, S, 403, D, D, D, D, D)),
+    ("GET", "/studies/{study}/design", {},       (S, S, 403, 404, 403, 200, 200, 200)),
+    ("POST", "/studies/{study}/design", {"low": "x"},
+                                                 (S, S, 403, 404, 403, 422, 422, 422)),
+    ("GET", "/studies/{study}/participants", {}, (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/participants/{participant}", {},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    ("POST", "/studies/{study}/participants/{participant}/exclude", {"reason": "x"},
+                                                 (S, S, 403, 404, 403, 422, 422, 422)),
+    ("POST", "/studies/{study}/participants/{participant}/withdraw", {},
+                                                 (S, S, 403, 404, 403, 403, D, D)),
+    ("GET", "/studies/{study}/export?format=csv", {},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
+    ("GET", "/studies/{study}/responses.csv", {}, (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/responses.csv?full=true", {},
+                                                 (S, S, 403, 404, 403, 403, 200, 200)),
+    ("GET", "/admin/users", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/users",
+     {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
+                                                 ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/disable", {}, ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/enable", {}, ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/password", {"password": "another long password"},
+                                                 ADMIN_ONLY),
+    ("GET", "/admin/audit", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/signout", {},                     (S, S, D, D, D, D, D, D)),
 )
+# fmt: on
 
 
-def _outcome(response: object) -> object:
-    status = getattr(response, "status_code")
-    if status == 303:
-        location = getattr(response, "headers")["location"]
-        return "signin" if location.startswith("/signin?next=") else "done"
-    return status
+def _outcome(response: httpx.Response) -> object:
+    if response.status_code == 303:
+        location = response.headers["location"]
+        return S if location.startswith("/signin?next=") else D
+    return response.status_code
 
 
 def _ask(client: TestClient, method: str, path: str, form: dict[str, str]) -> object:
@@ -92,18 +88,36 @@ def _ask(client: TestClient, method: str, path: str, form: dict[str, str]) -> ob
     return _outcome(client.post(path, data={**form, "csrf_token": token}))
 
 
-@pytest.mark.parametrize(("method", "path", "form", "expected"), ROUTES, ids=lambda v: str(v))
-def test_every_visitor_gets_the_answer_their_role_allows(
-    tmp_path: Path, method: str, path: str, form: dict[str, str], expected: tuple[object, ...]
-) -> None:
-    world = build_world(tmp_path)
+DESTRUCTIVE = ("/withdraw",)
+"""Rows whose success takes away what the next visitor would ask about: each visitor gets an
+app of their own."""
+
+
+def _answer(
+    folder: Path, visitors: tuple[str, ...], method: str, path: str, form: dict[str, str]
+) -> dict[str, object]:
+    world = build_world(folder)
     state = next(world)
     with Session(state.app.state.engine) as db:
         spare = accounts.create_user(db, None, "spare@example.org", "researcher", PASSWORD)
         db.commit()
         target = spare.id
-    url = path.format(study=state.study_id, target=target)
-    # No row's action changes another visitor's right, so the visitors can ask in turn.
-    answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in VISITORS}
-    assert answers == dict(zip(VISITORS, expected, strict=True))
+        participant = db.exec(select(Participant.id)).one()
+    url = path.format(study=state.study_id, target=target, participant=participant)
+    answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in visitors}
     world.close()
+    return answers
+
+
+@pytest.mark.parametrize(("method", "path", "form", "expected"), ROUTES, ids=lambda v: str(v))
+def test_every_visitor_gets_the_answer_their_role_allows(
+    tmp_path: Path, method: str, path: str, form: dict[str, str], expected: tuple[object, ...]
+) -> None:
+    if path.endswith(DESTRUCTIVE):
+        answers: dict[str, object] = {}
+        for n, visitor in enumerate(VISITORS):
+            answers |= _answer(tmp_path / str(n), (visitor,), method, path, form)
+    else:
+        # No other row's action changes another visitor's right, so they can ask in turn.
+        answers = _answer(tmp_path, VISITORS, method, path, form)
+    assert answers == dict(zip(VISITORS, expected, strict=True))
