@@ -100,6 +100,7 @@ def test_the_board_follows_a_sort_and_a_tablet_is_cleared_for_the_next_person(
     page.click("#help-btn")
     expect(page.locator("#help-status")).to_contain_text("Help is on its way")
     expect(page.locator("#help-btn")).to_have_attribute("aria-pressed", "true")
+    page.screenshot(path=str(shots / "tablet-help-asked.png"))
     expect(row).to_have_class("needs-help")
     expect(board.locator("#board-counts")).to_have_text(
         "1 joined · 0 finished · 1 waiting for help"
