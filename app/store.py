@@ -457,3 +457,33 @@ def replace_questions(db: Session, study_id: int, questions: Sequence[SurveySpec
         question.options, question.required = list(options), required
         db.add(question)
     db.flush()
+
+
+def add_imported_sort(
+    db: Session,
+    session: SortSession,
+    label: str,
+    token_hash: str,
+    qset_id: int,
+    grid_id: int,
+    placements: Sequence[tuple[int, int, int]],
+    source_file: str,
+) -> Participant:
+    """Record a sort read from a file: a participant (no device) and its sort, marked imported."""
+    assert session.id is not None
+    participant = Participant(
+        session_id=session.id,
+        study_id=session.study_id,
+        label=label,
+        token_hash=token_hash,
+        qset_id=qset_id,
+        grid_id=grid_id,
+    )
+    db.add(participant)
+    db.flush()
+    record = add_sort(db, participant, token_hash, placements)
+    record.source, record.source_file = "imported", source_file[:255]
+    participant.sorted_at = participant.finished_at = utcnow()
+    participant.revoked_at = utcnow()  # no device holds its token
+    db.add_all([record, participant])
+    return participant

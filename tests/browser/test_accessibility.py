@@ -17,7 +17,8 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
     """Run axe on the page as it is now; keep the serious and critical findings."""
     if not AXE.exists():
         pytest.skip("axe-core is not installed (scripts/install-test-deps.sh)")
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # not a script tag: the CSP forbids inline code
+    # evaluated, not added as a script tag: the pages' CSP forbids inline script
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
