@@ -120,6 +120,8 @@ def test_a_facilitator_lists_only_the_studies_shared_with_them(world: StaffWorld
     assert link not in lonely.get("/f").text
     assert link not in world.clients["viewer"].get("/f").text  # may view, not run
     assert "No study has been shared with you yet" in lonely.get("/f").text
+    assert 'id="to-focus-groups"' in world.clients["facilitator"].get("/studies").text
+    assert 'id="to-focus-groups"' not in world.clients["owner"].get("/studies").text
 
 
 def test_a_post_without_the_form_token_is_refused_and_changes_nothing(world: StaffWorld) -> None:
