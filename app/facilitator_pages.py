@@ -1,20 +1,18 @@
 """What the facilitator's pages show, gathered from the services (kept out of the routes).
 
-Each function returns a template's context; a route (wired once staff accounts exist) checks the
-user's right to the study, calls one of these and renders the named template with
-:func:`render_staff`. The pages are ``templates/facilitator/``: the paper-entry form, the print
-pages (``print_*.html``, laid out with print CSS) and the discussion view for the room's screen.
+Each function returns a template's context; a route (``app/routes/facilitator.py``) checks the
+user's right to the study, calls one of these and renders the named template as a staff page.
+The pages are ``templates/facilitator/``: the live board, the join screen, the paper-entry form,
+the print pages (``print_*.html``, laid out with print CSS) and the discussion view for the
+room's screen.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-from fastapi.responses import Response
 from markupsafe import Markup
 from sqlmodel import Session
-from starlette.templating import Jinja2Templates
 
 from app import store
 from app.errorpages import problem_message
@@ -30,17 +28,6 @@ from app.services.submit import Problem
 
 DECK_PER_PAGE = 10
 DECK_COLUMNS = 2
-
-
-def render_staff(
-    request: Request, templates: Jinja2Templates, name: str, status: int = 200, **context: Any
-) -> Response:
-    """Render a staff page (English catalogue for the shared layout); never cached."""
-    t = Catalogue()
-    page = {"t": t, "lang": t.language, **context}
-    response = templates.TemplateResponse(request, name, page, status_code=status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def problem_messages(problems: list[Problem]) -> list[str]:

@@ -20,7 +20,7 @@ from app.assets import install_assets
 from app.demo import ensure_demo
 from app.errorpages import register_error_handlers
 from app.limits import install_limits
-from app.routes import api, participant
+from app.routes import api, facilitator, participant
 from app.routes.researcher import ROUTERS as STAFF_ROUTERS
 from app.security import SecurityHeaders
 from app.settings import Settings
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     for router in STAFF_ROUTERS:
         app.include_router(router)
+    app.include_router(facilitator.router)
     register_error_handlers(app)
     install_limits(app, settings)
     app.add_middleware(SecurityHeaders)  # outermost: the limits' 413/429/503 get the headers too

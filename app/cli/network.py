@@ -8,6 +8,8 @@ from __future__ import annotations
 import ipaddress
 
 ALL_INTERFACES = ("0.0.0.0", "::", "")
+LISTEN_HOST_ENV = "QSORT_LISTEN_HOST"
+"""Where ``qsort serve --workers N`` tells its worker processes which address it listens on."""
 
 
 def reachable_hosts(host: str) -> list[str]:

@@ -12,11 +12,12 @@ that the client's address (for the join rate limit) and scheme come from its hea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.cli.network import ALL_INTERFACES
+from app.cli.network import ALL_INTERFACES, LISTEN_HOST_ENV
 from qsort.cli.registry import Subparsers
 
 if TYPE_CHECKING:
@@ -134,10 +135,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     }
     if args.workers == 1:
         app = create_app(settings)
+        app.state.listen_host = args.host  # join links then use a network address (services.room)
         announce(settings, args.host, args.port)
         uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **proxy)
         return 0
     prepare_for_workers(settings)
+    os.environ[LISTEN_HOST_ENV] = args.host  # each worker's app reads it (services.room)
     announce(settings, args.host, args.port)
     print(f"{args.workers} worker processes.")
     uvicorn.run(

@@ -1,4 +1,4 @@
-"""The sort page's JSON API: autosave, submit the sort, finish. Thin: services do the work."""
+"""The sort page's JSON API: autosave, submit, finish, ask for help. Thin: services do the work."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from app import store
 from app.deps import TOKEN_COOKIE, AnyParticipantDep, DbDep, ParticipantDep
 from app.errors import NotFoundError
 from app.models import SortSession
-from app.services import autosave, finish, resume, submit, trace
+from app.services import autosave, finish, help_requests, resume, submit, trace
 
 router = APIRouter(prefix="/api")
 
@@ -171,3 +171,17 @@ def post_finish(
     )
     response.delete_cookie(TOKEN_COOKIE, path="/")
     return {"status": "finished", "next": f"/thanks/{session.code}"}
+
+
+@router.get("/help")
+def get_help(db: DbDep, participant: ParticipantDep) -> dict[str, bool]:
+    """Whether the participant's request for help is still waiting to be answered."""
+    assert participant.id is not None
+    return {"waiting": help_requests.open_request(db, participant.id) is not None}
+
+
+@router.post("/help")
+def post_help(db: DbDep, participant: ParticipantDep) -> dict[str, bool]:
+    """Ask the facilitator for help: the board shows it until answered (a repeat adds nothing)."""
+    help_requests.ask_for_help(db, participant)
+    return {"waiting": True}

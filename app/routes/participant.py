@@ -22,28 +22,42 @@ from app.deps import (
 )
 from app.errors import AppError, CodeNotFoundError, NotFoundError, NotJoinedError
 from app.i18n import Catalogue
-from app.models import Participant, Study
+from app.models import Participant, SortSession, Study
 from app.services import join, pictures, resume
+from app.services.seats import seat_from_text
 from app.services.tokens import resume_code
 from app.views import paragraphs, render, sort_config
 
 router = APIRouter()
 
+#: The tablet's seat in a focus group, as ``CODE:N`` (not secret: it names a seat, not a person).
+SEAT_COOKIE = "qsort_seat"
+SEAT_MAX_AGE = 365 * 24 * 3600
+
 
 @router.get("/")
-def join_page(request: Request, db: DbDep, templates: TemplatesDep, code: str = "") -> Response:
+def join_page(
+    request: Request, db: DbDep, templates: TemplatesDep, code: str = "", cleared: str = ""
+) -> Response:
     """The start page: type the join code (or arrive with it filled in); offer to resume."""
     participant = token_participant(request, db)
     resumable = participant is not None and participant.finished_at is None
     study = store.get_study(db, participant.study_id) if resumable and participant else None
-    return render(
+    # A token that opens nothing was cleared by the facilitator (or belongs to a gone
+    # participant): the server will never take that work, so the device must forget it.
+    wipe = participant is None and (bool(request.cookies.get(TOKEN_COOKIE)) or cleared == "1")
+    response = render(
         request,
         templates,
         "participant/join.html",
         Catalogue(study.language if study else "en"),
         code=code[:16],
         resumable=resumable,
+        wipe=wipe,
     )
+    if wipe:
+        response.delete_cookie(TOKEN_COOKIE, path="/")
+    return response
 
 
 def _code_not_found(request: Request, templates: TemplatesDep, code: str) -> Response:
@@ -73,14 +87,21 @@ def join_submit(
 
 
 @router.get("/j/{code}")
-def consent_page(request: Request, code: str, db: DbDep, templates: TemplatesDep) -> Response:
-    """The consent page of the study behind a join code (the link a QR code points to)."""
+def consent_page(
+    request: Request, code: str, db: DbDep, templates: TemplatesDep, seat: str = ""
+) -> Response:
+    """The consent page of the study behind a join code (the link a QR code points to).
+
+    A seat link (``?seat=N``, from the room's join screen) binds this tablet to its seat: the
+    seat is kept in a cookie, so every person who joins on the tablet later sits there too.
+    """
     try:
         session, study = join.find_session(db, code)
     except CodeNotFoundError:
         return _code_not_found(request, templates, code)
     t = Catalogue(study.language)
-    return render(
+    number = seat_from_text(session, seat)
+    response = render(
         request,
         templates,
         "participant/consent.html",
@@ -89,6 +110,17 @@ def consent_page(request: Request, code: str, db: DbDep, templates: TemplatesDep
         code=session.code,
         consent=paragraphs(study.consent_text),
     )
+    if number is not None:
+        response.set_cookie(
+            SEAT_COOKIE, f"{session.code}:{number}", max_age=SEAT_MAX_AGE, samesite="lax", path="/"
+        )
+    return response
+
+
+def tablet_seat(request: Request, session: SortSession) -> int | None:
+    """The seat this tablet was bound to in ``session`` (its seat cookie), if any."""
+    code, _, number = request.cookies.get(SEAT_COOKIE, "").partition(":")
+    return seat_from_text(session, number) if code == session.code else None
 
 
 @router.post("/j/{code}/consent")
@@ -107,7 +139,7 @@ def consent_submit(
         return render(
             request, templates, "participant/declined.html", t, study=study, code=session.code
         )
-    joined = join.accept_consent(db, code)
+    joined = join.accept_consent(db, code, seat=tablet_seat(request, session))
     response = RedirectResponse("/p", status_code=303)
     _set_token(response, joined.token, settings.secure_cookies)
     return response
@@ -146,7 +178,9 @@ def _sort_page(request: Request, db: DbDep, templates: TemplatesDep, shell: bool
     if shell and (participant is None or participant.finished_at is not None):
         raise NotJoinedError("no participant: no shell to keep")  # never cache a redirect
     if participant is None or participant.finished_at is not None:
-        response = RedirectResponse("/", status_code=303)
+        # A token sent but refused was cleared: the start page then wipes the device's copy.
+        cleared = participant is None and bool(request.cookies.get(TOKEN_COOKIE))
+        response = RedirectResponse("/?cleared=1" if cleared else "/", status_code=303)
         response.delete_cookie(TOKEN_COOKIE, path="/")
         return response
     study = _study_of(db, participant)

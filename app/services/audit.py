@@ -34,6 +34,11 @@ ACTIONS = frozenset(
         "withdraw",
         "data_export",
         "data_download",
+        "session_open",
+        "session_close",
+        "session_reopen",
+        "paper_entry",
+        "tablet_clear",
     }
 )
 

@@ -1,7 +1,7 @@
 """The facilitator's pages in Chromium: the discussion view at a room screen's size, the
 paper-entry form checking as numbers are typed, and the print pages printed to PDF.
 
-The pages are served by preview routes (``facilitator_preview.py``) until the staff routes land.
+A facilitator the demo study is shared with signs in and opens each page on its real route.
 Screenshots go to ``$QSORT_SCREENSHOTS`` when set (to look at them), else to a temporary folder.
 """
 
@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 from sqlmodel import Session, select
 
+from app import store
 from app.demo import DEMO_SLUG
 from app.models import Participant, Study
 from app.services import finish, join, paper_entry, submit
@@ -27,7 +28,7 @@ from app.services.group_sessions import open_group_session
 from app.services.paper_entry import Columns
 
 from .conftest import LiveServer
-from .facilitator_preview import add_preview_routes
+from .staff_helpers import add_facilitator, sign_in
 from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -83,7 +84,6 @@ def _web_sort(db: Session, code: str, order: list[int]) -> str:
 
 @pytest.fixture(scope="module")
 def room(live_server: LiveServer) -> Room:
-    add_preview_routes(live_server.app)
     rng = random.Random(11)
     with Session(live_server.app.state.engine, expire_on_commit=False) as db:
         study = db.exec(select(Study).where(Study.slug == DEMO_SLUG)).one()
@@ -104,7 +104,8 @@ def room(live_server: LiveServer) -> Room:
         for _ in range(2):
             paper_entry.start_entry(db, small.id, laid(base))
         labels = tuple(p.label for p in db.exec(select(Participant)))
-        return Room(study.id, group.id, small.id, labels)
+    add_facilitator(live_server, study.id)
+    return Room(study.id, group.id, small.id, labels)
 
 
 @pytest.fixture()
@@ -127,7 +128,8 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_discussion_view_fills_a_room_screen(
     screen: Page, live_server: LiveServer, room: Room, shots: Path
 ) -> None:
-    screen.goto(f"{live_server.url}/_preview/discussion/{room.session_id}")
+    sign_in(screen, live_server)
+    screen.goto(f"{live_server.url}/f/sessions/{room.session_id}/discussion")
     expect(screen.locator(".room-list")).to_have_count(4)
     for kind in ("agree", "disagree", "contested", "agreed"):
         expect(screen.locator(f".{kind}-list li")).to_have_count(5)
@@ -147,7 +149,8 @@ def test_the_discussion_view_fills_a_room_screen(
 def test_the_discussion_view_waits_for_three_sorts(
     screen: Page, live_server: LiveServer, room: Room, shots: Path
 ) -> None:
-    screen.goto(f"{live_server.url}/_preview/discussion/{room.small_session_id}")
+    sign_in(screen, live_server)
+    screen.goto(f"{live_server.url}/f/sessions/{room.small_session_id}/discussion")
     expect(screen.locator(".not-enough")).to_contain_text("Not enough sorts yet")
     expect(screen.locator(".not-enough")).to_contain_text("2 are finished so far")
     expect(screen.locator(".room-list")).to_have_count(0)
@@ -163,7 +166,8 @@ def test_the_paper_form_names_a_duplicate_as_it_is_typed_and_refuses_it(
     page: Page, live_server: LiveServer, room: Room, shots: Path
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/_preview/paper/{room.small_session_id}")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/f/sessions/{room.small_session_id}/paper")
     expect(page.locator("#paper-progress")).to_have_text(
         "0 of 34 cards typed. Still to type: " + ", ".join(str(n) for n in range(1, 35)) + "."
     )
@@ -207,7 +211,8 @@ def _print_pdf(page: Page, name: str = "") -> PdfReader:
 def test_the_printed_deck_page_holds_each_card_front_and_back(
     page: Page, live_server: LiveServer, room: Room, shots: Path
 ) -> None:
-    page.goto(f"{live_server.url}/_preview/deck/{room.study_id}")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/f/studies/{room.study_id}/print/deck")
     expect(page.locator(".deck-card:not(.back):not(.blank)")).to_have_count(34)
     expect(page.locator(".deck-card.back")).to_have_count(34)
     assert serious_violations(page) == []
@@ -222,6 +227,30 @@ def test_the_printed_deck_page_holds_each_card_front_and_back(
     assert "Pregnancy can be a turning point for stopping drugs." in fronts
 
 
+def _flat(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKC", text).split())
+
+
+def test_the_deck_pdf_download_holds_one_card_per_statement(
+    page: Page, live_server: LiveServer, room: Room
+) -> None:
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/f/studies/{room.study_id}/print/deck")
+    with page.expect_download() as caught:
+        page.click("text=Download as PDF")
+    download = caught.value
+    assert download.suggested_filename == f"cards-{DEMO_SLUG}.pdf"
+    reader = PdfReader(download.path())
+    assert len(reader.pages) == 8  # 34 cards, ten to a page: four pages of fronts, four of backs
+    fronts = _flat(" ".join(p.extract_text() or "" for p in reader.pages[0::2]))
+    with Session(live_server.app.state.engine) as db:
+        study = db.get(Study, room.study_id)
+        assert study is not None and study.current_qset_id is not None
+        texts = [_flat(s.text) for s in store.statements(db, study.current_qset_id)]
+    assert len(texts) == 34
+    assert [fronts.count(text) for text in texts] == [1] * 34
+
+
 @pytest.mark.parametrize(("paper", "points"), [("A4", (842, 595)), ("A3", (1191, 842))])
 def test_the_printed_grid_sheet_is_landscape_at_its_size(
     page: Page,
@@ -231,7 +260,8 @@ def test_the_printed_grid_sheet_is_landscape_at_its_size(
     paper: str,
     points: tuple[int, int],
 ) -> None:
-    page.goto(f"{live_server.url}/_preview/grid/{room.study_id}/{paper}")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/f/studies/{room.study_id}/print/grid-{paper}")
     expect(page.locator(".grid-print .gcell")).to_have_count(34)
     reader = _print_pdf(page, f"print-grid-{paper}.pdf")
     assert len(reader.pages) == 1
@@ -243,12 +273,13 @@ def test_the_printed_grid_sheet_is_landscape_at_its_size(
 def test_the_record_and_interview_sheets_print_one_page_each(
     page: Page, live_server: LiveServer, room: Room, shots: Path
 ) -> None:
-    page.goto(f"{live_server.url}/_preview/record/{room.session_id}")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/f/sessions/{room.session_id}/print/record")
     expect(page.locator(".record-row")).to_have_count(9)
     assert serious_violations(page) == []
     assert len(_print_pdf(page, "print-record.pdf").pages) == 1
     page.screenshot(path=str(shots / "print-record.png"), full_page=True)
-    page.goto(f"{live_server.url}/_preview/interview/{room.session_id}")
+    page.goto(f"{live_server.url}/f/sessions/{room.session_id}/print/interviews")
     expect(page.locator(".sheet")).to_have_count(5)
     assert serious_violations(page) == []
     tablet_sheet = page.locator(".sheet", has_text="Tablet 1")  # the one sorted on a tablet
@@ -263,7 +294,8 @@ def test_a_double_entry_disagreement_is_shown_cell_by_cell_until_corrected(
     page: Page, live_server: LiveServer, room: Room, shots: Path
 ) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{live_server.url}/_preview/paper/{room.small_session_id}")
+    sign_in(page, live_server)
+    page.goto(f"{live_server.url}/f/sessions/{room.small_session_id}/paper")
     right = laid(list(range(1, 35)))
     _type_columns(page, right)
     page.fill("#label", "P61")

@@ -18,10 +18,13 @@ from starlette.templating import Jinja2Templates
 from app import TEMPLATES_DIR
 from app import facilitator_pages as pages
 from app.i18n import Catalogue
-from app.models import SortSession
+from app.models import SortSession, Study
 from app.services import paper_entry
 from app.services.board import STEPS
+from app.services.group_sessions import unfinished
 from app.services.paper_entry import Columns
+
+from .conftest import Device, join_session
 
 VALUES = list(range(-4, 5))
 CAPACITIES = [2, 3, 4, 5, 6, 5, 4, 3, 2]
@@ -65,6 +68,7 @@ class Page(HTMLParser):
 
 def render(name: str, context: dict[str, Any]) -> Page:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.globals["static_url"] = lambda path: f"/static/{path}"
     t = Catalogue()
     html = templates.get_template(name).render(t=t, lang="en", **context)
     page = Page()
@@ -104,9 +108,31 @@ def test_every_facilitator_template_is_used_by_a_test() -> None:
         "print_grid.html",
         "print_interview.html",
         "print_record.html",
+        "studies.html",
+        "study.html",
+        "unfinished.html",
     ]
     for name in names:
         assert f'"facilitator/{name}"' in here, name
+
+
+def test_the_session_pages_list_what_they_hold_without_inline_code(
+    db: Session, group: SortSession, device: Device
+) -> None:
+    assert group.id is not None
+    join_session(device(), group.code)
+    study = db.get(Study, group.study_id)
+    rows = [{"id": group.study_id, "title": "Relapse", "status": "open", "sorts": 0, "right": "x"}]
+    listing = render("facilitator/studies.html", {"user": None, "rows": rows})
+    assert listing.find("a", href=f"/f/studies/{group.study_id}")
+    sessions = {"user": None, "study": study, "sessions": [group], "csrf_token": "tok"}
+    overview = render("facilitator/study.html", sessions)
+    assert overview.find("a", href=f"/f/sessions/{group.id}")
+    assert overview.find("input", name="csrf_token", value="tok")
+    assert overview.find("form", action=f"/f/studies/{group.study_id}/sessions")
+    kept = unfinished(db, group.id)
+    page = render("facilitator/unfinished.html", {"user": None, "session": group, "rows": kept})
+    assert len(page.find("td")) == 7 * len(kept) == 7
 
 
 def test_the_paper_form_has_a_labelled_field_per_column(db: Session, group: SortSession) -> None:

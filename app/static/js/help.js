@@ -1,0 +1,52 @@
+// The participant's "Ask for help" button. A press tells the facilitator's board (POST
+// /api/help; a second press while waiting adds nothing) and says help is coming; while the
+// request waits the page asks now and then whether it was answered, and then offers the
+// button again. Asking also tells a cleared tablet (the token is refused with 401) even when
+// nobody touches it: the page then goes to the start page, which wipes the device's copy.
+const button = document.getElementById("help-btn");
+const status = document.getElementById("help-status");
+const POLL_MS = 15000;
+let timer = null;
+
+function show(state) {
+  button.setAttribute("aria-pressed", state === "waiting" ? "true" : "false");
+  status.textContent = state === "none" ? "" : status.dataset[state];
+  status.dataset.state = state;
+}
+
+async function call(method) {
+  const res = await fetch(button.dataset.url, {
+    method, credentials: "same-origin",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: method === "POST" ? "{}" : undefined,
+  });
+  if (res.status === 401) {
+    window.location.assign(button.dataset.start);
+    return null;
+  }
+  if (!res.ok) throw new Error(`help request answered ${res.status}`);
+  return (await res.json()).waiting === true;
+}
+
+async function update(method) {
+  clearTimeout(timer);
+  let waiting;
+  try {
+    waiting = await call(method);
+  } catch (e) {
+    if (method === "POST") show("failed");
+    timer = setTimeout(() => update("GET"), POLL_MS);
+    return;
+  }
+  if (waiting === null) return;
+  show(waiting ? "waiting" : "none");
+  timer = setTimeout(() => update("GET"), POLL_MS);
+}
+
+if (button && status) {
+  button.addEventListener("click", () => update("POST"));
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") update("GET");
+  });
+  update("GET");
+}
