@@ -82,3 +82,11 @@ class InvalidSubmissionError(AppError):
     status = 422
     code = "invalid"
     message_key = "error.invalid"
+
+
+class AnalysisError(AppError):
+    """The chosen sorts or options cannot be analysed; ``detail`` says why, in plain words."""
+
+    status = 422
+    code = "analysis_refused"
+    message_key = "error.analysis"
