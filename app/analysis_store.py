@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from app.models import (
@@ -45,21 +46,21 @@ class SortRow:
 def completed_sorts(db: Session, study_id: int) -> list[SortRow]:
     """Every completed sort of a study, in the order they were recorded."""
     query = (
-        select(
-            QSortRecord.id,
-            Participant.id,
-            Participant.label,
-            SortSession.code,
-            SortSession.group_label,
-            QSortRecord.qset_id,
-            QSortRecord.grid_id,
+        sa.select(
+            col(QSortRecord.id),
+            col(Participant.id),
+            col(Participant.label),
+            col(SortSession.code),
+            col(SortSession.group_label),
+            col(QSortRecord.qset_id),
+            col(QSortRecord.grid_id),
         )
         .join(Participant, col(Participant.id) == QSortRecord.participant_id)
         .join(SortSession, col(SortSession.id) == Participant.session_id)
-        .where(Participant.study_id == study_id)
+        .where(col(Participant.study_id) == study_id)
         .order_by(col(QSortRecord.id))
     )
-    return [SortRow(*row) for row in db.exec(query)]
+    return [SortRow(*row) for row in db.execute(query)]
 
 
 def statements_of(db: Session, qset_id: int) -> list[Statement]:

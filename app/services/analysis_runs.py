@@ -104,8 +104,9 @@ def execute(engine: Engine, run_id: int) -> None:
         except AppError as exc:
             _report(db, run, status="failed", message=exc.detail, finished_at=utcnow())
             return
-        _report(db, run, status="done", stage="Done", progress=1.0, result=result,
-                finished_at=utcnow())
+        _report(
+            db, run, status="done", stage="Done", progress=1.0, result=result, finished_at=utcnow()
+        )
 
 
 def _work(db: Session, run: AnalysisRun) -> dict[str, Any]:

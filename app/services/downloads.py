@@ -110,6 +110,9 @@ def _pqmethod(result: AnalysisResult, bundle: Bundle) -> None:
     from qsort.formats.pqmethod import encode_dat, encode_sta
 
     for name, encode in (("sorts.dat", encode_dat), ("sorts.sta", encode_sta)):
+        if name.endswith(".sta") and not any(s.text for s in result.study.statements):
+            bundle.missing[name] = "the statements have no texts"
+            continue
         try:
             bundle.files[name] = encode(result.study)
         except QsortError as exc:

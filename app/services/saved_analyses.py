@@ -124,9 +124,7 @@ def side_by_side(a: AnalysisResult, b: AnalysisResult) -> Comparison:
         tuple(np.concatenate([a.loadings[a_index[n]], b.loadings[b_index[n]]]).tolist())
         for n in shared
     )
-    arrays = tuple(
-        _array_row(a, i) + _array_row(b, i) for i in range(a.study.n_statements)
-    )
+    arrays = tuple(_array_row(a, i) + _array_row(b, i) for i in range(a.study.n_statements))
     return Comparison(a, b, a.study.statement_ids, arrays, tuple(shared), loadings)
 
 
