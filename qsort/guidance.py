@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qsort._checks import check_count
-from qsort.correlation import Correlations, correlate
+from qsort.correlation import CorrelationMethod, Correlations, correlate
 from qsort.errors import ExtractionError, Notice, OptionError
 from qsort.extraction import (
     CENTROID_MAX_SORTS,
@@ -100,7 +100,7 @@ class FactorGuidance:
         For example that Humphrey's rule fell back to principal components.
     """
 
-    correlation: str
+    correlation: CorrelationMethod
     extraction: ExtractionMethod
     n_sorts: int
     n_statements: int
@@ -122,7 +122,7 @@ class FactorGuidance:
 
 def factor_guidance(
     study: Study,
-    correlation: str = "pearson",
+    correlation: CorrelationMethod = "pearson",
     extraction: ExtractionMethod = "pca",
     profile: Profile = PQMETHOD,
     iterations: int = 100,
@@ -210,7 +210,12 @@ def parallel_iterations(n_sorts: int, rows: int, requested: int) -> int:
 
 
 def random_eigenvalues(
-    grid: Grid, n_statements: int, n_sorts: int, correlation: str, runs: int, seed: int
+    grid: Grid,
+    n_statements: int,
+    n_sorts: int,
+    correlation: CorrelationMethod,
+    runs: int,
+    seed: int,
 ) -> FloatArray:
     """Eigenvalues of the correlations of random studies drawn from a grid.
 

@@ -8,17 +8,25 @@ criteria and every manual flag, and the profile.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any, Literal, get_args
+from typing import Any
 
 from qsort._checks import check_count, is_whole
-from qsort.correlation import CorrelationMethod
 from qsort.errors import OptionError
 from qsort.flagging import FlagCriteria
+from qsort.methods import (
+    CORRELATIONS,
+    EXTRACTIONS,
+    CorrelationMethod,
+    ExtractionMethod,
+    ProfileName,
+    RotationName,
+    check_choice,
+    check_rotation,
+)
 from qsort.profiles import PROFILES
 from qsort.rotation import RotationStep
 
-ExtractionName = Literal["centroid", "horst", "pca"]
-RotationName = Literal["varimax", "none"]
+ExtractionName = ExtractionMethod  # the name this module gave the type before qsort.methods
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,10 @@ class Options:
     extraction : {"centroid", "horst", "pca"}
     n_factors : int
         Factors extracted (and rotated).
-    rotation : {"varimax", "none"}
+    rotation : str
+        A key of ``qsort.methods.ROTATIONS`` the profile offers: "varimax" or "none" in both,
+        and in the qmethod profile also quartimax, equamax, oblimax, geomin_ort (orthogonal) and
+        promax, oblimin, quartimin, geomin_obl (oblique).
     rotation_steps : tuple of RotationStep
         Judgmental rotations applied after the automatic rotation, in order.
     inversions : tuple of int
@@ -70,11 +81,11 @@ class Options:
         Flags set or cleared by hand after the automatic flagging.
     """
 
-    profile: str = "pqmethod"
-    correlation: str = "pearson"
-    extraction: str = "centroid"
+    profile: ProfileName = "pqmethod"
+    correlation: CorrelationMethod = "pearson"
+    extraction: ExtractionMethod = "centroid"
     n_factors: int = 3
-    rotation: str = "varimax"
+    rotation: RotationName = "varimax"
     rotation_steps: tuple[RotationStep, ...] = ()
     inversions: tuple[int, ...] = ()
     bipolar_splits: tuple[int, ...] = ()
@@ -84,10 +95,10 @@ class Options:
     manual_flags: tuple[FlagOverride, ...] = ()
 
     def __post_init__(self) -> None:
-        _choice("profile", self.profile, tuple(PROFILES))
-        _choice("correlation", self.correlation, get_args(CorrelationMethod))
-        _choice("extraction", self.extraction, get_args(ExtractionName))
-        _choice("rotation", self.rotation, get_args(RotationName))
+        check_choice("profile", self.profile, PROFILES)
+        check_choice("correlation", self.correlation, CORRELATIONS)
+        check_choice("extraction", self.extraction, EXTRACTIONS)
+        check_rotation(self.rotation, self.profile)
         object.__setattr__(self, "n_factors", check_count("factors", self.n_factors, 1))
         FlagCriteria(self.flag_level, self.majority, self.allow_negative)  # validates them
         for what, items, kind in (
@@ -146,8 +157,3 @@ class Options:
                 f"options: malformed list of steps, flags or factors ({exc})"
             ) from None
         return cls(**values)
-
-
-def _choice(what: str, value: str, allowed: tuple[str, ...]) -> None:
-    if value not in allowed:
-        raise OptionError(f"{what}: expected one of {list(allowed)}, found {value!r}")

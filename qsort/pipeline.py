@@ -1,20 +1,22 @@
 """The analysis pipeline: from a study to an :class:`~qsort.result.AnalysisResult`.
 
-Steps, in order (each in its own module): correlation, extraction, automatic rotation (varimax or
-none, with the profile's orientation rule), judgmental rotation steps, factor inversions,
-automatic flagging, bipolar splits, manual flags, scores (weights, z-scores, arrays),
-characteristics, and the statement tables. The profile is data that the steps read.
+Steps, in order (each in its own module): correlation, extraction, automatic rotation (one of
+``qsort.methods.ROTATIONS``, with the profile's orientation rule), judgmental rotation steps,
+factor inversions, automatic flagging, bipolar splits, manual flags, scores (weights, z-scores,
+arrays), characteristics, and the statement tables. The profile is data that the steps read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from qsort import flagging
+from qsort.analytic import orient_psych
 from qsort.characteristics import (
     Characteristics,
     factor_characteristics,
@@ -23,18 +25,24 @@ from qsort.characteristics import (
 )
 from qsort.correlation import correlate
 from qsort.errors import Notice, OptionError
-from qsort.extraction import ExtractionMethod, extract
+from qsort.extraction import extract
+from qsort.methods import (
+    ROTATIONS,
+    CorrelationMethod,
+    ExtractionMethod,
+    ProfileName,
+    RotationName,
+)
 from qsort.options import FlagOverride, Options
 from qsort.profiles import Profile, get_profile
 from qsort.result import AnalysisResult, Factor
 from qsort.rotation import (
+    Rotated,
     RotationStep,
     apply_steps,
     invert,
-    orient_like_psych,
     reflect_signed_squares,
     split_bipolar,
-    varimax,
 )
 from qsort.scores import FactorScore, array_pattern, score_factor
 from qsort.statements import (
@@ -58,10 +66,10 @@ BoolArray = NDArray[np.bool_]
 def analyze(
     study: Study,
     factors: int = 3,
-    extraction: str | None = None,
-    rotation: str = "varimax",
-    correlation: str = "pearson",
-    profile: str = "pqmethod",
+    extraction: ExtractionMethod | None = None,
+    rotation: RotationName = "varimax",
+    correlation: CorrelationMethod = "pearson",
+    profile: ProfileName = "pqmethod",
     *,
     flag_level: float | None = 1.96,
     majority: bool = True,
@@ -81,7 +89,10 @@ def analyze(
         Number of factors to extract and rotate.
     extraction : {"centroid", "horst", "pca"}, optional
         Defaults to the profile's usual method: centroid for pqmethod, pca for qmethod.
-    rotation : {"varimax", "none"}
+    rotation : str
+        "varimax" or "none"; in the qmethod profile also the rotations psych offers
+        (``qsort.methods.ROTATIONS``: quartimax, equamax, oblimax, geomin_ort, and the oblique
+        promax, oblimin, quartimin, geomin_obl).
     correlation : {"pearson", "spearman", "kendall"}
     profile : {"pqmethod", "qmethod"}
         Whose conventions to follow (see ``qsort.profiles``).
@@ -150,15 +161,13 @@ def run(study: Study, options: Options) -> AnalysisResult:
     prof = get_profile(options.profile)
     pattern = array_pattern(study.grid, study.n_statements)
     corr = correlate(study.sorts, options.correlation)
-    method: ExtractionMethod = options.extraction  # type: ignore[assignment]
-    extracted = extract(corr, options.n_factors, method, prof, study.sort_names)
+    extracted = extract(corr, options.n_factors, options.extraction, prof, study.sort_names)
     notices: list[Notice] = list(extracted.notices)
-    loadings, iterations, rotation_notices = _rotate(extracted.loadings, options, prof)
-    notices += rotation_notices
-    loadings = apply_steps(loadings, options.rotation_steps)
-    for factor in options.inversions:
-        loadings = invert(loadings, factor)
-    loadings, flags, names = _flag_and_split(loadings, study.n_statements, options)
+    rotated = rotate(extracted.loadings, options, prof)
+    notices += rotated.notices
+    loadings, phi = judge(rotated.loadings, rotated.phi, options)
+    loadings, flags, names = flag_and_split(loadings, study.n_statements, options)
+    phi = _split_phi(phi, options.bipolar_splits)
     flags = flagging.apply_manual(flags, _overrides(options.manual_flags, study, names))
     notices += flagging.flag_notices(loadings, flags, study.sort_names, names)
     scores: list[FactorScore] = []
@@ -190,28 +199,86 @@ def run(study: Study, options: Options) -> AnalysisResult:
         loadings=_frozen(loadings),
         flags=_frozen(flags),
         factors=factors,
-        rotation_iterations=iterations,
+        rotation_iterations=rotated.iterations,
+        factor_correlations=_maybe_frozen(phi),
         notices=tuple(notices),
         **comparisons,
     )
 
 
-def _rotate(
-    loadings: FloatArray, options: Options, prof: Profile
-) -> tuple[FloatArray, int, tuple[Notice, ...]]:
-    """Automatic rotation with the profile's orientation rule."""
+def rotate(loadings: FloatArray, options: Options, prof: Profile) -> Rotated:
+    """The automatic rotation the options name, with the profile's orientation rule.
+
+    Parameters
+    ----------
+    loadings : ndarray, shape (n, k)
+        Extracted loadings.
+    options : Options
+    prof : Profile
+
+    Returns
+    -------
+    Rotated
+        Loadings (and phi after an oblique rotation) reflected (PQMethod) or reordered and
+        signed as psych does (qmethod's PCA path); unchanged for "none" or a single factor.
+        ``rotation`` is the matrix before reflection or reordering.
+    """
     if options.rotation == "none" or loadings.shape[1] < 2:
-        return loadings, 0, ()
-    rotated = varimax(loadings, prof.varimax)
-    result = rotated.loadings
+        return Rotated(loadings, np.eye(loadings.shape[1]), 0, True, ())
+    rotated = ROTATIONS[options.rotation].rotate(loadings, prof)
+    result, phi = rotated.loadings, rotated.phi
     if prof.reflect_after_varimax:
-        result, _ = reflect_signed_squares(result)
+        result, reflected = reflect_signed_squares(result)
+        signs = np.where(reflected, -1.0, 1.0)
+        phi = None if phi is None else phi * np.outer(signs, signs)
     if prof.pca_reorder_after_rotation and options.extraction == "pca":
-        result, _ = orient_like_psych(result)
-    return result, rotated.iterations, rotated.notices
+        result, phi = orient_psych(result, phi)
+    return replace(rotated, loadings=result, phi=phi)
 
 
-def _flag_and_split(
+def judge(
+    loadings: FloatArray, phi: FloatArray | None, options: Options
+) -> tuple[FloatArray, FloatArray | None]:
+    """Apply the judgmental rotation steps, then the inversions, to loadings and phi.
+
+    A step turns the loadings by an orthogonal matrix G (``L @ G``), which turns the factors'
+    correlations into ``G.T @ phi @ G``; an inversion negates a factor's row and column of phi.
+
+    Parameters
+    ----------
+    loadings : ndarray, shape (n, k)
+    phi : ndarray, shape (k, k), or None
+    options : Options
+
+    Returns
+    -------
+    loadings : ndarray, shape (n, k)
+    phi : ndarray, shape (k, k), or None
+    """
+    k = loadings.shape[1]
+    loadings = apply_steps(loadings, options.rotation_steps)
+    signs = np.ones(k)
+    for factor in options.inversions:
+        loadings = invert(loadings, factor)
+        signs[factor - 1] *= -1.0
+    if phi is not None:
+        turn = apply_steps(np.eye(k), options.rotation_steps)
+        phi = (turn.T @ phi @ turn) * np.outer(signs, signs)
+    return loadings, phi
+
+
+def _split_phi(phi: FloatArray | None, factors: tuple[int, ...]) -> FloatArray | None:
+    """Phi after bipolar splits: each negative pole correlates -1 with its positive pole."""
+    if phi is None:
+        return None
+    for factor in sorted(set(factors), reverse=True):
+        mirror = -phi[factor - 1]
+        phi = np.insert(phi, factor, mirror, axis=0)
+        phi = np.insert(phi, factor, np.insert(mirror, factor, 1.0), axis=1)
+    return phi
+
+
+def flag_and_split(
     loadings: FloatArray, n_statements: int, options: Options
 ) -> tuple[FloatArray, BoolArray, tuple[str, ...]]:
     """Automatic flags, then bipolar splits; negative flags are dropped last when forbidden.
@@ -219,6 +286,21 @@ def _flag_and_split(
     Flags are drawn with negative loadings allowed so that a split can move them to the mirror
     half (where they are positive); only then are the remaining negative flags removed if the
     options forbid them.
+
+    Parameters
+    ----------
+    loadings : ndarray, shape (n, k)
+        Loadings after rotation, judgmental steps and inversions.
+    n_statements : int
+    options : Options
+        Flag criteria and the factors to split.
+
+    Returns
+    -------
+    loadings : ndarray, shape (n, f)
+    flags : ndarray of bool, shape (n, f)
+    names : tuple of str
+        ``F1``, ``F2``, ...; a split factor's halves are ``F2a`` and ``F2b``.
     """
     criteria = flagging.FlagCriteria(options.flag_level, options.majority, allow_negative=True)
     flags = flagging.auto_flags(loadings, n_statements, criteria)

@@ -8,9 +8,12 @@ disagreements in its section A.10.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from qsort.errors import OptionError
+
+if TYPE_CHECKING:
+    from qsort.extraction import ExtractionMethod
 
 ProfileName = Literal["pqmethod", "qmethod"]
 SignRule = Literal["signed-squares", "column-sum"]
@@ -82,7 +85,7 @@ class Profile:
     qdc_stars: tuple[tuple[float, str], ...]
     qdc_table: bool
     heywood_rule: HeywoodRule
-    default_extraction: Literal["centroid", "horst", "pca"]
+    default_extraction: ExtractionMethod
 
 
 PQMETHOD = Profile(
@@ -125,7 +128,8 @@ QMETHOD = Profile(
     default_extraction="pca",
 )
 
-PROFILES: dict[str, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}
+PROFILES: dict[ProfileName, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}
+"""The profiles by name: the table the command line and the options read."""
 
 
 def get_profile(name: str | Profile) -> Profile:
@@ -147,6 +151,6 @@ def get_profile(name: str | Profile) -> Profile:
     if isinstance(name, Profile):
         return name
     try:
-        return PROFILES[name]
+        return PROFILES[name]  # type: ignore[index]
     except KeyError:
         raise OptionError(f"profile: expected one of {sorted(PROFILES)}, found {name!r}") from None

@@ -94,6 +94,9 @@ class AnalysisResult:
         qmethod's table (qmethod profile only).
     rotation_iterations : int
     notices : tuple of Notice
+    factor_correlations : ndarray, shape (f, f), or None
+        After an oblique rotation, the correlations between the factors (phi), carried through
+        judgmental steps, inversions and splits; None when the factors are orthogonal.
     """
 
     study: Study
@@ -114,6 +117,7 @@ class AnalysisResult:
     qdc: tuple[QdcRow, ...] | None
     rotation_iterations: int
     notices: tuple[Notice, ...]
+    factor_correlations: FloatArray | None = None
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -285,6 +289,9 @@ def _loadings_part(result: AnalysisResult) -> dict[str, Any]:
             "explained_variance": _rounded(100.0 * unrotated / result.study.n_sorts),
         },
         "loadings": _rounded(result.loadings),
+        "factor_correlations": None
+        if result.factor_correlations is None
+        else _rounded(result.factor_correlations),
         "flags": _rounded(result.flags),
         "weights": [
             [_rounded(f.weights[j]) for f in result.factors] for j in range(result.study.n_sorts)

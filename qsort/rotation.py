@@ -76,14 +76,15 @@ _CONVERGED_CHECKS = 4  # PQMethod stops after four consecutive small changes of 
 
 @dataclass(frozen=True)
 class Rotated:
-    """The result of a varimax rotation.
+    """The result of an automatic rotation.
 
     Attributes
     ----------
     loadings : ndarray, shape (n, k)
         Rotated loadings, equal to ``input @ rotation``: no factor is reflected or reordered.
+        After an oblique rotation these are the pattern loadings.
     rotation : ndarray, shape (k, k)
-        Orthogonal rotation matrix.
+        Rotation matrix (orthogonal unless the rotation is oblique).
     iterations : int
         Cycles (pairwise algorithm) or iterations (SVD algorithm) performed; 0 when there was
         nothing to rotate (fewer than two factors).
@@ -91,6 +92,9 @@ class Rotated:
         Whether the stopping rule was met before the iteration limit.
     notices : tuple of Notice
         ``"not-converged"`` when the limit was reached, with the number of iterations.
+    phi : ndarray, shape (k, k), or None
+        Correlations between the rotated factors after an oblique rotation; None when the
+        factors stay orthogonal.
     """
 
     loadings: FloatArray
@@ -98,6 +102,7 @@ class Rotated:
     iterations: int
     converged: bool
     notices: tuple[Notice, ...]
+    phi: FloatArray | None = None
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from qsort.flagging import FLAG_LEVELS, flag_threshold
+from qsort.methods import CORRELATIONS, EXTRACTIONS, ROTATIONS
 from qsort.result import AnalysisResult
 from qsort.study import signed
 
-EXTRACTION_NAMES = {
-    "centroid": "Brown centroid",
-    "horst": "Horst 5.5 centroid",
-    "pca": "principal components",
-}
+EXTRACTION_NAMES = EXTRACTIONS  # kept for callers of the former name
 
 
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    """Left-align the first column and right-align the others."""
+def text_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Lines of a plain-text table: the first column left-aligned, the others right-aligned.
+
+    Parameters
+    ----------
+    header : sequence of str
+    rows : iterable of sequences of str
+        Each as long as the header.
+
+    Returns
+    -------
+    list of str
+        The header line, then one line per row, trailing spaces stripped.
+    """
     body = [list(header), *[list(r) for r in rows]]
     widths = [max(len(r[i]) for r in body) for i in range(len(header))]
     return [
@@ -55,9 +64,9 @@ def describe_options(result: AnalysisResult) -> str:
         )
     parts = [
         f"profile {result.profile.name}",
-        f"{opt.correlation.capitalize()} correlations",
-        f"{EXTRACTION_NAMES[opt.extraction]} ({opt.n_factors} factors)",
-        "varimax rotation" if opt.rotation == "varimax" else "no rotation",
+        f"{CORRELATIONS[opt.correlation]} correlations",
+        f"{EXTRACTIONS[opt.extraction]} ({opt.n_factors} factors)",
+        ROTATIONS[opt.rotation].label,
         flagging,
         "negative flags allowed" if opt.allow_negative else "negative flags forbidden",
     ]
@@ -90,7 +99,21 @@ def _loadings(result: AnalysisResult) -> list[str]:
             *[_num(f.characteristics.explained_variance, 2) + " " for f in result.factors],
         ]
     )
-    return _table(["sort", *[n + " " for n in names]], rows)
+    return text_table(["sort", *[n + " " for n in names]], rows)
+
+
+def _factor_correlations(result: AnalysisResult) -> list[str]:
+    """Phi after an oblique rotation, as a table (nothing when the factors are orthogonal)."""
+    phi = result.factor_correlations
+    if phi is None:
+        return []
+    names = result.factor_names
+    rows = [[name, *[f"{value:.4f}" for value in phi[k]]] for k, name in enumerate(names)]
+    return [
+        "",
+        "Factor correlations (oblique rotation; loadings above are pattern loadings)",
+        *text_table(["factor", *names], rows),
+    ]
 
 
 def _characteristics(result: AnalysisResult) -> list[str]:
@@ -103,7 +126,7 @@ def _characteristics(result: AnalysisResult) -> list[str]:
         ]
         for f in result.factors
     ]
-    return _table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
+    return text_table(["factor", "defining sorts", "composite reliability", "SE of z"], rows)
 
 
 def _arrays(result: AnalysisResult) -> list[str]:
@@ -112,7 +135,7 @@ def _arrays(result: AnalysisResult) -> list[str]:
     for i, statement in enumerate(result.study.statements):
         cells = [signed(int(f.array[i])) if f.array is not None else "-" for f in defined]
         rows.append([statement.id, *cells, _short(statement.text)])
-    return _table(["statement", *[f.name for f in defined], ""], rows)
+    return text_table(["statement", *[f.name for f in defined], ""], rows)
 
 
 def _short(text: str, width: int = 50) -> str:
@@ -153,6 +176,7 @@ def render_summary(result: AnalysisResult) -> str:
         "",
         "Factor loadings (X = defining sort)",
         *_loadings(result),
+        *_factor_correlations(result),
         "",
         "Factor characteristics",
         *_characteristics(result),

@@ -14,9 +14,7 @@ from qsort.cli.arguments import (
     run_analysis,
 )
 from qsort.cli.registry import Subparsers
-
-CORRELATIONS = ["pearson", "spearman", "kendall"]
-EXTRACTIONS = ["centroid", "horst", "pca"]
+from qsort.methods import CORRELATIONS, EXTRACTIONS
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -93,8 +91,8 @@ def register(sub: Subparsers) -> None:
         "Kaiser-Guttman, Humphrey's rule, parallel analysis",
     )
     add_study_arguments(guide)
-    guide.add_argument("--correlation", choices=CORRELATIONS, default="pearson")
-    guide.add_argument("--extraction", choices=EXTRACTIONS, default="pca")
+    guide.add_argument("--correlation", choices=list(CORRELATIONS), default="pearson")
+    guide.add_argument("--extraction", choices=list(EXTRACTIONS), default="pca")
     guide.add_argument(
         "--iterations",
         type=int,

@@ -14,12 +14,16 @@ from typing import TYPE_CHECKING
 
 from qsort.errors import OptionError
 from qsort.flagging import FLAG_LEVELS
+from qsort.methods import CORRELATIONS, EXTRACTIONS, PROFILE_NAMES, ROTATIONS
 from qsort.options import FlagOverride
 from qsort.rotation import RotationStep
 from qsort.study import Grid, Study
 
 if TYPE_CHECKING:
     from qsort.result import AnalysisResult
+
+BY_HAND = ("rotate", "invert", "split", "flag")
+"""Choices made by hand: judgmental rotation, inversion, bipolar split, manual flags."""
 
 GRID_HELP = (
     "the grid as LOW..HIGH:CAPACITIES, e.g. --grid=-4..4:2,3,4,5,5,5,4,3,2 (use '=' because "
@@ -175,28 +179,37 @@ def add_study_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
-    """The analysis options shared by ``analyze`` and ``report``.
+def add_analysis_arguments(
+    parser: argparse.ArgumentParser, by_hand: tuple[str, ...] = BY_HAND
+) -> None:
+    """The analysis options shared by ``analyze``, ``report``, ``bootstrap`` and ``compare``.
 
     Parameters
     ----------
     parser : argparse.ArgumentParser
         The (sub)command's parser, changed in place.
+    by_hand : tuple of str
+        Which choices made by hand to offer, of :data:`BY_HAND` (all by default): a bootstrap
+        takes judgmental rotations and inversions only, a comparison of two groups none.
     """
     add_study_arguments(parser)
     parser.add_argument("--factors", type=int, default=3, help="factors to extract (default 3)")
     parser.add_argument(
         "--extraction",
-        choices=["centroid", "horst", "pca"],
+        choices=list(EXTRACTIONS),
         help="default: centroid for the pqmethod profile, pca for qmethod",
     )
-    parser.add_argument("--rotation", choices=["varimax", "none"], default="varimax")
     parser.add_argument(
-        "--correlation", choices=["pearson", "spearman", "kendall"], default="pearson"
+        "--rotation",
+        choices=list(ROTATIONS),
+        default="varimax",
+        help="default varimax; rotations other than varimax and none need --profile qmethod "
+        "(promax, oblimin, quartimin and geomin_obl are oblique)",
     )
+    parser.add_argument("--correlation", choices=list(CORRELATIONS), default="pearson")
     parser.add_argument(
         "--profile",
-        choices=["pqmethod", "qmethod"],
+        choices=list(PROFILE_NAMES),
         default="pqmethod",
         help="whose conventions to follow (default pqmethod)",
     )
@@ -216,47 +229,56 @@ def add_analysis_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--forbid-negative", action="store_true", help="never flag a negative loading"
     )
-    parser.add_argument(
-        "--rotate",
-        type=parse_rotation_step,
-        action="append",
-        default=[],
-        metavar="A,B,DEG",
-        help="judgmental rotation of factors A and B by DEG "
-        "degrees (positive = counter-clockwise); repeat for more steps",
-    )
-    parser.add_argument(
-        "--invert",
-        type=int,
-        action="append",
-        default=[],
-        metavar="K",
-        help="multiply factor K by -1 (repeatable)",
-    )
-    parser.add_argument(
-        "--split",
-        type=int,
-        action="append",
-        default=[],
-        metavar="K",
-        help="split bipolar factor K into Ka and Kb (repeatable)",
-    )
-    parser.add_argument(
-        "--flag",
-        type=parse_flag(True),
-        action="append",
-        default=[],
-        metavar="SORT:FACTOR",
-        help="flag a sort on a factor by hand",
-    )
-    parser.add_argument(
-        "--unflag",
-        type=parse_flag(False),
-        action="append",
-        default=[],
-        metavar="SORT:FACTOR",
-        help="remove a flag by hand",
-    )
+    _add_by_hand(parser, by_hand)
+
+
+def _add_by_hand(parser: argparse.ArgumentParser, by_hand: tuple[str, ...]) -> None:
+    """Judgmental rotation, inversion, bipolar split and manual flags, as ``by_hand`` names."""
+    if "rotate" in by_hand:
+        parser.add_argument(
+            "--rotate",
+            type=parse_rotation_step,
+            action="append",
+            default=[],
+            metavar="A,B,DEG",
+            help="judgmental rotation of factors A and B by DEG "
+            "degrees (positive = counter-clockwise); repeat for more steps",
+        )
+    if "invert" in by_hand:
+        parser.add_argument(
+            "--invert",
+            type=int,
+            action="append",
+            default=[],
+            metavar="K",
+            help="multiply factor K by -1 (repeatable)",
+        )
+    if "split" in by_hand:
+        parser.add_argument(
+            "--split",
+            type=int,
+            action="append",
+            default=[],
+            metavar="K",
+            help="split bipolar factor K into Ka and Kb (repeatable)",
+        )
+    if "flag" in by_hand:
+        parser.add_argument(
+            "--flag",
+            type=parse_flag(True),
+            action="append",
+            default=[],
+            metavar="SORT:FACTOR",
+            help="flag a sort on a factor by hand",
+        )
+        parser.add_argument(
+            "--unflag",
+            type=parse_flag(False),
+            action="append",
+            default=[],
+            metavar="SORT:FACTOR",
+            help="remove a flag by hand",
+        )
 
 
 def grid_option(args: argparse.Namespace) -> Grid | None:
@@ -327,8 +349,8 @@ def run_analysis(args: argparse.Namespace) -> AnalysisResult:
         flag_level=args.flag_level,
         majority=not args.no_majority,
         allow_negative=not args.forbid_negative,
-        rotation_steps=args.rotate,
-        invert_factors=args.invert,
-        split_bipolar_factors=args.split,
-        manual_flags=[*args.flag, *args.unflag],
+        rotation_steps=getattr(args, "rotate", []),
+        invert_factors=getattr(args, "invert", []),
+        split_bipolar_factors=getattr(args, "split", []),
+        manual_flags=[*getattr(args, "flag", []), *getattr(args, "unflag", [])],
     )

@@ -23,7 +23,13 @@ else:  # not subscriptable at run time before Python 3.12
 Registrar = Callable[[Subparsers], None]
 
 ENTRY_POINT_GROUP = "qsort.commands"
-BUILTIN = ("qsort.cli.analyze", "qsort.cli.files", "qsort.cli.report")
+BUILTIN = (
+    "qsort.cli.analyze",
+    "qsort.cli.bootstrap",
+    "qsort.cli.compare",
+    "qsort.cli.files",
+    "qsort.cli.report",
+)
 
 
 def registrars() -> Iterator[tuple[str, Registrar]]:

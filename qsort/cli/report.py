@@ -59,7 +59,7 @@ def _guidance(result: AnalysisResult) -> FactorGuidance:
     return factor_guidance(
         result.study,
         correlation=result.options.correlation,
-        extraction=result.options.extraction,  # type: ignore[arg-type]
+        extraction=result.options.extraction,
         profile=result.profile,
         seed=0,
     )
