@@ -44,6 +44,7 @@ CASES = [
         allow_negative=False,
         bipolar_splits=(1,),
     ),
+    Options(profile="qmethod", extraction="pca", n_factors=3, rotation="promax"),
     Options(
         extraction="horst",
         majority=False,
