@@ -136,3 +136,8 @@ def compare(db: Session, study_id: int, first: int, second: int) -> Comparison:
         selection, options = reopen(get(db, study_id, analysis_id))
         results.append(analysis.run(analysis.load_study(db, stored, selection), options))
     return side_by_side(results[0], results[1])
+
+
+def list_saved(db: Session, study_id: int) -> list[SavedAnalysis]:
+    """A study's saved analyses, newest first."""
+    return analysis_store.saved_analyses(db, study_id)

@@ -1,0 +1,255 @@
+"""The analysis workbench in Chromium: a complete analysis, downloads, and screenshots.
+
+Staff accounts are not yet in this branch, so the app serves no workbench route; this module
+mounts the workbench's page on a test-only router (the page builder and downloads are the app's
+own services) behind the strict Content-Security-Policy the staff pages will have, and checks
+that the page's numbers and its downloaded JSON equal ``qsort analyze`` run with the command the
+page shows, on the study's sorts exported to a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+import zipfile
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import openpyxl
+import pytest
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from PIL import Image
+from playwright.sync_api import Browser, Page
+from sqlmodel import Session
+
+from app.i18n import Catalogue
+from app.services import analysis, saved_analyses, workbench_page
+from app.services.analysis import Selection
+from app.services.workbench_page import Urls
+from app.views import render
+from qsort.cli import main as qsort_main
+from qsort.formats import write_study
+from qsort.formats.pqmethod import read_dat
+from qsort.options import Options
+from qsort.study import Study
+from tests.app.workbench.stored import store_study
+from tests.browser.conftest import LiveServer
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+SHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
+
+
+def _router() -> APIRouter:
+    router = APIRouter()
+    base = "/test/studies/{study_id}/analysis"
+
+    def page(request: Request, study_id: int, selection: Selection, options: Options) -> Response:
+        engine = request.app.state.engine
+        with Session(engine, expire_on_commit=False) as db:
+            stored = analysis.stored_study(db, study_id)
+            here = base.format(study_id=study_id)
+            saved = [
+                {
+                    "name": s.name,
+                    "url": f"{here}?saved={s.id}",
+                    "when": f"{s.updated_at:%d %b %H:%M}",
+                }
+                for s in saved_analyses.list_saved(db, study_id)
+            ]
+            context = workbench_page.build_page(
+                db, stored, selection, options, Urls(f"{here}/save", f"{here}/download", saved)
+            )
+        return render(
+            request,
+            request.app.state.templates,
+            "researcher/analysis/workbench.html",
+            Catalogue(),
+            **context,
+        )
+
+    @router.get(base)
+    def show(request: Request, study_id: int) -> Response:
+        return page(request, study_id, Selection(), Options())
+
+    @router.post(base)
+    async def run(request: Request, study_id: int) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        selection = workbench_page.selection_from_form(form)
+        return page(request, study_id, selection, workbench_page.options_from_form(form))
+
+    @router.get(base + "/download/{name:path}")
+    def download(request: Request, study_id: int, name: str, a: str) -> Response:
+        with Session(request.app.state.engine) as db:
+            content, kind = workbench_page.download_file(
+                db, analysis.stored_study(db, study_id), a, name
+            )
+        return Response(content, media_type=kind)
+
+    @router.post(base + "/save")
+    async def save(request: Request, study_id: int) -> Response:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        with Session(request.app.state.engine) as db:
+            saved_analyses.save(db, study_id, form.get("name", ""), Selection(), Options())
+        return RedirectResponse(base.format(study_id=study_id), status_code=303)
+
+    return router
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, lipset: Study) -> Iterator[LiveServer]:
+    live = LiveServer(tmp_path_factory.mktemp("workbench"))
+    live.app.include_router(_router())
+
+    @live.app.middleware("http")
+    async def strict_csp(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        return response
+
+    live.start()
+    with Session(live.app.state.engine) as db:
+        texts = [f"Card {s.id}: a statement to sort" for s in lipset.statements]
+        from dataclasses import replace
+
+        from qsort.study import Statement
+
+        worded = replace(
+            lipset,
+            statements=tuple(
+                Statement(s.id, t) for s, t in zip(lipset.statements, texts, strict=True)
+            ),
+        )
+        live.study_id = store_study(db, worded)  # type: ignore[attr-defined]
+    yield live
+    live.stop()
+
+
+def _open(browser: Browser, width: int, height: int) -> tuple[Any, Page, list[str]]:
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    return context, page, problems
+
+
+def _page_loadings(page: Page) -> np.ndarray:
+    rows = page.locator("[data-testid=loadings] tbody tr")
+    return np.array(
+        [
+            [
+                float(v)
+                for v in rows.nth(i)
+                .locator("td")
+                .evaluate_all("cells => cells.map(c => c.dataset.value)")
+            ]
+            for i in range(rows.count())
+        ]
+    )
+
+
+def test_complete_analysis_equals_qsort_analyze(
+    browser: Browser, server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"{server.url}/test/studies/{server.study_id}/analysis"  # type: ignore[attr-defined]
+    context, page, problems = _open(browser, 1280, 800)
+    page.goto(url)
+    page.wait_for_selector("html[data-workbench=ready]")
+    assert page.locator("[data-testid=sort-count]").inner_text() == "9"
+    page.select_option("[data-testid=extraction]", "centroid")
+    page.fill("[data-testid=n_factors]", "3")
+    page.select_option("[data-testid=rotation]", "varimax")
+    page.fill("[data-testid=angle]", "12.5")
+    page.click("[data-testid=apply-rotation]")
+    assert "F1–F2: 12.5° counter-clockwise" in page.locator("[data-testid=steps]").inner_text()
+    box = page.locator("#wb-flag-grid input[data-sort='2'][data-factor='1']")
+    was = box.is_checked()
+    box.click()
+    assert "by hand" in page.locator("#wb-flag-grid td.wb-manual").first.evaluate(
+        "td => getComputedStyle(td, '::after').content"
+    )
+    page.click("[data-testid=run]")
+    page.wait_for_selector("html[data-workbench=ready]")
+    shown = _page_loadings(page)
+    command = page.locator("[data-testid=command]").inner_text()
+    assert "--rotate=1,2,12.5" in command
+    assert f"--{'unflag' if was else 'flag'}=US3:F2" in command
+
+    # the study's sorts exported to a file, then the page's own command line run on it
+    loaded = _loaded(server)
+    exported = tmp_path / "ref.csv"
+    write_study(loaded.study, exported)
+    words = shlex.split(command)
+    words[2] = str(exported)
+    out = tmp_path / "cli.json"
+    assert qsort_main([*words[1:], "--json", str(out)]) == 0
+    capsys.readouterr()
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    assert np.abs(shown - np.array(cli["loadings"])).max() < 1e-9
+    link = page.locator("a", has_text="result.json").get_attribute("href")
+    assert link is not None
+    downloaded = json.loads(page.request.get(server.url + link).body())
+    for key in ("loadings", "zscores", "arrays", "flags"):
+        assert np.allclose(
+            np.array(downloaded[key], dtype=float),
+            np.array(cli[key], dtype=float),
+            atol=1e-9,
+            equal_nan=True,
+        )
+    _check_downloads(page, server, tmp_path)
+    _screenshots(browser, page, url)
+    context.close()
+    assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
+
+
+def _loaded(server: LiveServer) -> analysis.Loaded:
+    with Session(server.app.state.engine) as db:
+        stored = analysis.stored_study(db, server.study_id)  # type: ignore[attr-defined]
+        return analysis.load_study(db, stored, Selection())
+
+
+def _check_downloads(page: Page, server: LiveServer, tmp_path: Path) -> None:
+    links = page.locator(".wb-downloads a")
+    hrefs = {
+        links.nth(i).inner_text(): links.nth(i).get_attribute("href") for i in range(links.count())
+    }
+
+    def get(name: str) -> bytes:
+        return page.request.get(server.url + str(hrefs[name])).body()
+
+    openpyxl.load_workbook(io.BytesIO(get("analysis.xlsx")), read_only=True)
+    HTMLParser().feed(get("report.html").decode("utf-8"))
+    (tmp_path / "s.dat").write_bytes(get("sorts.dat"))
+    (tmp_path / "s.sta").write_bytes(get("sorts.sta"))
+    back = read_dat(tmp_path / "s.dat")
+    assert back.n_sorts == 9
+    rows = list(csv.reader(io.StringIO(get("zscores.csv").decode("utf-8"))))
+    assert len(rows) == 34
+    for name in hrefs:
+        if name.endswith(".png"):
+            Image.open(io.BytesIO(get(name))).load()
+    archive = zipfile.ZipFile(io.BytesIO(get("analysis.zip")))
+    assert "ref/result.json" in archive.namelist()
+
+
+def _screenshots(browser: Browser, first: Page, url: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    first.screenshot(path=str(SHOTS / "workbench-1280x800.png"))
+    context, page, _ = _open(browser, 1920, 1080)
+    page.goto(url)
+    page.wait_for_selector("html[data-workbench=ready]")
+    page.screenshot(path=str(SHOTS / "workbench-1920x1080.png"))
+    page.locator("#rotate").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "workbench-rotate-1920x1080.png"))
+    page.locator("#results").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "workbench-results-1920x1080.png"))
+    context.close()
