@@ -10,6 +10,7 @@ line that reproduces an analysis from the study's exported sorts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
@@ -57,6 +58,7 @@ def save(
     except IntegrityError:
         db.rollback()
         raise AnalysisError(f"This study already has an analysis called {saved.name!r}") from None
+    db.refresh(saved)
     return saved
 
 
@@ -141,3 +143,30 @@ def compare(db: Session, study_id: int, first: int, second: int) -> Comparison:
 def list_saved(db: Session, study_id: int) -> list[SavedAnalysis]:
     """A study's saved analyses, newest first."""
     return analysis_store.saved_analyses(db, study_id)
+
+
+def compare_page(db: Session, study_id: int, first: int, second: int) -> dict[str, Any]:
+    """The side-by-side page's context: both analyses, named A and B, and their tables."""
+    comparison = compare(db, study_id, first, second)
+    labels = []
+    for short, analysis_id, result in (("A", first, comparison.a), ("B", second, comparison.b)):
+        saved = get(db, study_id, analysis_id)
+        labels.append({"name": saved.name, "short": short, "describe": describe(result)})
+    return {
+        "title": analysis.stored_study(db, study_id).title,
+        "comparison": comparison,
+        "first": labels[0],
+        "second": labels[1],
+        "texts": [s.text for s in comparison.a.study.statements],
+    }
+
+
+def describe(result: AnalysisResult) -> str:
+    """One line naming an analysis's sorts and method (``9 sorts, centroid, 3 factors, ...``)."""
+    o = result.options
+    steps = f", {len(o.rotation_steps)} judgmental step(s)" if o.rotation_steps else ""
+    flags = f", {len(o.manual_flags)} manual flag(s)" if o.manual_flags else ""
+    return (
+        f"{result.study.n_sorts} sorts, {o.extraction}, {o.n_factors} factors, {o.rotation}"
+        f"{steps}{flags}"
+    )

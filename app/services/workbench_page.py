@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from app import analysis_store
+from app.analysis_store import SortRow
 from app.errors import AnalysisError, NotFoundError
 from app.models import Study as StoredStudy
 from app.services import analysis
@@ -49,6 +50,7 @@ class Urls:
     save: str
     download: str
     saved: list[dict[str, str]] = field(default_factory=list)
+    compare: str = ""
 
 
 FLAG_LEVEL_CHOICES = ("1.28", "1.44", "1.645", "1.96", "2.575", "2.807", "3.291", "none")
@@ -210,14 +212,31 @@ def decode_state(token: str) -> tuple[Selection, Options]:
         raise AnalysisError("This download link is damaged; open the analysis again") from None
 
 
-def selection_from_form(form: Mapping[str, str]) -> Selection:
-    """``kind`` is ``all``, ``group:<label>`` or ``sorts`` (with ``sorts`` = record ids)."""
+def selection_from_form(form: Mapping[str, str], picked: Sequence[str] = ()) -> Selection:
+    """``kind`` is ``all``, ``group:<label>`` or ``sorts``: the ``picked`` record ids (the
+    form's ``sort`` boxes), else those of the ``sorts`` field (the sorts picked before)."""
     kind = form.get("kind", "all")
     if kind.startswith("group:"):
         return Selection("group", kind.removeprefix("group:"))
     if kind == "sorts":
-        return Selection.from_dict({"kind": "sorts", "sorts": form.get("sorts", "").split(",")})
+        chosen = list(picked) or [s for s in form.get("sorts", "").split(",") if s]
+        return Selection.from_dict({"kind": "sorts", "sorts": chosen})
     return Selection()
+
+
+def _sort_choices(rows: Sequence[SortRow], selection: Selection) -> list[dict[str, Any]]:
+    """Every completed sort for the hand-picked choice: id, name, group, and whether picked."""
+    names = analysis.sort_names(rows)
+    picked = set(selection.sorts) if selection.kind == "sorts" else set()
+    return [
+        {
+            "id": r.record_id,
+            "name": names[r.record_id],
+            "group": r.group,
+            "checked": r.record_id in picked,
+        }
+        for r in rows
+    ]
 
 
 def download_names(result: AnalysisResult) -> list[str]:
@@ -250,6 +269,9 @@ def build_page(
         "save_url": urls.save,
         "saved": urls.saved,
         "picked": ",".join(str(s) for s in selection.sorts),
+        "all_sorts": _sort_choices(rows, selection),
+        "compare_url": urls.compare,
+        "state_token": encode_state(selection, options),
         "result": None,
         "study": None,
         "error": None,
@@ -264,7 +286,7 @@ def build_page(
     voices = factor_voices(db, loaded, result)
     command = analyze_command(options, f"{stored.slug}.csv", loaded.study.grid)
     context.update(page_context(loaded, result, guidance, voices, command))
-    token = encode_state(selection, options)
+    token = context["state_token"]
     context["downloads"] = [(n, f"{urls.download}/{n}?a={token}") for n in download_names(result)]
     return context
 

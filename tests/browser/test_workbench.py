@@ -45,61 +45,86 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+TEMPLATE = "researcher/analysis/workbench.html"
+COMPARE = "researcher/analysis/compare.html"
 SHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
 
 
+def _saved_links(db: Session, study_id: int, here: str) -> list[dict[str, str]]:
+    return [
+        {
+            "id": str(s.id),
+            "name": s.name,
+            "url": f"{here}?saved={s.id}",
+            "delete": f"{here}/saved/{s.id}/delete",
+            "when": f"{s.updated_at:%d %b %H:%M}",
+        }
+        for s in saved_analyses.list_saved(db, study_id)
+    ]
+
+
 def _router() -> APIRouter:
+    """The workbench's routes as the researcher pages will wire them, for this test only."""
     router = APIRouter()
     base = "/test/studies/{study_id}/analysis"
 
     def page(request: Request, study_id: int, selection: Selection, options: Options) -> Response:
-        engine = request.app.state.engine
-        with Session(engine, expire_on_commit=False) as db:
-            stored = analysis.stored_study(db, study_id)
-            here = base.format(study_id=study_id)
-            saved = [
-                {
-                    "name": s.name,
-                    "url": f"{here}?saved={s.id}",
-                    "when": f"{s.updated_at:%d %b %H:%M}",
-                }
-                for s in saved_analyses.list_saved(db, study_id)
-            ]
-            context = workbench_page.build_page(
-                db, stored, selection, options, Urls(f"{here}/save", f"{here}/download", saved)
+        here = base.format(study_id=study_id)
+        with Session(request.app.state.engine, expire_on_commit=False) as db:
+            urls = Urls(
+                f"{here}/save",
+                f"{here}/download",
+                _saved_links(db, study_id, here),
+                f"{here}/compare",
             )
-        return render(
-            request,
-            request.app.state.templates,
-            "researcher/analysis/workbench.html",
-            Catalogue(),
-            **context,
-        )
+            stored = analysis.stored_study(db, study_id)
+            context = workbench_page.build_page(db, stored, selection, options, urls)
+        return render(request, request.app.state.templates, TEMPLATE, Catalogue(), **context)
 
     @router.get(base)
-    def show(request: Request, study_id: int) -> Response:
-        return page(request, study_id, Selection(), Options())
+    def show(request: Request, study_id: int, saved: int | None = None) -> Response:
+        if saved is None:
+            return page(request, study_id, Selection(), Options())
+        with Session(request.app.state.engine) as db:
+            selection, options = saved_analyses.reopen(saved_analyses.get(db, study_id, saved))
+        return page(request, study_id, selection, options)
 
     @router.post(base)
     async def run(request: Request, study_id: int) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        selection = workbench_page.selection_from_form(form)
+        data = await request.form()
+        form = {k: str(v) for k, v in data.items()}
+        picked = [str(v) for v in data.getlist("sort")]
+        selection = workbench_page.selection_from_form(form, picked)
         return page(request, study_id, selection, workbench_page.options_from_form(form))
 
     @router.get(base + "/download/{name:path}")
     def download(request: Request, study_id: int, name: str, a: str) -> Response:
         with Session(request.app.state.engine) as db:
-            content, kind = workbench_page.download_file(
-                db, analysis.stored_study(db, study_id), a, name
-            )
+            stored = analysis.stored_study(db, study_id)
+            content, kind = workbench_page.download_file(db, stored, a, name)
         return Response(content, media_type=kind)
 
     @router.post(base + "/save")
     async def save(request: Request, study_id: int) -> Response:
         form = {k: str(v) for k, v in (await request.form()).items()}
+        selection, options = workbench_page.decode_state(form.get("a", ""))
         with Session(request.app.state.engine) as db:
-            saved_analyses.save(db, study_id, form.get("name", ""), Selection(), Options())
+            saved = saved_analyses.save(db, study_id, form.get("name", ""), selection, options)
+        here = base.format(study_id=study_id)
+        return RedirectResponse(f"{here}?saved={saved.id}", status_code=303)
+
+    @router.post(base + "/saved/{analysis_id}/delete")
+    def delete(request: Request, study_id: int, analysis_id: int) -> Response:
+        with Session(request.app.state.engine) as db:
+            saved_analyses.delete(db, saved_analyses.get(db, study_id, analysis_id))
         return RedirectResponse(base.format(study_id=study_id), status_code=303)
+
+    @router.get(base + "/compare")
+    def compare(request: Request, study_id: int, a: int, b: int) -> Response:
+        with Session(request.app.state.engine) as db:
+            context = saved_analyses.compare_page(db, study_id, a, b)
+        context["back_url"] = base.format(study_id=study_id)
+        return render(request, request.app.state.templates, COMPARE, Catalogue(), **context)
 
     return router
 
@@ -206,6 +231,7 @@ def test_complete_analysis_equals_qsort_analyze(
             equal_nan=True,
         )
     _check_downloads(page, server, tmp_path)
+    _save_reopen_compare_delete(page, shown)
     _screenshots(browser, page, url)
     context.close()
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
@@ -253,3 +279,32 @@ def _screenshots(browser: Browser, first: Page, url: str) -> None:
     page.locator("#results").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "workbench-results-1920x1080.png"))
     context.close()
+
+
+def _save_reopen_compare_delete(page: Page, shown: np.ndarray) -> None:
+    page.fill("[data-testid=save-name]", "Three factors, turned")
+    page.click("[data-testid=save]")
+    page.wait_for_url("**?saved=*")
+    page.wait_for_selector("html[data-workbench=ready]")
+    assert np.abs(_page_loadings(page) - shown).max() < 1e-12  # reopened exactly
+    page.check("input[name=kind][value='group:workers']")
+    page.click("[data-testid=run]")  # the manual flag names US3, who is not a worker
+    error = page.locator("[data-testid=analysis-error]").inner_text()
+    assert "no Q-sort named 'US3'" in error
+    page.goto(page.url.split("?")[0])
+    page.check("input[name=kind][value='group:workers']")
+    page.fill("[data-testid=n_factors]", "2")
+    page.click("[data-testid=run]")
+    page.wait_for_selector("html[data-workbench=ready]")
+    assert page.locator("[data-testid=sort-count]").inner_text() == "5"
+    page.fill("[data-testid=save-name]", "Workers, two factors")
+    page.click("[data-testid=save]")
+    page.wait_for_selector("html[data-workbench=ready]")
+    page.click("text=Side by side")
+    arrays = page.locator("[data-testid=compare-arrays] tbody tr")
+    assert arrays.count() == 33
+    assert page.locator("[data-testid=compare-loadings] tbody tr").count() == 5
+    page.click("text=Back to the workbench")
+    page.click("button[aria-label='Delete Workers, two factors']")
+    page.wait_for_selector("html[data-workbench=ready]")
+    assert page.locator(".wb-saved li").count() == 1
