@@ -195,7 +195,7 @@ def test_complete_analysis_equals_qsort_analyze(
     page.select_option("[data-testid=rotation]", "varimax")
     page.fill("[data-testid=angle]", "12.5")
     page.click("[data-testid=apply-rotation]")
-    assert "F1–F2: 12.5° counter-clockwise" in page.locator("[data-testid=steps]").inner_text()
+    assert "F1\u2013F2: 12.5° counter-clockwise" in page.locator("[data-testid=steps]").inner_text()
     box = page.locator("#wb-flag-grid input[data-sort='2'][data-factor='1']")
     was = box.is_checked()
     box.click()
