@@ -7,14 +7,22 @@ The grid is the usual quasi-normal -4..+4 shape holding 34 cards.
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
+
 from sqlmodel import Session, select
 
 from app import store
 from app.models import SortSession, Study
+from app.security import hash_password
 
 DEMO_SLUG = "demo-relapse-recovery"
 DEMO_CODE = "DEMO"
 DEMO_CAPACITIES = (2, 3, 4, 5, 6, 5, 4, 3, 2)
+DEMO_EMAIL = "demo@example.org"
+"""The demo researcher account: it owns the demo study and nothing else."""
+DEMO_PASSWORD_FILE = "demo_password"
 
 STATEMENTS: tuple[str, ...] = (
     "Things that happened in childhood still affect drug use years later.",
@@ -105,8 +113,41 @@ SURVEY: tuple[tuple[str, str, str, list[dict[str, str]], bool], ...] = (
 )
 
 
-def ensure_demo(db: Session) -> SortSession:
-    """Create the demo study and its open session (code ``DEMO``) unless they exist already."""
+def demo_password(data_dir: Path) -> str:
+    """The demo account's password, kept in ``data_dir/demo_password`` (mode 600), made once."""
+    path = data_dir / DEMO_PASSWORD_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(12)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    return password
+
+
+def ensure_demo(db: Session, data_dir: Path | None = None) -> SortSession:
+    """Create the demo study, its open session (code ``DEMO``) and, given the data folder, the
+    demo researcher account owning it, each unless it exists already."""
+    session = _ensure_demo_study(db)
+    if data_dir is not None:
+        _ensure_demo_account(db, session.study_id, data_dir)
+    return session
+
+
+def _ensure_demo_account(db: Session, study_id: int, data_dir: Path) -> None:
+    """The demo researcher, owner of the demo study only (its password in the data folder)."""
+    if store.user_by_email(db, DEMO_EMAIL) is not None:
+        return
+    user = store.add_user(db, DEMO_EMAIL, hash_password(demo_password(data_dir)), "researcher")
+    assert user.id is not None
+    store.grant(db, study_id, user.id, "owner")
+
+
+def _ensure_demo_study(db: Session) -> SortSession:
     existing = db.exec(select(Study).where(Study.slug == DEMO_SLUG)).first()
     if existing is not None and existing.id is not None:
         # The demo's own session, even if a facilitator closed it (it stays closed).

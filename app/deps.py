@@ -1,8 +1,12 @@
-"""Dependency aliases for routes: the database session, the templates, the current participant."""
+"""Dependency aliases for routes: the database session, the templates, the current participant,
+the signed-in staff user (:data:`CurrentUser`), role checks (:func:`require`) and the CSRF check.
+
+Rights on one study are checked in the services (:mod:`app.services.access`), not here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -11,8 +15,10 @@ from sqlmodel import Session
 from starlette.templating import Jinja2Templates
 
 from app import store
-from app.errors import NotJoinedError
-from app.models import Participant
+from app.errors import NotJoinedError, SignInRequiredError
+from app.models import Participant, StaffUser
+from app.security import check_csrf, read_session
+from app.services.access import require_role
 from app.services.tokens import hash_token
 from app.settings import Settings
 
@@ -70,3 +76,37 @@ def active_participant(request: Request, db: DbDep) -> Participant:
 
 ParticipantDep = Annotated[Participant, Depends(active_participant)]
 AnyParticipantDep = Annotated[Participant, Depends(any_participant)]
+
+
+def current_user(request: Request, db: DbDep, settings: SettingsDep) -> StaffUser:
+    """The signed-in staff user; refused when the cookie is missing, forged, expired or revoked."""
+    session = read_session(request, settings.secret_key)
+    if session is None:
+        raise SignInRequiredError("no staff session")
+    user = store.get_user(db, session.user_id)
+    if user is None or user.disabled_at is not None or user.session_epoch != session.epoch:
+        raise SignInRequiredError("the session has ended")
+    request.state.user = user
+    return user
+
+
+CurrentUser = Annotated[StaffUser, Depends(current_user)]
+
+
+async def csrf_protect(request: Request, settings: SettingsDep) -> None:
+    """Refuse a state-changing staff request without the form token or from another origin."""
+    await check_csrf(request, settings.secret_key)
+
+
+def require(*roles: str) -> Callable[[StaffUser], StaffUser]:
+    """A dependency giving the signed-in user if their role is one of ``roles``."""
+
+    def dependency(user: CurrentUser) -> StaffUser:
+        require_role(user, *roles)
+        return user
+
+    return dependency
+
+
+AdminUser = Annotated[StaffUser, Depends(require("admin"))]
+ResearcherUser = Annotated[StaffUser, Depends(require("admin", "researcher"))]

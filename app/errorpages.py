@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
-from app.errors import AppError
+from app.errors import AppError, SignInRequiredError
 from app.i18n import Catalogue
 
 log = logging.getLogger(__name__)
@@ -51,10 +52,20 @@ def render_error(request: Request, status: int, message: str, body: dict[str, An
 
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
+    if isinstance(exc, SignInRequiredError) and not _wants_json(request):
+        return sign_in_redirect(request)
     t = _catalogue(request)
     problems = [{**p, "message": problem_message(t, p)} for p in exc.problems]
     body = {"error": exc.code, "problems": problems, **exc.extra}
     return render_error(request, exc.status, t(exc.message_key), body)
+
+
+def sign_in_redirect(request: Request) -> Response:
+    """Send a browser without a staff session to the sign-in page, coming back here after."""
+    target = request.url.path if request.method == "GET" else "/studies"
+    response = RedirectResponse(f"/signin?next={quote(target)}", status_code=303)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -90,3 +90,43 @@ class AnalysisError(AppError):
     status = 422
     code = "analysis_refused"
     message_key = "error.analysis"
+
+
+class SignInRequiredError(AppError):
+    """A staff page was asked for without a valid session (pages redirect to the sign-in)."""
+
+    status = 401
+    code = "sign_in_required"
+    message_key = "error.sign_in_required"
+
+
+class ForbiddenError(AppError):
+    """The signed-in user has no right to this page or action."""
+
+    status = 403
+    code = "forbidden"
+    message_key = "error.forbidden"
+
+
+class CsrfError(AppError):
+    """A state-changing request without this browser's token, or from another site."""
+
+    status = 403
+    code = "csrf"
+    message_key = "error.csrf"
+
+
+class TooManyAttemptsError(AppError):
+    """Too many failed sign-ins for the account or from the address: wait and try again."""
+
+    status = 429
+    code = "too_many_attempts"
+    message_key = "error.too_many_attempts"
+
+
+class InvalidInputError(AppError):
+    """A staff form or file that cannot be used as given: ``detail`` says what was expected."""
+
+    status = 422
+    code = "invalid_input"
+    message_key = "error.invalid"

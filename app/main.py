@@ -19,6 +19,8 @@ from app.assets import install_assets
 from app.demo import ensure_demo
 from app.errorpages import register_error_handlers
 from app.routes import api, participant
+from app.routes.researcher import ROUTERS as STAFF_ROUTERS
+from app.security import SecurityHeaders
 from app.settings import Settings
 
 
@@ -28,7 +30,7 @@ def prepare_database(app: FastAPI) -> None:
     db.upgrade(app.state.engine, settings)
     if settings.seed_demo:
         with Session(app.state.engine) as session:
-            ensure_demo(session)
+            ensure_demo(session, settings.data_dir)
             session.commit()
 
 
@@ -51,5 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates.env.globals["static_url"] = lambda path: f"/static/{version}/{path}"
     app.include_router(participant.router)
     app.include_router(api.router)
+    for router in STAFF_ROUTERS:
+        app.include_router(router)
+    app.add_middleware(SecurityHeaders)
     register_error_handlers(app)
     return app

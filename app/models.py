@@ -55,6 +55,8 @@ class Study(SQLModel, table=True):
     disagree_label: str = Field(default="", max_length=80)
     agree_label: str = Field(default="", max_length=80)
     extremes_required: bool = False
+    # Revision 0002: "draft" while being designed, "open" to participants, "closed" afterwards.
+    status: str = Field(default="open", max_length=16)
     # Plain ids, not foreign keys: a key each way between study and Q-set would be a cycle.
     current_qset_id: int | None = None
     current_grid_id: int | None = None
@@ -196,6 +198,11 @@ class QSortRecord(SQLModel, table=True):
     # entry). Plain user ids, not yet foreign keys (the users table comes with staff accounts).
     entered_by: int | None = None
     checked_by: int | None = None
+    # Revision 0002: a sort excluded from analysis keeps its data; the reason and who/when say why.
+    excluded_reason: str | None = None
+    excluded_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    excluded_by: int | None = None  # a staff user id
+    source_file: str = Field(default="", max_length=255)
 
 
 class SortEntry(SQLModel, table=True):
@@ -329,3 +336,72 @@ class AnalysisRun(SQLModel, table=True):
     created_at: datetime = _created()
     updated_at: datetime = _created()
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
+ROLES = ("admin", "researcher", "facilitator")
+"""Staff roles: an admin manages accounts and sees every study; researchers own studies;
+facilitators run sessions of the studies shared with them."""
+
+RIGHTS = ("owner", "co-owner", "viewer", "facilitator")
+"""What a user may do with one study (:mod:`app.services.access` ranks them)."""
+
+
+class StaffUser(SQLModel, table=True):
+    """A staff account: an e-mail address, an Argon2 password hash and a role.
+
+    ``session_epoch`` is written into every session cookie; raising it (sign-out everywhere,
+    password reset, disabling) makes every cookie issued before it worthless.
+    """
+
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(max_length=16)
+    session_epoch: int = 0
+    disabled_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = _created()
+
+
+class StudyAccess(SQLModel, table=True):
+    """One user's right on one study (owner, co-owner, viewer or facilitator)."""
+
+    __tablename__ = "study_access"
+    __table_args__ = (sa.UniqueConstraint("study_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    right: str = Field(max_length=16)
+    created_at: datetime = _created()
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in, kept for the rate limit's window (``key`` is an account or address)."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300, index=True)
+    at: datetime = _created()
+
+
+class AuditEvent(SQLModel, table=True):
+    """One line of the append-only audit record: who did what to which study and participant.
+
+    ``actor`` keeps the e-mail address as it was, so the line stays readable if the account
+    changes; ``detail`` is a short description and never holds a participant's answers.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _created()
+    user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    actor: str = Field(default="", max_length=254)
+    action: str = Field(max_length=32)
+    study_id: int | None = Field(default=None, index=True)
+    participant: str = Field(default="", max_length=16)
+    detail: str = Field(default="", max_length=500)
+    address: str = Field(default="", max_length=64)

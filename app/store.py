@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from app.models import (
+    AuditEvent,
     Comment,
     Draft,
     GridShape,
@@ -24,10 +25,13 @@ from app.models import (
     QSetVersion,
     QSortRecord,
     Question,
+    SignInFailure,
     SortEntry,
     SortSession,
+    StaffUser,
     Statement,
     Study,
+    StudyAccess,
     SurveyAnswer,
     utcnow,
 )
@@ -233,3 +237,162 @@ def answers_of(db: Session, participant_id: int) -> list[SurveyAnswer]:
 def mark(participant: Participant, field: str, when: datetime | None = None) -> None:
     """Set a timestamp field (``sorted_at``, ``finished_at``) on a participant."""
     setattr(participant, field, when or utcnow())
+
+
+# ---- staff accounts and study rights ---------------------------------------------------------
+
+
+def user_by_email(db: Session, email: str) -> StaffUser | None:
+    """The account with this e-mail address (compared in lower case)."""
+    query = select(StaffUser).where(StaffUser.email == email.strip().lower())
+    return db.exec(query).first()
+
+
+def get_user(db: Session, user_id: int) -> StaffUser | None:
+    """The account with this id."""
+    return db.get(StaffUser, user_id)
+
+
+def all_users(db: Session) -> list[StaffUser]:
+    """Every account, by e-mail address."""
+    return list(db.exec(select(StaffUser).order_by(col(StaffUser.email))))
+
+
+def add_user(db: Session, email: str, password_hash: str, role: str) -> StaffUser:
+    """Create an account (flushed, not committed)."""
+    user = StaffUser(email=email.strip().lower(), password_hash=password_hash, role=role)
+    db.add(user)
+    db.flush()
+    return user
+
+
+def access_of(db: Session, study_id: int, user_id: int) -> StudyAccess | None:
+    """The user's right row on the study, if any."""
+    query = select(StudyAccess).where(
+        StudyAccess.study_id == study_id, StudyAccess.user_id == user_id
+    )
+    return db.exec(query).first()
+
+
+def grant(db: Session, study_id: int, user_id: int, right: str) -> StudyAccess:
+    """Give ``user_id`` the ``right`` on the study, replacing any right it had there."""
+    access = access_of(db, study_id, user_id)
+    if access is None:
+        access = StudyAccess(study_id=study_id, user_id=user_id, right=right)
+    access.right = right
+    db.add(access)
+    db.flush()
+    return access
+
+
+def study_members(db: Session, study_id: int) -> list[tuple[StudyAccess, StaffUser]]:
+    """Everyone with a right on the study, with their account."""
+    query = (
+        select(StudyAccess, StaffUser)
+        .where(StudyAccess.study_id == study_id, StudyAccess.user_id == StaffUser.id)
+        .order_by(col(StaffUser.email))
+    )
+    return [(a, u) for a, u in db.exec(query)]
+
+
+def studies_of(db: Session, user_id: int | None) -> list[tuple[Study, str]]:
+    """The studies a user has a right on with that right; every study for ``None`` (an admin)."""
+    if user_id is None:
+        return [(s, "admin") for s in db.exec(select(Study).order_by(col(Study.id)))]
+    query = (
+        select(Study, StudyAccess.right)
+        .where(StudyAccess.study_id == Study.id, StudyAccess.user_id == user_id)
+        .order_by(col(Study.id))
+    )
+    return [(s, r) for s, r in db.exec(query)]
+
+
+def sort_counts(db: Session) -> dict[int, int]:
+    """The number of completed sorts of every study that has one."""
+    query = (
+        select(Participant.study_id, sa.func.count(col(QSortRecord.id)))
+        .where(QSortRecord.participant_id == Participant.id)
+        .group_by(col(Participant.study_id))
+    )
+    return {int(s): int(n) for s, n in db.exec(query)}
+
+
+# ---- sign-in failures ------------------------------------------------------------------------
+
+
+def count_failures(db: Session, key: str, since: datetime) -> int:
+    """How many failed sign-ins ``key`` has had since ``since``."""
+    query = select(sa.func.count(col(SignInFailure.id))).where(
+        SignInFailure.key == key, col(SignInFailure.at) >= since
+    )
+    return int(db.exec(query).one())
+
+
+def add_failure(db: Session, key: str) -> None:
+    """Record one failed sign-in for ``key``."""
+    db.add(SignInFailure(key=key))
+
+
+def forget_failures(db: Session, key: str) -> None:
+    """Clear ``key``'s failures (after a successful sign-in to the account)."""
+    db.connection().execute(sa.delete(SignInFailure).where(col(SignInFailure.key) == key))
+
+
+def forget_failures_before(db: Session, when: datetime) -> None:
+    """Drop failures older than the rate limit's window."""
+    db.connection().execute(sa.delete(SignInFailure).where(col(SignInFailure.at) < when))
+
+
+# ---- audit record ----------------------------------------------------------------------------
+
+
+def add_audit_event(db: Session, event: AuditEvent) -> None:
+    """Append one line to the audit record (never updated or deleted afterwards)."""
+    db.add(event)
+
+
+def audit_events(db: Session, study_id: int | None = None, limit: int = 500) -> list[AuditEvent]:
+    """The newest audit lines, of one study or of all."""
+    query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+    if study_id is not None:
+        query = query.where(AuditEvent.study_id == study_id)
+    return list(db.exec(query))
+
+
+# ---- collected data --------------------------------------------------------------------------
+
+ParticipantRow = tuple[Participant, SortSession, QSortRecord | None, Draft | None]
+
+
+def study_participants(db: Session, study_id: int) -> list[ParticipantRow]:
+    """Everyone who joined the study, with their session, sort and draft (if any)."""
+    query = (
+        select(Participant, SortSession, QSortRecord, Draft)
+        .join(SortSession, col(SortSession.id) == Participant.session_id)
+        .outerjoin(QSortRecord, col(QSortRecord.participant_id) == Participant.id)
+        .outerjoin(Draft, col(Draft.participant_id) == Participant.id)
+        .where(Participant.study_id == study_id)
+        .order_by(col(Participant.consented_at), col(Participant.id))
+    )
+    return [(p, s, q, d) for p, s, q, d in db.exec(query)]
+
+
+def statements_by_id(db: Session, qset_id: int) -> dict[int, Statement]:
+    """The Q-set version's statements keyed by their row id."""
+    return {s.id: s for s in statements(db, qset_id) if s.id is not None}
+
+
+def delete_participant_data(db: Session, participant_id: int) -> None:
+    """Delete everything a participant gave: sort, placements, comments, answers, draft, help
+    requests, paper entry, and the participant row itself (their label is kept nowhere)."""
+    from app.models import HelpRequest, PaperEntry
+
+    record = sort_of(db, participant_id)
+    conn = db.connection()
+    conn.execute(sa.delete(PaperEntry).where(col(PaperEntry.participant_id) == participant_id))
+    if record is not None:
+        conn.execute(sa.delete(SortEntry).where(col(SortEntry.qsort_id) == record.id))
+        conn.execute(sa.delete(QSortRecord).where(col(QSortRecord.id) == record.id))
+    for table in (Comment, SurveyAnswer, Draft, HelpRequest):
+        conn.execute(sa.delete(table).where(col(table.participant_id) == participant_id))
+    conn.execute(sa.delete(Participant).where(col(Participant.id) == participant_id))

@@ -1,12 +1,12 @@
 """saved analyses and background analysis runs
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0002
 Create Date: 2026-11-29 08:10:00
 
 A saved analysis keeps its name, which sorts it uses and qsort's options as JSON; an analysis
 run keeps a background run's progress and result, unique per study and run key so that the same
-analysis is never started twice. (Written against revision 0001's tables; chained after 0004 on
+analysis is never started twice. (Written against revision 0001's tables; chained after 0002 on
 this branch so that the branch has a single head.)
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0005'
-down_revision: str | None = '0004'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

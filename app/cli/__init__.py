@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from app.cli import serve
+from app.cli import data, serve, studies, users
 from qsort.cli.registry import Subparsers
 
-GROUPS = (serve,)
+GROUPS = (serve, users, studies, data)
 """The command groups, in the order ``qsort --help`` lists them."""
 
 

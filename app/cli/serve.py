@@ -118,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def announce(settings: Settings, host: str, port: int) -> None:
     """Print the addresses to open, the demo's join code and its QR code."""
     from app.cli.network import join_qr_text, reachable_hosts
-    from app.demo import DEMO_CODE
+    from app.demo import DEMO_CODE, DEMO_EMAIL, demo_password
 
     hosts = reachable_hosts(host)
     print("qsort is running. Open in a browser:")
@@ -131,6 +131,10 @@ def announce(settings: Settings, host: str, port: int) -> None:
         print(f"Join code for the demo study: {DEMO_CODE}   or open {link}")
         if host not in ("127.0.0.1", "localhost"):
             print(join_qr_text(link))
+        staff = f"http://{_bracketed(hosts[0])}:{port}/signin"
+        print(f"Researchers sign in at {staff}")
+        print(f"  demo account: {DEMO_EMAIL}   password: {demo_password(settings.data_dir)}")
+        print("  (it owns only the demo study; make your own with: qsort user create)")
     print(f"Data: {safe_url(settings)}   Stop with Ctrl+C.")
     sys.stdout.flush()
 

@@ -1,0 +1,68 @@
+"""``qsort data export``: a study's sorts (any format ``qsort formats`` lists) or responses.
+
+Works on the same store as ``qsort serve`` (``--data-dir``, ``QSORT_DATA_DIR`` or
+``QSORT_DATABASE_URL``). The command line is the machine's operator, who holds the whole store;
+``--full`` is still recorded in the audit record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.serve import add_data_dir, settings_for
+from qsort.cli.registry import Subparsers
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``data export``."""
+    data = sub.add_parser("data", help="take a study's collected data out of the store")
+    actions = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    export = actions.add_parser(
+        "export",
+        help="write the sorts (.dat, .csv, .xlsx, .json or --format) or, for OUT ending "
+        "in .responses.csv, the comments and survey answers",
+    )
+    export.add_argument("study", type=int, help="the study's id (see: qsort study list)")
+    export.add_argument("out", type=Path, help="the file to write")
+    export.add_argument("--format", default=None, help="a name from: qsort formats")
+    export.add_argument(
+        "--full",
+        action="store_true",
+        help="with free-text survey answers and times (recorded in the audit record)",
+    )
+    add_data_dir(export)
+    export.set_defaults(handler=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the export; print the files written, or one line saying what went wrong."""
+    settings = settings_for(args)
+    from sqlmodel import Session
+
+    from app import db
+    from app.errors import AppError
+    from app.services import export
+
+    engine = db.make_engine(settings)
+    db.upgrade(engine, settings)
+    try:
+        with Session(engine) as session:
+            if args.out.name.endswith(".responses.csv"):
+                text = export.responses_csv(session, None, args.study, args.full)
+                export.write_private(args.out, text)
+                written = [args.out]
+            else:
+                written = export.export_sorts(
+                    session, None, args.study, args.out, args.format, args.full
+                )
+            session.commit()
+    except AppError as exc:
+        print(f"qsort data export: error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    for path in written:
+        print(f"wrote {path}")
+    return 0

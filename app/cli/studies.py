@@ -1,0 +1,79 @@
+"""``qsort study list|export``: the studies in the store, and a whole study as a study file.
+
+Works on the same store as ``qsort serve`` (``--data-dir``, ``QSORT_DATA_DIR`` or
+``QSORT_DATABASE_URL``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.cli.serve import add_data_dir, settings_for
+from qsort.cli.registry import Subparsers
+
+
+def register(sub: Subparsers) -> None:
+    """Add ``study list`` and ``study export``."""
+    study = sub.add_parser("study", help="list the studies in the store, export one")
+    actions = study.add_subparsers(dest="study_command", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="id, status, sorts and title of every study")
+    listing.add_argument("--json", action="store_true", help="a JSON list of objects")
+    add_data_dir(listing)
+    listing.set_defaults(handler=cmd_list)
+    export = actions.add_parser("export", help="write a study as a qsort study file (.json)")
+    export.add_argument("study", type=int, help="the study's id")
+    export.add_argument("out", type=Path, help="the .json file to write")
+    add_data_dir(export)
+    export.set_defaults(handler=cmd_export)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the studies as a table, or as JSON with ``--json``."""
+    settings = settings_for(args)
+    from sqlmodel import Session
+
+    from app import db, store
+
+    engine = db.make_engine(settings)
+    db.upgrade(engine, settings)
+    with Session(engine) as session:
+        counts = store.sort_counts(session)
+        rows = [
+            {"id": s.id, "title": s.title, "status": s.status, "sorts": counts.get(s.id or 0, 0)}
+            for s, _ in store.studies_of(session, None)
+        ]
+    engine.dispose()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    print("id\tstatus\tsorts\ttitle")
+    for row in rows:
+        print(f"{row['id']}\t{row['status']}\t{row['sorts']}\t{row['title']}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the study file; one line saying what went wrong otherwise."""
+    settings = settings_for(args)
+    from sqlmodel import Session
+
+    from app import db
+    from app.errors import AppError
+    from app.services import export
+
+    engine = db.make_engine(settings)
+    db.upgrade(engine, settings)
+    try:
+        with Session(engine) as session:
+            export.export_sorts(session, None, args.study, args.out, "qsort")
+            session.commit()
+    except AppError as exc:
+        print(f"qsort study export: error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"wrote {args.out}")
+    return 0

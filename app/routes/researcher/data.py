@@ -1,0 +1,118 @@
+"""A study's collected data: participants, one sort, exclusion, withdrawal and downloads."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from app.deps import CurrentUser, DbDep, csrf_protect
+from app.errors import InvalidInputError
+from app.routes.researcher.pages import page, see_other
+from app.services import access, collected, export
+
+router = APIRouter(prefix="/studies/{study_id}", dependencies=[Depends(csrf_protect)])
+
+
+def _formats() -> list[tuple[str, str]]:
+    from qsort.formats import FORMATS
+
+    return [(f.name, f.description) for f in FORMATS.values()]
+
+
+@router.get("/participants")
+def participants(request: Request, db: DbDep, user: CurrentUser, study_id: int) -> Response:
+    """The participants table with the download choices."""
+    lines = collected.participants(db, user, study_id)
+    study = access.study_for(db, user, study_id, "view")
+    return page(
+        request,
+        "researcher/participants.html",
+        user,
+        study=study,
+        lines=lines,
+        formats=_formats(),
+        can_edit=access.may(db, user, study_id, "edit"),
+        can_own=access.may(db, user, study_id, "own"),
+    )
+
+
+@router.get("/participants/{participant_id}")
+def one_sort(
+    request: Request, db: DbDep, user: CurrentUser, study_id: int, participant_id: int
+) -> Response:
+    """One participant's sort as its grid, with comments and survey answers."""
+    view = collected.sort_view(db, user, study_id, participant_id)
+    study = access.study_for(db, user, study_id, "view")
+    return page(
+        request,
+        "researcher/sort.html",
+        user,
+        study=study,
+        view=view,
+        participant_id=participant_id,
+        can_edit=access.may(db, user, study_id, "edit"),
+        can_own=access.may(db, user, study_id, "own"),
+    )
+
+
+@router.post("/participants/{participant_id}/exclude")
+def exclude(
+    db: DbDep,
+    user: CurrentUser,
+    study_id: int,
+    participant_id: int,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Exclude the sort from analysis with a reason (an empty reason includes it again)."""
+    collected.exclude(db, user, study_id, participant_id, reason)
+    db.commit()
+    return see_other(f"/studies/{study_id}/participants/{participant_id}")
+
+
+@router.post("/participants/{participant_id}/withdraw")
+def withdraw(db: DbDep, user: CurrentUser, study_id: int, participant_id: int) -> Response:
+    """Delete a withdrawing participant's data (recorded in the audit record)."""
+    collected.withdraw(db, user, study_id, participant_id)
+    db.commit()
+    return see_other(f"/studies/{study_id}/participants")
+
+
+@router.get("/export")
+def download_sorts(
+    db: DbDep, user: CurrentUser, study_id: int, format: str = "pqmethod", full: bool = False
+) -> Response:
+    """The sorts in one of ``qsort formats``' formats: the file, or a zip of its files."""
+    from qsort.formats import FORMATS
+
+    if format not in FORMATS:
+        raise InvalidInputError(f"expected a format among {', '.join(FORMATS)}, found {format!r}")
+    with tempfile.TemporaryDirectory(prefix="qsort-export-") as folder:
+        target = Path(folder) / f"study{study_id}{FORMATS[format].extensions[0]}"
+        written = export.export_sorts(db, user, study_id, target, format, full)
+        db.commit()
+        if len(written) == 1:
+            return _attachment(written[0].read_bytes(), written[0].name)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in written:
+                archive.write(file, file.name)
+        return _attachment(buffer.getvalue(), f"study{study_id}-{format}.zip")
+
+
+@router.get("/responses.csv")
+def download_responses(db: DbDep, user: CurrentUser, study_id: int, full: bool = False) -> Response:
+    """Comments and survey answers as CSV."""
+    text = export.responses_csv(db, user, study_id, full)
+    db.commit()
+    return _attachment(text.encode("utf-8"), f"study{study_id}-responses.csv")
+
+
+def _attachment(content: bytes, name: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return Response(content, media_type="application/octet-stream", headers=headers)

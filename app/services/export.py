@@ -1,0 +1,166 @@
+"""Taking a study's data out: its sorts in any format ``qsort formats`` lists, and its
+responses (comments and survey answers) as CSV.
+
+The sorts go out through :mod:`qsort.formats`' writers (the app never writes a format itself):
+:func:`study_from_store` turns the stored sorts of the current Q-set version into a
+:class:`qsort.Study`. Exports are de-identified by default: sorts are named by their labels,
+and no free text or time goes out. ``full`` (the owner's right) adds the survey's free-text
+answers and times to the responses, and is recorded. Every file is created owner-readable only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sqlmodel import Session
+
+from app import store
+from app.errors import InvalidInputError
+from app.models import StaffUser, Study
+from app.services import access, audit
+from app.services.collected import answer_text
+from qsort.study import Grid
+from qsort.study import Statement as QStatement
+from qsort.study import Study as QStudy
+
+
+def study_from_store(db: Session, study: Study, with_excluded: bool = False) -> QStudy:
+    """The study's completed sorts on its current Q-set and grid as a :class:`qsort.Study`.
+
+    Sorts are named by participant label (a label repeated in two sessions gets the session's
+    code after it); excluded sorts are left out unless ``with_excluded``.
+    """
+    assert study.id is not None and study.current_qset_id and study.current_grid_id
+    cards = store.statements(db, study.current_qset_id)
+    grid = store.get_grid(db, study.current_grid_id)
+    assert grid is not None
+    index = {c.id: i for i, c in enumerate(cards)}
+    names: list[str] = []
+    columns: list[list[int]] = []
+    for participant, session, record, _ in store.study_participants(db, study.id):
+        if record is None or record.id is None or record.qset_id != study.current_qset_id:
+            continue
+        if record.excluded_reason and not with_excluded:
+            continue
+        values = [0] * len(cards)
+        for entry in store.sort_entries(db, record.id):
+            values[index[entry.statement_id]] = entry.value
+        name = participant.label
+        names.append(name if name not in names else f"{name}-{session.code}")
+        columns.append(values)
+    if len(columns) < 2:
+        raise InvalidInputError(
+            f"an export needs at least two completed sorts; this study has {len(columns)}"
+        )
+    return QStudy(
+        statements=tuple(QStatement(str(c.number), c.text) for c in cards),
+        sort_names=tuple(names),
+        sorts=np.array(columns, dtype=np.int64).T,
+        grid=Grid(tuple(grid.column_values), tuple(grid.capacities), grid.forced),
+        title=study.title,
+    )
+
+
+def export_sorts(
+    db: Session,
+    user: StaffUser | None,
+    study_id: int,
+    path: Path,
+    fmt: str | None = None,
+    full: bool = False,
+) -> list[Path]:
+    """Write the study's sorts to ``path`` (format from ``fmt`` or the extension).
+
+    ``user`` None is the command line (the machine's operator, who holds the whole store).
+    Returns every file written, each made readable by its owner only.
+    """
+    from qsort.errors import QsortError
+    from qsort.formats import write_study
+
+    study = _study(db, user, study_id, full)
+    data = study_from_store(db, study)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            options = {"questions": _questions(db, study_id)} if fmt == "qsort" else {}
+            written = write_study(data, path, fmt, **options)
+    except QsortError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    for file in written:
+        os.chmod(file, 0o600)
+    detail = f"sorts as {fmt or path.suffix}{' (full)' if full else ''}"
+    audit.record(db, user, "data_export", study_id=study_id, detail=detail)
+    return written
+
+
+def _questions(db: Session, study_id: int) -> list[dict[str, object]]:
+    """The survey questions as a study file holds them (id, text, kind, options, required)."""
+    return [
+        {
+            "id": q.key,
+            "text": q.prompt,
+            "kind": q.kind,
+            "options": [o.get("label", "") for o in q.options],
+            "required": q.required,
+        }
+        for q in store.questions(db, study_id)
+    ]
+
+
+def _study(db: Session, user: StaffUser | None, study_id: int, full: bool) -> Study:
+    if user is None:
+        study = store.get_study(db, study_id)
+        if study is None:
+            raise InvalidInputError(f"no study with id {study_id}")
+        return study
+    return access.study_for(db, user, study_id, "own" if full else "view")
+
+
+RESPONSE_FIELDS = ("participant", "kind", "statement", "value", "question", "answer", "finished")
+
+
+def responses_csv(db: Session, user: StaffUser | None, study_id: int, full: bool = False) -> str:
+    """The responses as CSV: one row per participant's survey answer and one per comment.
+
+    Comments are keyed by statement id (its number); survey answers carry the question's
+    label and the answer's text. De-identified (no free-text answers, no times) unless
+    ``full``; comments are the participants' own words about statements and always go out.
+    """
+    study = _study(db, user, study_id, full)
+    questions = {q.id: q for q in store.questions(db, study_id)}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, RESPONSE_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for participant, _, record, _ in store.study_participants(db, study_id):
+        if record is None or participant.id is None:
+            continue
+        cards = store.statements_by_id(db, participant.qset_id)
+        finished = participant.finished_at.isoformat() if full and participant.finished_at else ""
+        for a in store.answers_of(db, participant.id):
+            q = questions.get(a.question_id)
+            if q is None or (q.kind == "text" and not full):
+                continue
+            text = answer_text(q.options, a.value)
+            row = {"participant": participant.label, "kind": "answer", "question": q.prompt}
+            writer.writerow({**row, "answer": text, "finished": finished})
+        for c in store.comments_of(db, participant.id):
+            row = {"participant": participant.label, "kind": "comment", "value": str(c.value)}
+            number = cards[c.statement_id].number
+            writer.writerow({**row, "statement": number, "answer": c.text, "finished": finished})
+    audit.record(
+        db, user, "data_export", study_id=study.id, detail=f"responses{' (full)' if full else ''}"
+    )
+    return out.getvalue()
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new or replaced file readable by its owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)

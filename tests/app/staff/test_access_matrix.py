@@ -1,0 +1,88 @@
+"""Every staff route asked as every kind of visitor, and each answer checked.
+
+One row per route: the method, the path (``{study}`` is the demo study, ``{target}`` a spare
+account), the form sent, and the answer expected for each visitor. ``signin`` means "sent to the
+sign-in page"; ``done`` means "did it and went on" (a redirect elsewhere); numbers are statuses.
+New routes join by adding a row. Each row runs on a fresh app, so one row's action cannot
+change another row's answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.services import accounts
+from tests.app.staff.conftest import PASSWORD, build_world, csrf_of
+
+VISITORS = (
+    "anonymous",
+    "participant",
+    "facilitator",
+    "other",
+    "viewer",
+    "co-owner",
+    "owner",
+    "admin",
+)
+S, D = "signin", "done"
+ADMIN_ONLY = (S, S, 403, 403, 403, 403, 403, D)
+
+Row = tuple[str, str, dict[str, str], tuple[object, ...]]
+# fmt: off
+ROUTES: tuple[Row, ...] = (
+    #                                            anon part fac  other viewer co  owner admin
+    ("GET", "/studies", {},                      (S, S, 200, 200, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}", {},              (S, S, 403, 404, 200, 200, 200, 200)),
+    ("POST", "/studies/{study}/status", {"status": "closed"},
+                                                 (S, S, 403, 404, 403, D, D, D)),
+    ("POST", "/studies/{study}/share", {"email": "spare@example.org", "right": "viewer"},
+                                                 (S, S, 403, 404, 403, 403, D, D)),
+    ("GET", "/studies/{study}/audit", {},        (S, S, 403, 404, 403, 403, 200, 200)),
+    ("GET", "/admin/users", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/users",
+     {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
+                                                 ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/disable", {}, ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/enable", {}, ADMIN_ONLY),
+    ("POST", "/admin/users/{target}/password", {"password": "another long password"},
+                                                 ADMIN_ONLY),
+    ("GET", "/admin/audit", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
+    ("POST", "/signout", {},                     (S, S, D, D, D, D, D, D)),
+)
+# fmt: on
+
+
+def _outcome(response: httpx.Response) -> object:
+    if response.status_code == 303:
+        location = response.headers["location"]
+        return S if location.startswith("/signin?next=") else D
+    return response.status_code
+
+
+def _ask(client: TestClient, method: str, path: str, form: dict[str, str]) -> object:
+    if method == "GET":
+        return _outcome(client.get(path))
+    token = csrf_of(client)
+    return _outcome(client.post(path, data={**form, "csrf_token": token}))
+
+
+@pytest.mark.parametrize(("method", "path", "form", "expected"), ROUTES, ids=lambda v: str(v))
+def test_every_visitor_gets_the_answer_their_role_allows(
+    tmp_path: Path, method: str, path: str, form: dict[str, str], expected: tuple[object, ...]
+) -> None:
+    world = build_world(tmp_path)
+    state = next(world)
+    with Session(state.app.state.engine) as db:
+        spare = accounts.create_user(db, None, "spare@example.org", "researcher", PASSWORD)
+        db.commit()
+        target = spare.id
+    url = path.format(study=state.study_id, target=target)
+    # No row's action changes another visitor's right, so the visitors can ask in turn.
+    answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in VISITORS}
+    assert answers == dict(zip(VISITORS, expected, strict=True))
+    world.close()

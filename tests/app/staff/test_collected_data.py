@@ -1,0 +1,201 @@
+"""The collected data: participants table, one sort as its grid, exclusion, withdrawal, and the
+exports in the browser and by ``qsort data export`` / ``qsort study``, read back by ``qsort``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import stat
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from app.models import AuditEvent, Comment, Participant, QSortRecord, SortEntry
+from qsort.cli import main as qsort_main
+from qsort.formats import FORMATS, read_study
+from tests.app.conftest import joined
+from tests.app.staff.conftest import StaffWorld, csrf_of
+
+
+def _participant_sorts(world: StaffWorld, count: int) -> dict[str, dict[int, int]]:
+    """``count`` participants sort the demo (shuffled), comment and answer; label -> sort."""
+    rng = random.Random(7)
+    sorts: dict[str, dict[int, int]] = {}
+    for n in range(count):
+        client = TestClient(world.app, follow_redirects=False)
+        config = joined(client)
+        grid = config["grid"]
+        assert isinstance(grid, dict)
+        slots = [
+            (v, r)
+            for v, c in zip(grid["values"], grid["capacities"], strict=True)
+            for r in range(c)
+        ]
+        numbers = [int(s["n"]) for s in config["statements"]]  # type: ignore[union-attr]
+        rng.shuffle(numbers)
+        placements = [
+            {"statement": s, "value": v, "row": r} for s, (v, r) in zip(numbers, slots, strict=True)
+        ]
+        body = {
+            "key": f"{n:016d}",
+            "qset_id": config["qsetId"],
+            "grid_id": config["gridId"],
+            "placements": placements,
+        }
+        assert client.post("/api/sort", json=body).status_code == 200
+        top = next(p["statement"] for p in placements if p["value"] == 4)
+        finish = {
+            "key": f"f{n:015d}",
+            "comments": {str(top): f"my reason {n}"},
+            "answers": {"group": "worker", "anything_else": "My name is Alice"},
+        }
+        assert client.post("/api/finish", json=finish).status_code == 200
+        with world.db() as db:
+            record = db.exec(select(QSortRecord).where(QSortRecord.submit_key == body["key"])).one()
+            label = db.get(Participant, record.participant_id).label  # type: ignore[union-attr]
+        sorts[label] = {p["statement"]: p["value"] for p in placements}
+    return sorts
+
+
+def _as_dict(path: Path, fmt: str | None = None) -> dict[str, dict[int, int]]:
+    study = read_study(path, fmt)
+    ids = [int(s.id) for s in study.statements]
+    return {
+        name: {ids[i]: int(study.sorts[i, j]) for i in range(len(ids))}
+        for j, name in enumerate(study.sort_names)
+    }
+
+
+def test_participants_table_and_one_sort_as_its_grid(world: StaffWorld) -> None:
+    sorts = _participant_sorts(world, 2)
+    owner = world.clients["owner"]
+    table = owner.get(f"/studies/{world.study_id}/participants").text
+    for label in sorts:
+        assert f">{label}</a>" in table
+    assert table.count("finished") >= 2 and "tablet" in table
+    with world.db() as db:
+        pid = db.exec(select(QSortRecord.participant_id)).first()
+    page = owner.get(f"/studies/{world.study_id}/participants/{pid}").text
+    assert page.count('class="sort-card"') == 34
+    assert "my reason" in page and "I work in a drug or support service" in page
+
+
+def test_exports_give_back_exactly_the_submitted_sorts_in_every_format(
+    world: StaffWorld, tmp_path: Path
+) -> None:
+    sorts = _participant_sorts(world, 3)
+    owner = world.clients["owner"]
+    for name, spec in FORMATS.items():
+        response = owner.get(f"/studies/{world.study_id}/export", params={"format": name})
+        assert response.status_code == 200, (name, response.text[:300])
+        folder = tmp_path / name
+        folder.mkdir()
+        if response.content[:2] == b"PK" and spec.extensions[0] != ".xlsx":
+            zipfile.ZipFile(io.BytesIO(response.content)).extractall(folder)
+            target = next(p for p in folder.iterdir() if p.suffix.lower() == spec.extensions[0])
+        else:
+            target = folder / f"sorts{spec.extensions[0]}"
+            target.write_bytes(response.content)
+        assert _as_dict(target, name) == sorts, name
+
+
+def test_cli_data_export_is_read_by_qsort_analyze(
+    world: StaffWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sorts = _participant_sorts(world, 3)
+    folder = str(world.settings.data_dir)
+    out = tmp_path / "demo.dat"
+    assert qsort_main(["data", "export", str(world.study_id), str(out), "--data-dir", folder]) == 0
+    assert _as_dict(out) == sorts
+    assert stat.S_IMODE(out.stat().st_mode) & 0o077 == 0
+    assert qsort_main(["analyze", str(out), "--factors", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 Q-sorts, 34 statements" in printed
+    assert all(f"\n{label} " in printed for label in sorts)
+
+
+def test_responses_are_deidentified_unless_full_by_the_owner(world: StaffWorld) -> None:
+    _participant_sorts(world, 2)
+    owner = world.clients["owner"]
+    rows = list(
+        csv.DictReader(io.StringIO(owner.get(f"/studies/{world.study_id}/responses.csv").text))
+    )
+    comments = [r for r in rows if r["kind"] == "comment"]
+    answers = [r for r in rows if r["kind"] == "answer"]
+    assert len(comments) == 2 and all(r["statement"] and r["answer"] for r in comments)
+    assert {r["answer"] for r in answers} == {"I work in a drug or support service"}
+    assert all(r["question"] == "Which fits you best?" for r in answers)
+    assert not any("Alice" in v for r in rows for v in r.values())
+    assert all(r["finished"] == "" for r in rows)
+    full = owner.get(f"/studies/{world.study_id}/responses.csv", params={"full": "true"}).text
+    assert "My name is Alice" in full
+    viewer = world.clients["viewer"]
+    assert viewer.get(f"/studies/{world.study_id}/responses.csv").status_code == 200
+    assert (
+        viewer.get(f"/studies/{world.study_id}/responses.csv", params={"full": "true"}).status_code
+        == 403
+    )
+    with world.db() as db:
+        details = [e.detail for e in db.exec(select(AuditEvent)) if e.action == "data_export"]
+    assert "responses (full)" in details
+
+
+def test_exclusion_keeps_the_sort_but_leaves_it_out_of_exports(world: StaffWorld) -> None:
+    sorts = _participant_sorts(world, 3)
+    owner = world.clients["owner"]
+    with world.db() as db:
+        first = db.get(Participant, db.exec(select(QSortRecord.participant_id)).first())
+    assert first is not None
+    url = f"/studies/{world.study_id}/participants/{first.id}/exclude"
+    token = csrf_of(owner, "/studies")
+    assert owner.post(url, data={"reason": "sorted in 40 seconds", "csrf_token": token}).is_redirect
+    response = owner.get(f"/studies/{world.study_id}/export", params={"format": "qsort"})
+    names = set(json.loads(response.content)["sorts"])
+    assert names == set(sorts) - {first.label}
+    with world.db() as db:
+        assert db.exec(select(QSortRecord).where(QSortRecord.participant_id == first.id)).one()
+
+
+def test_withdrawal_deletes_the_data_and_records_who(world: StaffWorld) -> None:
+    _participant_sorts(world, 2)
+    with world.db() as db:
+        gone = db.get(Participant, db.exec(select(QSortRecord.participant_id)).first())
+    assert gone is not None
+    url = f"/studies/{world.study_id}/participants/{gone.id}/withdraw"
+    co = world.clients["co-owner"]
+    assert co.post(url, data={"csrf_token": csrf_of(co, "/studies")}).status_code == 403
+    owner = world.clients["owner"]
+    assert owner.post(url, data={"csrf_token": csrf_of(owner, "/studies")}).is_redirect
+    with world.db() as db:
+        assert db.get(Participant, gone.id) is None
+        left = {c.participant_id for c in db.exec(select(Comment))}
+        assert gone.id not in left
+        assert len(db.exec(select(SortEntry)).all()) == 34
+        event = db.exec(select(AuditEvent).where(AuditEvent.action == "withdraw")).one()
+    assert event.participant == gone.label and event.actor == "demo@example.org"
+
+
+def test_study_list_json_and_study_file_export(
+    world: StaffWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sorts = _participant_sorts(world, 2)
+    folder = str(world.settings.data_dir)
+    capsys.readouterr()
+    assert qsort_main(["study", "list", "--json", "--data-dir", folder]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed == [
+        {"id": world.study_id, "title": "Relapse and recovery (demo)", "status": "open", "sorts": 2}
+    ]
+    out = tmp_path / "study.json"
+    assert qsort_main(["study", "export", str(world.study_id), str(out), "--data-dir", folder]) == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert [q["id"] for q in document["questions"]] == ["group", "recovery_time", "anything_else"]
+    assert _as_dict(out) == sorts
+    matrix = np.array([[v for _, v in sorted(s.items())] for s in sorts.values()])
+    assert matrix.shape == (2, 34)
