@@ -44,7 +44,8 @@ class SortRow:
 
 
 def completed_sorts(db: Session, study_id: int) -> list[SortRow]:
-    """Every completed sort of a study, in the order they were recorded."""
+    """Every completed sort of a study not excluded from analysis, in the order the participants
+    joined (the order ``qsort data export`` writes them in)."""
     query = (
         sa.select(
             col(QSortRecord.id),
@@ -58,7 +59,8 @@ def completed_sorts(db: Session, study_id: int) -> list[SortRow]:
         .join(Participant, col(Participant.id) == QSortRecord.participant_id)
         .join(SortSession, col(SortSession.id) == Participant.session_id)
         .where(col(Participant.study_id) == study_id)
-        .order_by(col(QSortRecord.id))
+        .where(sa.func.coalesce(col(QSortRecord.excluded_reason), "") == "")
+        .order_by(col(Participant.consented_at), col(Participant.id))
     )
     return [SortRow(*row) for row in db.execute(query)]
 
@@ -122,5 +124,13 @@ def run_by_key(db: Session, study_id: int, run_key: str) -> AnalysisRun | None:
     """The run of a study with this key, if one was ever started."""
     query = select(AnalysisRun).where(
         AnalysisRun.study_id == study_id, AnalysisRun.run_key == run_key
+    )
+    return db.exec(query).first()
+
+
+def saved_analysis_named(db: Session, study_id: int, name: str) -> SavedAnalysis | None:
+    """The saved analysis of a study with this name, if any."""
+    query = select(SavedAnalysis).where(
+        SavedAnalysis.study_id == study_id, SavedAnalysis.name == name
     )
     return db.exec(query).first()

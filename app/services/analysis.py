@@ -6,9 +6,10 @@ engine's input, :func:`run` calls :func:`qsort.run` and turns the engine's refus
 plain words, what to change. Sorts are chosen by a :class:`Selection`: every completed sort of
 the study, the sorts of one participant group (a focus group's label), or a hand-picked set.
 
-Sort names are the participants' labels (``P07``); a label given in more than one session of the
-study is followed by its session's join code (``P07-ABCD``), so that every name is unique and
-stays the same whichever sorts are chosen (manual flags name sorts).
+Sort names are those of ``qsort data export``: the participant's label (``P07``), and a label
+already given in an earlier session of the study followed by its session's join code
+(``P07-ABCD``), so that every name is unique, the same whichever sorts are chosen (manual flags
+name sorts) and the same as in the exported file. Excluded sorts are never analysed.
 """
 
 from __future__ import annotations
@@ -103,12 +104,15 @@ class Loaded:
 
 
 def sort_names(rows: Sequence[SortRow]) -> dict[int, str]:
-    """Each sort's name by record id: its label, with the session code when the label repeats."""
-    counts = Counter(row.label for row in rows)
-    return {
-        row.record_id: row.label if counts[row.label] == 1 else f"{row.label}-{row.session_code}"
-        for row in rows
-    }
+    """Each sort's name by record id, as ``qsort data export`` names it: the label, and for a
+    label already used by an earlier sort, the label and the session's join code."""
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    for row in rows:
+        name = row.label if row.label not in used else f"{row.label}-{row.session_code}"
+        used.add(name)
+        names[row.record_id] = name
+    return names
 
 
 def groups(rows: Sequence[SortRow]) -> dict[str, int]:

@@ -44,10 +44,16 @@ def save(
     options: Options,
     user_id: int | None = None,
 ) -> SavedAnalysis:
-    """Save a new named analysis of a study (names are unique within the study)."""
+    """Save a named analysis of a study; a name already used replaces that analysis's sorts and
+    options (names are unique within the study)."""
+    clean = _clean_name(name)
+    existing = analysis_store.saved_analysis_named(db, study_id, clean)
+    if existing is not None:
+        update(db, existing, selection, options)
+        return existing
     saved = SavedAnalysis(
         study_id=study_id,
-        name=_clean_name(name),
+        name=clean,
         selection=selection.to_dict(),
         options=options.to_dict(),
         created_by=user_id,
@@ -55,9 +61,9 @@ def save(
     db.add(saved)
     try:
         db.commit()
-    except IntegrityError:
+    except IntegrityError:  # saved under the same name by someone else a moment ago
         db.rollback()
-        raise AnalysisError(f"This study already has an analysis called {saved.name!r}") from None
+        raise AnalysisError(f"This study already has an analysis called {clean!r}") from None
     db.refresh(saved)
     return saved
 
@@ -68,6 +74,7 @@ def update(db: Session, saved: SavedAnalysis, selection: Selection, options: Opt
     saved.updated_at = utcnow()
     db.add(saved)
     db.commit()
+    db.refresh(saved)
 
 
 def get(db: Session, study_id: int, analysis_id: int) -> SavedAnalysis:

@@ -260,6 +260,7 @@ def build_page(
     rows = analysis_store.completed_sorts(db, stored.id)
     context: dict[str, Any] = {
         "title": stored.title,
+        "study_id": stored.id,
         "selection": selection,
         "groups": analysis.groups(rows),
         "options": options,
@@ -274,13 +275,13 @@ def build_page(
         "state_token": encode_state(selection, options),
         "result": None,
         "study": None,
-        "error": None,
+        "analysis_error": None,
     }
     try:
         loaded = analysis.load_study(db, stored, selection)
         result = analysis.run(loaded, options)
     except AnalysisError as exc:
-        context["error"] = exc.detail
+        context["analysis_error"] = exc.detail
         return context
     guidance = factor_guidance_for(result)
     voices = factor_voices(db, loaded, result)

@@ -1,10 +1,9 @@
 """The analysis workbench in Chromium: a complete analysis, downloads, and screenshots.
 
-Staff accounts are not yet in this branch, so the app serves no workbench route; this module
-mounts the workbench's page on a test-only router (the page builder and downloads are the app's
-own services) behind the strict Content-Security-Policy the staff pages will have, and checks
-that the page's numbers and its downloaded JSON equal ``qsort analyze`` run with the command the
-page shows, on the study's sorts exported to a file.
+The demo researcher signs in and analyses a study they own (Lipset's nine sorts stored as
+participants' sorts in two groups); the page's numbers and its downloaded JSON must equal
+``qsort analyze`` run with the command the page shows on the study's sorts as ``qsort data
+export`` writes them.
 """
 
 from __future__ import annotations
@@ -22,21 +21,16 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pytest
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
 from PIL import Image
 from playwright.sync_api import Browser, Page
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from app.i18n import Catalogue
-from app.services import analysis, saved_analyses, workbench_page
-from app.services.analysis import Selection
-from app.services.workbench_page import Urls
-from app.views import render
+from app.demo import DEMO_EMAIL, demo_password
+from app.models import StaffUser, StudyAccess
+from app.services import analysis
 from qsort.cli import main as qsort_main
 from qsort.formats import write_study
 from qsort.formats.pqmethod import read_dat
-from qsort.options import Options
 from qsort.study import Study
 from tests.app.workbench.stored import store_study
 from tests.browser.conftest import LiveServer
@@ -50,96 +44,9 @@ COMPARE = "researcher/analysis/compare.html"
 SHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
 
 
-def _saved_links(db: Session, study_id: int, here: str) -> list[dict[str, str]]:
-    return [
-        {
-            "id": str(s.id),
-            "name": s.name,
-            "url": f"{here}?saved={s.id}",
-            "delete": f"{here}/saved/{s.id}/delete",
-            "when": f"{s.updated_at:%d %b %H:%M}",
-        }
-        for s in saved_analyses.list_saved(db, study_id)
-    ]
-
-
-def _router() -> APIRouter:
-    """The workbench's routes as the researcher pages will wire them, for this test only."""
-    router = APIRouter()
-    base = "/test/studies/{study_id}/analysis"
-
-    def page(request: Request, study_id: int, selection: Selection, options: Options) -> Response:
-        here = base.format(study_id=study_id)
-        with Session(request.app.state.engine, expire_on_commit=False) as db:
-            urls = Urls(
-                f"{here}/save",
-                f"{here}/download",
-                _saved_links(db, study_id, here),
-                f"{here}/compare",
-            )
-            stored = analysis.stored_study(db, study_id)
-            context = workbench_page.build_page(db, stored, selection, options, urls)
-        return render(request, request.app.state.templates, TEMPLATE, Catalogue(), **context)
-
-    @router.get(base)
-    def show(request: Request, study_id: int, saved: int | None = None) -> Response:
-        if saved is None:
-            return page(request, study_id, Selection(), Options())
-        with Session(request.app.state.engine) as db:
-            selection, options = saved_analyses.reopen(saved_analyses.get(db, study_id, saved))
-        return page(request, study_id, selection, options)
-
-    @router.post(base)
-    async def run(request: Request, study_id: int) -> Response:
-        data = await request.form()
-        form = {k: str(v) for k, v in data.items()}
-        picked = [str(v) for v in data.getlist("sort")]
-        selection = workbench_page.selection_from_form(form, picked)
-        return page(request, study_id, selection, workbench_page.options_from_form(form))
-
-    @router.get(base + "/download/{name:path}")
-    def download(request: Request, study_id: int, name: str, a: str) -> Response:
-        with Session(request.app.state.engine) as db:
-            stored = analysis.stored_study(db, study_id)
-            content, kind = workbench_page.download_file(db, stored, a, name)
-        return Response(content, media_type=kind)
-
-    @router.post(base + "/save")
-    async def save(request: Request, study_id: int) -> Response:
-        form = {k: str(v) for k, v in (await request.form()).items()}
-        selection, options = workbench_page.decode_state(form.get("a", ""))
-        with Session(request.app.state.engine) as db:
-            saved = saved_analyses.save(db, study_id, form.get("name", ""), selection, options)
-        here = base.format(study_id=study_id)
-        return RedirectResponse(f"{here}?saved={saved.id}", status_code=303)
-
-    @router.post(base + "/saved/{analysis_id}/delete")
-    def delete(request: Request, study_id: int, analysis_id: int) -> Response:
-        with Session(request.app.state.engine) as db:
-            saved_analyses.delete(db, saved_analyses.get(db, study_id, analysis_id))
-        return RedirectResponse(base.format(study_id=study_id), status_code=303)
-
-    @router.get(base + "/compare")
-    def compare(request: Request, study_id: int, a: int, b: int) -> Response:
-        with Session(request.app.state.engine) as db:
-            context = saved_analyses.compare_page(db, study_id, a, b)
-        context["back_url"] = base.format(study_id=study_id)
-        return render(request, request.app.state.templates, COMPARE, Catalogue(), **context)
-
-    return router
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, lipset: Study) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path_factory.mktemp("workbench"))
-    live.app.include_router(_router())
-
-    @live.app.middleware("http")
-    async def strict_csp(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        return response
-
     live.start()
     with Session(live.app.state.engine) as db:
         texts = [f"Card {s.id}: a statement to sort" for s in lipset.statements]
@@ -154,6 +61,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, lipset: Study) -> Iterator[
             ),
         )
         live.study_id = store_study(db, worded)  # type: ignore[attr-defined]
+        demo = db.exec(select(StaffUser).where(StaffUser.email == DEMO_EMAIL)).one()
+        db.add(StudyAccess(study_id=live.study_id, user_id=demo.id, right="owner"))
+        db.commit()
     yield live
     live.stop()
 
@@ -182,12 +92,24 @@ def _page_loadings(page: Page) -> np.ndarray:
     )
 
 
+def _sign_in(page: Page, server: LiveServer) -> None:
+    page.goto(f"{server.url}/signin")
+    page.fill("#email", DEMO_EMAIL)
+    page.fill("#password", demo_password(server.settings.data_dir))
+    page.click("button[type=submit]")
+    page.wait_for_url("**/studies")
+
+
 def test_complete_analysis_equals_qsort_analyze(
     browser: Browser, server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = f"{server.url}/test/studies/{server.study_id}/analysis"  # type: ignore[attr-defined]
+    url = f"{server.url}/studies/{server.study_id}/analysis"  # type: ignore[attr-defined]
     context, page, problems = _open(browser, 1280, 800)
-    page.goto(url)
+    _sign_in(page, server)
+    response = page.goto(url)
+    assert (
+        response is not None and "script-src 'self'" in response.headers["content-security-policy"]
+    )
     page.wait_for_selector("html[data-workbench=ready]")
     assert page.locator("[data-testid=sort-count]").inner_text() == "9"
     page.select_option("[data-testid=extraction]", "centroid")
@@ -210,9 +132,8 @@ def test_complete_analysis_equals_qsort_analyze(
     assert f"--{'unflag' if was else 'flag'}=US3:F2" in command
 
     # the study's sorts exported to a file, then the page's own command line run on it
-    loaded = _loaded(server)
     exported = tmp_path / "ref.csv"
-    write_study(loaded.study, exported)
+    write_study(_exported(server), exported)
     words = shlex.split(command)
     words[2] = str(exported)
     out = tmp_path / "cli.json"
@@ -232,15 +153,17 @@ def test_complete_analysis_equals_qsort_analyze(
         )
     _check_downloads(page, server, tmp_path)
     _save_reopen_compare_delete(page, shown)
-    _screenshots(browser, page, url)
+    _screenshots(browser, page, url, server)
     context.close()
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
 
 
-def _loaded(server: LiveServer) -> analysis.Loaded:
+def _exported(server: LiveServer) -> Study:
+    """The study's sorts as ``qsort data export`` writes them (the export service)."""
+    from app.services.export import study_from_store
+
     with Session(server.app.state.engine) as db:
-        stored = analysis.stored_study(db, server.study_id)  # type: ignore[attr-defined]
-        return analysis.load_study(db, stored, Selection())
+        return study_from_store(db, analysis.stored_study(db, server.study_id))  # type: ignore[attr-defined]
 
 
 def _check_downloads(page: Page, server: LiveServer, tmp_path: Path) -> None:
@@ -267,10 +190,13 @@ def _check_downloads(page: Page, server: LiveServer, tmp_path: Path) -> None:
     assert "ref/result.json" in archive.namelist()
 
 
-def _screenshots(browser: Browser, first: Page, url: str) -> None:
+def _screenshots(browser: Browser, first: Page, url: str, server: LiveServer) -> None:
     SHOTS.mkdir(exist_ok=True)
+    first.goto(url)
+    first.wait_for_selector("html[data-workbench=ready]")
     first.screenshot(path=str(SHOTS / "workbench-1280x800.png"))
     context, page, _ = _open(browser, 1920, 1080)
+    _sign_in(page, server)
     page.goto(url)
     page.wait_for_selector("html[data-workbench=ready]")
     page.screenshot(path=str(SHOTS / "workbench-1920x1080.png"))

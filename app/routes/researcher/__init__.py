@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routes.researcher import accounts, admin, data, studies
+from app.routes.researcher import accounts, admin, analysis, data, studies
 
-ROUTERS: tuple[APIRouter, ...] = (accounts.router, studies.router, data.router, admin.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    accounts.router,
+    studies.router,
+    data.router,
+    analysis.router,
+    admin.router,
+)
 """The staff routers, in the order the app includes them."""

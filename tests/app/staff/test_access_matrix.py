@@ -17,6 +17,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.services import accounts
+from app.services.analysis import Selection
+from app.services.workbench_page import encode_state
+from qsort.options import Options
 from tests.app.staff.conftest import PASSWORD, build_world, csrf_of
 
 VISITORS = (
@@ -43,6 +46,14 @@ ROUTES: tuple[Row, ...] = (
     ("POST", "/studies/{study}/share", {"email": "spare@example.org", "right": "viewer"},
                                                  (S, S, 403, 404, 403, 403, D, D)),
     ("GET", "/studies/{study}/audit", {},        (S, S, 403, 404, 403, 403, 200, 200)),
+    ("GET", "/studies/{study}/analysis", {},     (S, S, 403, 404, 200, 200, 200, 200)),
+    ("POST", "/studies/{study}/analysis", {"kind": "all", "n_factors": "2"},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    # The demo study has too few sorts to analyse: allowed visitors reach the analysis (422).
+    ("GET", "/studies/{study}/analysis/download/result.json?a={token}", {},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
+    ("POST", "/studies/{study}/analysis/save", {"name": "Default", "a": "{token}"},
+                                                 (S, S, 403, 404, 403, D, D, D)),
     ("GET", "/admin/users", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/users",
      {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
@@ -81,7 +92,9 @@ def test_every_visitor_gets_the_answer_their_role_allows(
         spare = accounts.create_user(db, None, "spare@example.org", "researcher", PASSWORD)
         db.commit()
         target = spare.id
-    url = path.format(study=state.study_id, target=target)
+    token = encode_state(Selection(), Options())
+    url = path.format(study=state.study_id, target=target, token=token)
+    form = {key: value.format(token=token) for key, value in form.items()}
     # No row's action changes another visitor's right, so the visitors can ask in turn.
     answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in VISITORS}
     assert answers == dict(zip(VISITORS, expected, strict=True))

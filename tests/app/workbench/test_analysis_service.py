@@ -85,7 +85,7 @@ def test_repeated_labels_are_named_with_their_session() -> None:
         SortRow(2, 2, "P01", "BBB", "", 1, 1),
         SortRow(3, 3, "P02", "AAA", "", 1, 1),
     ]
-    assert analysis.sort_names(rows) == {1: "P01-AAA", 2: "P01-BBB", 3: "P02"}
+    assert analysis.sort_names(rows) == {1: "P01", 2: "P01-BBB", 3: "P02"}
 
 
 def test_defining_participants_remarks_on_the_extremes(lipset_db: tuple[Session, int]) -> None:
@@ -112,3 +112,20 @@ def test_defining_participants_remarks_on_the_extremes(lipset_db: tuple[Session,
             ]
             assert [r.sort for r in e.remarks] == expected
             assert all(r.text.startswith(f"{r.sort} on {e.number}:") for r in e.remarks)
+
+
+def test_excluded_sorts_are_left_out(lipset_db: tuple[Session, int], lipset: Study) -> None:
+    from sqlmodel import select
+
+    from app.models import Participant, QSortRecord
+
+    db, study_id = lipset_db
+    person = db.exec(select(Participant).where(Participant.label == "JP5")).one()
+    record = db.exec(select(QSortRecord).where(QSortRecord.participant_id == person.id)).one()
+    record.excluded_reason = "sorted twice by mistake"
+    db.add(record)
+    db.commit()
+    loaded = _load(db, study_id, Selection())
+    assert "JP5" not in loaded.study.sort_names and loaded.study.n_sorts == 8
+    with pytest.raises(AnalysisError, match="not here"):
+        _load(db, study_id, Selection("sorts", sorts=(record.id or 0,)))

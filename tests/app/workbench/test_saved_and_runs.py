@@ -35,8 +35,12 @@ def test_saved_analysis_reopens_exactly(lipset_db: tuple[Session, int]) -> None:
     db.expire_all()
     again, options = saved_analyses.reopen(saved_analyses.get(db, study_id, saved.id or 0))
     assert again == selection and options == OPTIONS
-    with pytest.raises(AnalysisError, match="already has an analysis called"):
-        saved_analyses.save(db, study_id, "Workers, 3 factors", Selection(), Options())
+    replaced = saved_analyses.save(db, study_id, "Workers, 3 factors", Selection(), Options())
+    assert replaced.id == saved.id
+    assert saved_analyses.reopen(replaced) == (Selection(), Options())
+    assert len(saved_analyses.list_saved(db, study_id)) == 1
+    with pytest.raises(AnalysisError, match="expected 1 to 200 characters"):
+        saved_analyses.save(db, study_id, "   ", Selection(), Options())
     with pytest.raises(NotFoundError):
         saved_analyses.get(db, study_id + 1, saved.id or 0)
     saved_analyses.delete(db, saved)

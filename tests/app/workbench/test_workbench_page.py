@@ -83,7 +83,7 @@ def test_page_of_a_refused_analysis_keeps_the_form(lipset_db: tuple[Session, int
     page = workbench_page.build_page(
         db, stored, Selection("group", GROUPS[0]), Options(n_factors=7), URLS
     )
-    assert page["result"] is None and page["error"].startswith("Too many factors")
+    assert page["result"] is None and page["analysis_error"].startswith("Too many factors")
     assert page["groups"] == {GROUPS[0]: 4, GROUPS[1]: 5}
 
 
