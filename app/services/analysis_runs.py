@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app import analysis_store
-from app.errors import AppError
+from app.errors import AppError, NotFoundError
 from app.models import AnalysisRun, utcnow
 from app.services import analysis
 from app.services.analysis import Selection
@@ -70,6 +70,14 @@ def start(
         assert again is not None
         return again, False
     return new, True
+
+
+def get(db: Session, study_id: int, run_id: int) -> AnalysisRun:
+    """A run of this study, or :class:`NotFoundError` (also for another study's run)."""
+    found = db.get(AnalysisRun, run_id)
+    if found is None or found.study_id != study_id:
+        raise NotFoundError(f"no analysis run {run_id} in study {study_id}")
+    return found
 
 
 def _restart_failed(db: Session, run: AnalysisRun) -> bool:

@@ -327,3 +327,14 @@ def download_file(db: Any, stored: StoredStudy, token: str, name: str) -> tuple[
     if name not in files.files:
         raise NotFoundError(files.missing.get(name, name))
     return files.files[name], downloads.media_type(name)
+
+
+def run_summary(result: dict[str, Any]) -> dict[str, Any]:
+    """What the progress page shows of a finished large run, from its JSON result."""
+    return {
+        "n_sorts": len(result["sorts"]),
+        "factors": result["factors"],
+        "characteristics": result["characteristics"],
+        "statements": result["statements"],
+        "arrays": result["arrays"],
+    }

@@ -7,15 +7,18 @@ saved analysis needs ``edit``. Every download is written in the audit record.
 
 from __future__ import annotations
 
+import json
+
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from app.deps import CurrentUser, DbDep, csrf_protect
-from app.models import StaffUser
+from app.errors import NotFoundError
+from app.models import AnalysisRun, StaffUser
 from app.models import Study as StoredStudy
 from app.routes.researcher.pages import page, see_other
-from app.services import access, audit, saved_analyses, workbench_page
+from app.services import access, analysis_runs, audit, saved_analyses, workbench_page
 from app.services.analysis import Selection
 from app.services.workbench_page import Urls
 from qsort.options import Options
@@ -52,17 +55,93 @@ def _show(
     options: Options,
 ) -> Response:
     assert study.id is not None
+    if len(analysis_runs.chosen_ids(db, study.id, selection)) > analysis_runs.BACKGROUND_SORTS:
+        return _background(request, db, user, study, selection, options)
     context = workbench_page.build_page(db, study, selection, options, _urls(db, study.id))
     context["can_edit"] = access.may(db, user, study.id, "edit")
     return page(request, TEMPLATE, user, **context)
 
 
+def _background(
+    request: Request,
+    db: Session,
+    user: StaffUser,
+    study: StoredStudy,
+    selection: Selection,
+    options: Options,
+) -> Response:
+    """A large analysis: started once in the background, its progress shown until it is done."""
+    assert study.id is not None
+    run, started = analysis_runs.start(db, study.id, selection, options, user.id)
+    if started:
+        analysis_runs.launch(request.app.state.engine, run)
+    return _run_page(request, user, study, run)
+
+
+def _run_page(request: Request, user: StaffUser, study: StoredStudy, run: AnalysisRun) -> Response:
+    """A background run's page: its progress, then its summary once done."""
+    assert study.id is not None
+    here = _here(study.id)
+    return page(
+        request,
+        "researcher/analysis/progress.html",
+        user,
+        title=study.title,
+        study_id=study.id,
+        run=run,
+        summary=workbench_page.run_summary(run.result) if run.result else None,
+        status_url=f"{here}/runs/{run.id}",
+        page_url=f"{here}?run={run.id}",
+        back_url=here,
+    )
+
+
+@router.get("/runs/{run_id}")
+def run_status(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> JSONResponse:
+    """A background run's state, read from the database (any app process can answer)."""
+    access.study_for(db, user, study_id, "view")
+    found = analysis_runs.get(db, study_id, run_id)
+    return JSONResponse(
+        {
+            "status": found.status,
+            "progress": found.progress,
+            "stage": found.stage,
+            "message": found.message,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/runs/{run_id}/result.json")
+def run_result(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> Response:
+    """A finished background run's result JSON (``qsort analyze --json``'s form)."""
+    access.study_for(db, user, study_id, "view")
+    found = analysis_runs.get(db, study_id, run_id)
+    if found.result is None:
+        raise NotFoundError(f"run {run_id} has no result yet")
+    audit.record(db, user, "data_download", study_id=study_id, detail=f"analysis run {run_id}")
+    db.commit()
+    content = (json.dumps(found.result, indent=1) + "\n").encode("utf-8")
+    headers = {
+        "Content-Disposition": 'attachment; filename="result.json"',
+        "Cache-Control": "no-store",
+    }
+    return Response(content, media_type="application/json", headers=headers)
+
+
 @router.get("")
 def workbench(
-    request: Request, db: DbDep, user: CurrentUser, study_id: int, saved: int | None = None
+    request: Request,
+    db: DbDep,
+    user: CurrentUser,
+    study_id: int,
+    saved: int | None = None,
+    run: int | None = None,
 ) -> Response:
-    """The workbench with the default analysis, or a saved one reopened exactly."""
+    """The workbench with the default analysis, a saved one reopened exactly, or a large run."""
     study = access.study_for(db, user, study_id, "view")
+    if run is not None:
+        return _run_page(request, user, study, analysis_runs.get(db, study_id, run))
     if saved is None:
         return _show(request, db, user, study, Selection(), Options())
     selection, options = saved_analyses.reopen(saved_analyses.get(db, study_id, saved))
