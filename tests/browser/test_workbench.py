@@ -1,7 +1,8 @@
 """The analysis workbench in Chromium: a complete analysis, downloads, and screenshots.
 
-The demo researcher signs in and analyses a study they own (Lipset's nine sorts stored as
-participants' sorts in two groups); the page's numbers and its downloaded JSON must equal
+Nine participants in two focus groups sort Lipset's cards through the participant API (join with
+the code, submit the sort, comment on the extremes, answer the survey); the demo researcher signs
+in and analyses the study they own. The page's numbers and its downloaded JSON must equal
 ``qsort analyze`` run with the command the page shows on the study's sorts as ``qsort data
 export`` writes them.
 """
@@ -11,13 +12,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shlex
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import openpyxl
 import pytest
@@ -31,8 +35,8 @@ from app.services import analysis
 from qsort.cli import main as qsort_main
 from qsort.formats import write_study
 from qsort.formats.pqmethod import read_dat
-from qsort.study import Study
-from tests.app.workbench.stored import store_study
+from qsort.study import Statement, Study
+from tests.app.workbench.stored import design_study, group_of, placements, remarks
 from tests.browser.conftest import LiveServer
 
 CSP = (
@@ -48,24 +52,47 @@ SHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
 def server(tmp_path_factory: pytest.TempPathFactory, lipset: Study) -> Iterator[LiveServer]:
     live = LiveServer(tmp_path_factory.mktemp("workbench"))
     live.start()
+    worded = replace(
+        lipset,
+        statements=tuple(
+            Statement(s.id, f"Card {s.id}: a statement to sort") for s in lipset.statements
+        ),
+    )
     with Session(live.app.state.engine) as db:
-        texts = [f"Card {s.id}: a statement to sort" for s in lipset.statements]
-        from dataclasses import replace
-
-        from qsort.study import Statement
-
-        worded = replace(
-            lipset,
-            statements=tuple(
-                Statement(s.id, t) for s, t in zip(lipset.statements, texts, strict=True)
-            ),
-        )
-        live.study_id = store_study(db, worded)  # type: ignore[attr-defined]
+        study_id, sessions = design_study(db, worded)
+        codes = [s.code for s in sessions]
         demo = db.exec(select(StaffUser).where(StaffUser.email == DEMO_EMAIL)).one()
-        db.add(StudyAccess(study_id=live.study_id, user_id=demo.id, right="owner"))
+        db.add(StudyAccess(study_id=study_id, user_id=demo.id, right="owner"))
         db.commit()
+    for j in range(worded.n_sorts):
+        _sort_through_the_app(live.url, codes[group_of(worded, j)], worded, j)
+    live.study_id = study_id  # type: ignore[attr-defined]
     yield live
     live.stop()
+
+
+def _sort_through_the_app(url: str, code: str, study: Study, j: int) -> None:
+    """One participant joins with the code, sorts (sort j of ``study``), comments and answers,
+    through the participant API as the sort page's scripts call it."""
+    with httpx.Client(base_url=url, follow_redirects=False) as client:
+        assert client.post(f"/j/{code}/consent", data={"choice": "accept"}).status_code == 303
+        page = client.get("/p").text
+        found = re.search(r'id="qsort-config">(.*?)</script>', page, re.S)
+        assert found is not None
+        config = json.loads(found.group(1))
+        body = {
+            "key": f"sort-key-{j:08d}",
+            "qset_id": config["qsetId"],
+            "grid_id": config["gridId"],
+            "placements": placements(study, j),
+        }
+        assert client.post("/api/sort", json=body).json()["status"] == "recorded"
+        finish = {
+            "key": f"finish-key-{j:06d}",
+            "comments": remarks(study, j, f"sort {j + 1}"),
+            "answers": {"role": "u" if group_of(study, j) == 0 else "w"},
+        }
+        assert client.post("/api/finish", json=finish).json()["status"] == "finished"
 
 
 def _open(browser: Browser, width: int, height: int) -> tuple[Any, Page, list[str]]:
@@ -119,6 +146,7 @@ def test_complete_analysis_equals_qsort_analyze(
     page.click("[data-testid=apply-rotation]")
     assert "F1\u2013F2: 12.5° counter-clockwise" in page.locator("[data-testid=steps]").inner_text()
     box = page.locator("#wb-flag-grid input[data-sort='2'][data-factor='1']")
+    name = page.locator("#wb-flag-grid tbody tr").nth(2).locator("th").inner_text()
     was = box.is_checked()
     box.click()
     assert "by hand" in page.locator("#wb-flag-grid td.wb-manual").first.evaluate(
@@ -129,7 +157,7 @@ def test_complete_analysis_equals_qsort_analyze(
     shown = _page_loadings(page)
     command = page.locator("[data-testid=command]").inner_text()
     assert "--rotate=1,2,12.5" in command
-    assert f"--{'unflag' if was else 'flag'}=US3:F2" in command
+    assert f"--{'unflag' if was else 'flag'}={name}:F2" in command
 
     # the study's sorts exported to a file, then the page's own command line run on it
     exported = tmp_path / "ref.csv"
@@ -152,7 +180,7 @@ def test_complete_analysis_equals_qsort_analyze(
             equal_nan=True,
         )
     _check_downloads(page, server, tmp_path)
-    _save_reopen_compare_delete(page, shown)
+    _save_reopen_compare_delete(page, shown, name)
     _screenshots(browser, page, url, server)
     context.close()
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
@@ -207,16 +235,16 @@ def _screenshots(browser: Browser, first: Page, url: str, server: LiveServer) ->
     context.close()
 
 
-def _save_reopen_compare_delete(page: Page, shown: np.ndarray) -> None:
+def _save_reopen_compare_delete(page: Page, shown: np.ndarray, flagged: str) -> None:
     page.fill("[data-testid=save-name]", "Three factors, turned")
     page.click("[data-testid=save]")
     page.wait_for_url("**?saved=*")
     page.wait_for_selector("html[data-workbench=ready]")
     assert np.abs(_page_loadings(page) - shown).max() < 1e-12  # reopened exactly
     page.check("input[name=kind][value='group:workers']")
-    page.click("[data-testid=run]")  # the manual flag names US3, who is not a worker
+    page.click("[data-testid=run]")  # the manual flag names a service user, not a worker
     error = page.locator("[data-testid=analysis-error]").inner_text()
-    assert "no Q-sort named 'US3'" in error
+    assert f"no Q-sort named '{flagged}'" in error
     page.goto(page.url.split("?")[0])
     page.check("input[name=kind][value='group:workers']")
     page.fill("[data-testid=n_factors]", "2")

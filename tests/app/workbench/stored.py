@@ -7,8 +7,6 @@ participants leave a comment on a card at an extreme and answer the survey quest
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlmodel import Session
 
 from app import store
@@ -33,10 +31,8 @@ QUESTION = (
 )
 
 
-def store_study(db: Session, study: Study, groups: Sequence[int] | None = None) -> int:
-    """Store ``study``; ``groups[j]`` (0 or 1) is sort j's group (default: first half 0)."""
-    n = study.n_sorts
-    chosen = list(groups) if groups is not None else [0 if j < n // 2 else 1 for j in range(n)]
+def design_study(db: Session, study: Study) -> tuple[int, list[SortSession]]:
+    """Create the study's Q-set, grid and survey question and one open session per group."""
     stored = store.create_study(
         db,
         slug="ref",
@@ -54,13 +50,45 @@ def store_study(db: Session, study: Study, groups: Sequence[int] | None = None) 
         session = SortSession(study_id=stored.id, code=f"GRP{k}", group_label=label)
         db.add(session)
         sessions.append(session)
-    db.flush()
-    assert stored.current_qset_id is not None
+    db.commit()
+    return stored.id, sessions
+
+
+def group_of(study: Study, j: int) -> int:
+    """Sort j's group: the first half of the sorts are service users, the rest workers."""
+    return 0 if j < study.n_sorts // 2 else 1
+
+
+def store_study(db: Session, study: Study) -> int:
+    """Store ``study``'s sorts directly in the tables, as if participants had sorted them."""
+    study_id, sessions = design_study(db, study)
+    stored = store.get_study(db, study_id)
+    assert stored is not None and stored.current_qset_id is not None
     numbers = {s.number: s for s in store.statements(db, stored.current_qset_id)}
     for j, name in enumerate(study.sort_names):
-        _store_sort(db, stored.id, sessions[chosen[j]], name, study, j, numbers)
+        _store_sort(db, study_id, sessions[group_of(study, j)], name, study, j, numbers)
     db.commit()
-    return stored.id
+    return study_id
+
+
+def placements(study: Study, j: int) -> list[dict[str, int]]:
+    """Sort j as the participant API takes it: statement number, column value, row."""
+    rows: dict[int, int] = {}
+    out = []
+    for i, value in enumerate(study.sorts[:, j].tolist()):
+        rows[value] = rows.get(value, -1) + 1
+        out.append({"statement": i + 1, "value": value, "row": rows[value]})
+    return out
+
+
+def remarks(study: Study, j: int, name: str) -> dict[int, str]:
+    """What sort j's participant writes about the cards at the extremes."""
+    extremes = (study.grid.low, study.grid.high)
+    return {
+        i + 1: f"{name} on {i + 1}: why {v:+d}"
+        for i, v in enumerate(study.sorts[:, j].tolist())
+        if v in extremes
+    }
 
 
 def _store_sort(
@@ -93,22 +121,20 @@ def _store_sort(
     db.add(record)
     db.flush()
     assert record.id is not None
-    rows: dict[int, int] = {}
-    for i, value in enumerate(study.sorts[:, j].tolist()):
-        statement = numbers[i + 1]
-        rows[value] = rows.get(value, -1) + 1
+    for placed in placements(study, j):
+        statement = numbers[placed["statement"]]
         db.add(
-            SortEntry(qsort_id=record.id, statement_id=statement.id, value=value, row=rows[value])
-        )
-        if value in (study.grid.high, study.grid.low):
-            db.add(
-                Comment(
-                    participant_id=person.id,
-                    statement_id=statement.id,
-                    value=value,
-                    text=f"{name} on {i + 1}: why {value:+d}",
-                )
+            SortEntry(
+                qsort_id=record.id,
+                statement_id=statement.id,
+                value=placed["value"],
+                row=placed["row"],
             )
+        )
+    for number, text in remarks(study, j, name).items():
+        statement = numbers[number]
+        value = int(study.sorts[number - 1, j])
+        db.add(Comment(participant_id=person.id, statement_id=statement.id, value=value, text=text))
     question = store.questions(db, study_id)[0]
     assert question.id is not None
     db.add(
