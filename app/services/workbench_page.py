@@ -51,6 +51,8 @@ class Urls:
     download: str
     saved: list[dict[str, str]] = field(default_factory=list)
     compare: str = ""
+    bootstrap: str = ""
+    groups: str = ""
 
 
 FLAG_LEVEL_CHOICES = ("1.28", "1.44", "1.645", "1.96", "2.575", "2.807", "3.291", "none")
@@ -272,6 +274,8 @@ def build_page(
         "picked": ",".join(str(s) for s in selection.sorts),
         "all_sorts": _sort_choices(rows, selection),
         "compare_url": urls.compare,
+        "bootstrap_url": urls.bootstrap,
+        "groups_url": urls.groups,
         "state_token": encode_state(selection, options),
         "result": None,
         "study": None,

@@ -14,11 +14,18 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from app.deps import CurrentUser, DbDep, csrf_protect
-from app.errors import NotFoundError
+from app.errors import AnalysisError, NotFoundError
 from app.models import AnalysisRun, StaffUser
 from app.models import Study as StoredStudy
 from app.routes.researcher.pages import page, see_other
-from app.services import access, analysis_runs, audit, saved_analyses, workbench_page
+from app.services import (
+    access,
+    analysis_runs,
+    audit,
+    saved_analyses,
+    stability,
+    workbench_page,
+)
 from app.services.analysis import Selection
 from app.services.workbench_page import Urls
 from qsort.options import Options
@@ -43,7 +50,14 @@ def _urls(db: Session, study_id: int) -> Urls:
         }
         for s in saved_analyses.list_saved(db, study_id)
     ]
-    return Urls(f"{here}/save", f"{here}/download", saved, f"{here}/compare")
+    return Urls(
+        f"{here}/save",
+        f"{here}/download",
+        saved,
+        f"{here}/compare",
+        f"{here}/bootstrap",
+        f"{here}/groups",
+    )
 
 
 def _show(
@@ -204,3 +218,41 @@ def compare(
     context = saved_analyses.compare_page(db, study_id, a, b)
     context["back_url"] = _here(study_id)
     return page(request, "researcher/analysis/compare.html", user, **context)
+
+
+@router.post("/bootstrap")
+async def bootstrap(request: Request, db: DbDep, user: CurrentUser, study_id: int) -> Response:
+    """Bootstrap the analysis on the page: resampled sorts, seeded."""
+    study = access.study_for(db, user, study_id, "view")
+    form = await request.form()
+    selection, options = workbench_page.decode_state(str(form.get("a", "")))
+    resamples = _whole(str(form.get("resamples", "200")), "Resamples")
+    seed = _whole(str(form.get("seed", "0")), "Seed")
+    context = stability.bootstrap_page(db, study, selection, options, resamples, seed)
+    context["back_url"] = _here(study_id)
+    return page(request, "researcher/analysis/bootstrap.html", user, **context)
+
+
+@router.get("/groups")
+def groups(
+    request: Request,
+    db: DbDep,
+    user: CurrentUser,
+    study_id: int,
+    a: str,
+    first: str,
+    second: str,
+) -> Response:
+    """Two participant groups analysed alike, their viewpoints matched and compared."""
+    study = access.study_for(db, user, study_id, "view")
+    _, options = workbench_page.decode_state(a)
+    context = stability.groups_page(db, study, (first, second), options)
+    context["back_url"] = _here(study_id)
+    return page(request, "researcher/analysis/groups.html", user, **context)
+
+
+def _whole(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise AnalysisError(f"{what}: expected a whole number, found {text!r}") from None

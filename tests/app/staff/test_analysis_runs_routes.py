@@ -62,3 +62,35 @@ def test_a_large_analysis_runs_once_in_the_background(
     outsider = state.clients["other"]
     assert outsider.get(f"/studies/{study_id}/analysis/runs/{run_id}").status_code == 404
     world.close()
+
+
+def test_bootstrap_and_group_pages(tmp_path: Path, lipset: Study) -> None:
+    from app.services.analysis import Selection
+    from app.services.workbench_page import encode_state
+    from tests.app.staff.conftest import csrf_of
+    from tests.app.workbench.stored import GROUPS
+
+    world = build_world(tmp_path)
+    state = next(world)
+    with state.db() as db:
+        study_id = store_study(db, lipset)
+        viewer = db.exec(select(StaffUser).where(StaffUser.email == "viewer@example.org")).one()
+        assert viewer.id is not None
+        store.grant(db, study_id, viewer.id, "viewer")
+        db.commit()
+    client = state.clients["viewer"]
+    token = encode_state(Selection(), Options(n_factors=2))
+    here = f"/studies/{study_id}/analysis"
+    workbench = client.get(here)
+    assert workbench.status_code == 200 and 'data-testid="bootstrap"' in workbench.text
+    assert 'data-testid="save"' not in workbench.text  # a viewer may analyse, not save
+    boot = client.post(
+        f"{here}/bootstrap",
+        data={"a": token, "resamples": "30", "seed": "1", "csrf_token": csrf_of(client)},
+    )
+    assert boot.status_code == 200 and 'data-testid="boot-loadings"' in boot.text
+    groups = client.get(
+        f"{here}/groups", params={"a": token, "first": GROUPS[0], "second": GROUPS[1]}
+    )
+    assert groups.status_code == 200 and 'data-testid="group-correlations"' in groups.text
+    world.close()
