@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
-from app.errors import AppError, SignInRequiredError
+from app.errors import AppError, InvalidInputError, SignInRequiredError
 from app.i18n import Catalogue
 
 log = logging.getLogger(__name__)
@@ -57,7 +57,9 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     t = _catalogue(request)
     problems = [{**p, "message": problem_message(t, p)} for p in exc.problems]
     body = {"error": exc.code, "problems": problems, **exc.extra}
-    return render_error(request, exc.status, t(exc.message_key), body)
+    # A staff form's bad input carries its own sentence saying what was expected.
+    message = exc.detail if isinstance(exc, InvalidInputError) and exc.detail else None
+    return render_error(request, exc.status, message or t(exc.message_key), body)
 
 
 def sign_in_redirect(request: Request) -> Response:

@@ -396,3 +396,94 @@ def delete_participant_data(db: Session, participant_id: int) -> None:
     for table in (Comment, SurveyAnswer, Draft, HelpRequest):
         conn.execute(sa.delete(table).where(col(table.participant_id) == participant_id))
     conn.execute(sa.delete(Participant).where(col(Participant.id) == participant_id))
+
+
+def study_sessions(db: Session, study_id: int) -> list[SortSession]:
+    """Every join session of a study."""
+    return list(db.exec(select(SortSession).where(SortSession.study_id == study_id)))
+
+
+def has_sorts_on(db: Session, qset_id: int | None, grid_id: int | None) -> bool:
+    """Whether any sort (or participant) was made on this Q-set version or grid."""
+    query = select(Participant.id).where(
+        sa.or_(col(Participant.qset_id) == qset_id, col(Participant.grid_id) == grid_id)
+    )
+    return db.exec(query.limit(1)).first() is not None
+
+
+def replace_statements(db: Session, qset_id: int, texts: Sequence[str]) -> None:
+    """Make ``texts`` the statements of a Q-set version nobody has sorted yet."""
+    db.connection().execute(sa.delete(Statement).where(col(Statement.qset_id) == qset_id))
+    db.add_all(Statement(qset_id=qset_id, number=i, text=t) for i, t in enumerate(texts, 1))
+    db.flush()
+
+
+def new_qset(db: Session, study_id: int, texts: Sequence[str]) -> QSetVersion:
+    """A new Q-set version of the study holding ``texts`` (flushed)."""
+    last = db.exec(
+        select(sa.func.max(QSetVersion.version)).where(QSetVersion.study_id == study_id)
+    ).one()
+    qset = QSetVersion(study_id=study_id, version=int(last or 0) + 1)
+    db.add(qset)
+    db.flush()
+    assert qset.id is not None
+    replace_statements(db, qset.id, texts)
+    return qset
+
+
+def answered_question_keys(db: Session, study_id: int) -> set[str]:
+    """The keys of the study's questions that somebody has answered."""
+    query = (
+        select(Question.key)
+        .where(Question.study_id == study_id, SurveyAnswer.question_id == Question.id)
+        .distinct()
+    )
+    return set(db.exec(query))
+
+
+def replace_questions(db: Session, study_id: int, questions: Sequence[SurveySpec]) -> None:
+    """Make ``questions`` the study's survey, matched by key (answered ones must stay)."""
+    existing = {q.key: q for q in db.exec(select(Question).where(Question.study_id == study_id))}
+    keep = {key for key, *_ in questions}
+    for key, question in existing.items():
+        if key not in keep:
+            db.delete(question)
+    db.flush()
+    for position, (key, kind, prompt, options, required) in enumerate(questions, 1):
+        question = existing.get(key) or Question(
+            study_id=study_id, key=key, kind=kind, prompt="", position=position
+        )
+        question.position, question.kind, question.prompt = position, kind, prompt
+        question.options, question.required = list(options), required
+        db.add(question)
+    db.flush()
+
+
+def add_imported_sort(
+    db: Session,
+    session: SortSession,
+    label: str,
+    token_hash: str,
+    qset_id: int,
+    grid_id: int,
+    placements: Sequence[tuple[int, int, int]],
+    source_file: str,
+) -> Participant:
+    """Record a sort read from a file: a participant (no device) and its sort, marked imported."""
+    assert session.id is not None
+    participant = Participant(
+        session_id=session.id,
+        study_id=session.study_id,
+        label=label,
+        token_hash=token_hash,
+        qset_id=qset_id,
+        grid_id=grid_id,
+    )
+    db.add(participant)
+    db.flush()
+    record = add_sort(db, participant, token_hash, placements)
+    record.source, record.source_file = "imported", source_file[:255]
+    participant.sorted_at = participant.finished_at = utcnow()
+    participant.revoked_at = utcnow()  # no device holds its token
+    db.add_all([record, participant])
+    return participant

@@ -1,4 +1,4 @@
-"""``qsort data export``: a study's sorts (any format ``qsort formats`` lists) or responses.
+"""``qsort data export|import``: a study's sorts (any format ``qsort formats`` lists) or responses.
 
 Works on the same store as ``qsort serve`` (``--data-dir``, ``QSORT_DATA_DIR`` or
 ``QSORT_DATABASE_URL``). The command line is the machine's operator, who holds the whole store;
@@ -16,7 +16,7 @@ from qsort.cli.registry import Subparsers
 
 
 def register(sub: Subparsers) -> None:
-    """Add ``data export``."""
+    """Add ``data export`` and ``data import``."""
     data = sub.add_parser("data", help="take a study's collected data out of the store")
     actions = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     export = actions.add_parser(
@@ -34,6 +34,14 @@ def register(sub: Subparsers) -> None:
     )
     add_data_dir(export)
     export.set_defaults(handler=cmd_export)
+    imported = actions.add_parser(
+        "import", help="add the sorts of a file (any format qsort formats lists) to a study"
+    )
+    imported.add_argument("study", type=int, help="the study's id")
+    imported.add_argument("file", type=Path, help="the file of sorts")
+    imported.add_argument("--format", default=None, help="a name from: qsort formats")
+    add_data_dir(imported)
+    imported.set_defaults(handler=cmd_import)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -65,4 +73,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         engine.dispose()
     for path in written:
         print(f"wrote {path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Add the sorts; print how many, or one line saying what went wrong."""
+    settings = settings_for(args)
+    from sqlmodel import Session
+
+    from app import db
+    from app.errors import AppError
+    from app.services import import_sorts
+
+    engine = db.make_engine(settings)
+    db.upgrade(engine, settings)
+    try:
+        with Session(engine) as session:
+            labels = import_sorts.import_sorts(
+                session, None, args.study, args.file, args.format, args.file.name
+            )
+            session.commit()
+    except AppError as exc:
+        print(f"qsort data import: error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"imported {len(labels)} sorts: {', '.join(labels)}")
     return 0

@@ -1,4 +1,4 @@
-"""``qsort study list|export``: the studies in the store, and a whole study as a study file.
+"""``qsort study list|export|import``: the studies in the store; a whole study as a study file.
 
 Works on the same store as ``qsort serve`` (``--data-dir``, ``QSORT_DATA_DIR`` or
 ``QSORT_DATABASE_URL``).
@@ -16,8 +16,8 @@ from qsort.cli.registry import Subparsers
 
 
 def register(sub: Subparsers) -> None:
-    """Add ``study list`` and ``study export``."""
-    study = sub.add_parser("study", help="list the studies in the store, export one")
+    """Add ``study list``, ``study export`` and ``study import``."""
+    study = sub.add_parser("study", help="list the studies in the store, export or import one")
     actions = study.add_subparsers(dest="study_command", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="id, status, sorts and title of every study")
     listing.add_argument("--json", action="store_true", help="a JSON list of objects")
@@ -28,6 +28,10 @@ def register(sub: Subparsers) -> None:
     export.add_argument("out", type=Path, help="the .json file to write")
     add_data_dir(export)
     export.set_defaults(handler=cmd_export)
+    imported = actions.add_parser("import", help="make a draft study from a qsort study file")
+    imported.add_argument("file", type=Path, help="the qsort study file (.json)")
+    add_data_dir(imported)
+    imported.set_defaults(handler=cmd_import)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -76,4 +80,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Make the study; print its id, or one line saying what went wrong."""
+    settings = settings_for(args)
+    from sqlmodel import Session
+
+    from app import db
+    from app.errors import AppError
+    from app.services import import_sorts
+
+    engine = db.make_engine(settings)
+    db.upgrade(engine, settings)
+    try:
+        with Session(engine) as session:
+            study = import_sorts.import_study(session, None, args.file, args.file.name)
+            session.commit()
+            print(f"imported study {study.id}: {study.title} (a draft: design and open it)")
+    except AppError as exc:
+        print(f"qsort study import: error: {exc.detail}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
     return 0

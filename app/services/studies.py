@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidInputError
 from app.models import StaffUser, Study, utcnow
-from app.services import access, audit
+from app.services import access, audit, designer
 
 STATUSES = ("draft", "open", "closed")
 SHARE_RIGHTS = {
@@ -46,6 +46,10 @@ def set_status(db: Session, user: StaffUser, study_id: int, status: str) -> Stud
     study = access.study_for(db, user, study_id, "edit")
     if status not in ("open", "closed"):
         raise InvalidInputError(f"expected open or closed, found {status!r}")
+    problems = designer.open_problems(db, study) if status == "open" else []
+    if problems:
+        raise InvalidInputError("the study cannot open yet: " + "; ".join(problems))
+    designer.set_open(db, study, status == "open")
     study.status = status
     study.updated_at = utcnow()
     db.add(study)

@@ -18,7 +18,7 @@ def join(page: Page, server: LiveServer) -> None:
     page.fill("#code", "demo")
     page.click("button[type=submit]")
     page.click("button[value=accept]")
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")  # a function: CSP forbids eval
 
 
 def presort_all(page: Page) -> None:
@@ -79,10 +79,12 @@ def first_tray_card(page: Page) -> str:
 def wait_for_offline_shell(page: Page) -> None:
     """Wait until the service worker controls the page and the offline shell is kept."""
     page.wait_for_function(
-        "navigator.serviceWorker.controller !== null && caches.has('qsort-shell')", polling=100
+        "() => navigator.serviceWorker.controller !== null && caches.has('qsort-shell')",
+        polling=100,
     )
     page.wait_for_function(
-        "caches.open('qsort-shell').then(c => c.match('/p/shell')).then(r => r !== undefined)",
+        "() => caches.open('qsort-shell').then(c => c.match('/p/shell'))"
+        ".then(r => r !== undefined)",
         polling=100,
     )
 

@@ -42,7 +42,7 @@ def test_offline_reload_restores_the_sort_and_syncs_later(
     place_on_slot(page, *SLOTS[3])  # a change that never reached the server
     expect(page.locator("#save-status")).to_have_attribute("data-state", "offline")
     page.reload()
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")
     # the page came from the service worker's shell, restored from the device's copy
     assert page.evaluate("document.body.dataset.source") == "device"
     expect(page.locator("#stage-sort")).to_be_visible()
@@ -66,7 +66,7 @@ def test_thanks_leaves_no_participant_data_on_the_device(
     wait_for_offline_shell(page)
     submit_valid_sort(page, "offline-test-key")
     page.reload()
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")
     page.click("#postsort-next")
     page.check("input[name=group][value=service_user]")
     page.fill("#survey-form textarea >> nth=0", "something private")

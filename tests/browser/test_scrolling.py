@@ -67,7 +67,7 @@ def drag_below_the_fold(page: Page, source: str, target: str) -> None:
     for i in range(1, 9):
         _touch(cdp, "touchMove", x0, y0 + (edge - y0) * i / 8)
     # the finger rests at the edge: the page keeps scrolling, the card stays under the finger
-    page.wait_for_function("window.scrollY > 0")
+    page.wait_for_function("() => window.scrollY > 0")
     page.wait_for_function(GHOST_UNDER, arg=[x0, edge])
     page.wait_for_function(REACHED, arg=target, timeout=15000)
     assert page.evaluate(GHOST_UNDER, [x0, edge])
@@ -127,7 +127,7 @@ def test_auto_scroll_goes_up_and_stops_outside_the_edge(
     _touch(cdp, "touchStart", x0, y0)
     for i in range(1, 9):
         _touch(cdp, "touchMove", x0, y0 + (8 - y0) * i / 8)
-    page.wait_for_function(f"window.scrollY < {start - 150}")
+    page.wait_for_function(f"() => window.scrollY < {start - 150}")
     # back to the middle of the screen: the scrolling stops
     _touch(cdp, "touchMove", x0, 400)
     page.wait_for_timeout(100)
@@ -176,7 +176,7 @@ def test_phone_scroll_gutter_scrolls_without_picking_up_a_card(
         _touch(cdp, "touchMove", x, 600 - 40 * i)
     _touch(cdp, "touchEnd")
     cdp.detach()
-    page.wait_for_function("window.scrollY > 150")
+    page.wait_for_function("() => window.scrollY > 150")
     assert page.locator(".ghost, .card.dragging, .card[aria-pressed=true]").count() == 0
     expect(page.locator("#reader")).to_be_hidden()
     assert screen_sort(page) == {}
@@ -185,10 +185,10 @@ def test_phone_scroll_gutter_scrolls_without_picking_up_a_card(
     _settle(page)
     before = page.evaluate("window.scrollY")
     page.tap("#scroll-gutter [data-scroll='1']")
-    page.wait_for_function(f"window.scrollY > {before + 200}")
+    page.wait_for_function(f"() => window.scrollY > {before + 200}")
     after = page.evaluate("window.scrollY")
     page.tap("#scroll-gutter [data-scroll='-1']")
-    page.wait_for_function(f"window.scrollY < {after - 200}")
+    page.wait_for_function(f"() => window.scrollY < {after - 200}")
     assert page.locator(".ghost, .card[aria-pressed=true]").count() == 0
     assert screen_sort(page) == {}
 

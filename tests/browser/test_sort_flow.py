@@ -128,7 +128,7 @@ def test_reload_mid_sort_resumes_exactly(page: Page, live_server: LiveServer) ->
     expect(page.locator("#save-status")).to_have_attribute("data-state", "saved")
     before = screen_sort(page)
     page.reload()
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")
     expect(page.locator("#stage-sort")).to_be_visible()
     assert screen_sort(page) == before
 
@@ -185,7 +185,7 @@ def test_keyboard_reaches_the_grid_with_tab_from_the_top(
     join(page, live_server)
     presort_all(page)
     page.reload()  # start from the top of a freshly loaded page: nothing focused
-    page.wait_for_function("window.qsortReady === true")
+    page.wait_for_function("() => window.qsortReady === true")
     assert page.evaluate("document.activeElement === document.body")
     # the first Tab shows the skip link
     page.keyboard.press("Tab")

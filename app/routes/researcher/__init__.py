@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routes.researcher import accounts, admin, analysis, data, studies
+from app.routes.researcher import accounts, admin, analysis, data, designer, studies
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
+    designer.router,
     studies.router,
     data.router,
     analysis.router,

@@ -8,15 +8,24 @@ import zipfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import InvalidInputError
 from app.routes.researcher.pages import page, see_other
-from app.services import access, collected, export
+from app.services import access, collected, export, import_sorts
 
 router = APIRouter(prefix="/studies/{study_id}", dependencies=[Depends(csrf_protect)])
+MAX_UPLOAD_BYTES = 20_000_000
+
+
+async def read_upload(file: UploadFile) -> bytes:
+    """The uploaded file's bytes, refused beyond :data:`MAX_UPLOAD_BYTES`."""
+    content = await file.read(MAX_UPLOAD_BYTES + 1)
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise InvalidInputError(f"an uploaded file may be at most {MAX_UPLOAD_BYTES // 10**6} MB")
+    return content
 
 
 def _formats() -> list[tuple[str, str]]:
@@ -116,3 +125,23 @@ def download_responses(db: DbDep, user: CurrentUser, study_id: int, full: bool =
 def _attachment(content: bytes, name: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return Response(content, media_type="application/octet-stream", headers=headers)
+
+
+@router.post("/sorts/import")
+async def import_sorts_file(
+    request: Request,
+    db: DbDep,
+    user: CurrentUser,
+    study_id: int,
+    file: UploadFile,
+    format: Annotated[str, Form(max_length=32)] = "",
+) -> Response:
+    """Add the sorts of an uploaded file (checked against the Q-set and grid)."""
+    access.study_for(db, user, study_id, "edit")
+    name = Path(file.filename or "sorts").name or "sorts"
+    with tempfile.TemporaryDirectory(prefix="qsort-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(await read_upload(file))
+        import_sorts.import_sorts(db, user, study_id, path, format or None, name)
+    db.commit()
+    return see_other(f"/studies/{study_id}/participants")

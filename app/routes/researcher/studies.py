@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app import store
 from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import InvalidInputError
 from app.models import StaffUser
+from app.routes.researcher.data import read_upload
 from app.routes.researcher.pages import page, see_other
-from app.services import access, studies
+from app.services import access, export, import_sorts, studies
 
 router = APIRouter(prefix="/studies", dependencies=[Depends(csrf_protect)])
 
@@ -54,10 +57,18 @@ def overview(request: Request, db: DbDep, user: CurrentUser, study_id: int) -> R
 
 @router.post("/{study_id}/status")
 def set_status(
-    db: DbDep, user: CurrentUser, study_id: int, status: Annotated[str, Form(max_length=16)]
+    request: Request,
+    db: DbDep,
+    user: CurrentUser,
+    study_id: int,
+    status: Annotated[str, Form(max_length=16)],
 ) -> Response:
-    """Open or close the study to participants."""
-    studies.set_status(db, user, study_id, status)
+    """Open or close the study to participants (the page says what stops it from opening)."""
+    try:
+        studies.set_status(db, user, study_id, status)
+    except InvalidInputError as exc:
+        db.rollback()
+        return _overview(request, db, user, study_id, 422, error=exc.detail)
     db.commit()
     return see_other(f"/studies/{study_id}")
 
@@ -87,3 +98,33 @@ def audit_record(request: Request, db: DbDep, user: CurrentUser, study_id: int) 
     study = access.study_for(db, user, study_id, "own")
     events = store.audit_events(db, study_id)
     return page(request, "researcher/audit.html", user, events=events, study=study)
+
+
+@router.post("/import")
+async def import_study(
+    request: Request, db: DbDep, user: CurrentUser, file: UploadFile
+) -> Response:
+    """Make a draft study from an uploaded qsort study file."""
+    access.require_role(user, "admin", "researcher")
+    name = Path(file.filename or "study.json").name or "study.json"
+    with tempfile.TemporaryDirectory(prefix="qsort-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(await read_upload(file))
+        study = import_sorts.import_study(db, user, path, name)
+    db.commit()
+    return see_other(f"/studies/{study.id}")
+
+
+@router.get("/{study_id}/study.json")
+def download_study(db: DbDep, user: CurrentUser, study_id: int) -> Response:
+    """The whole study as a qsort study file (statements, grid, questions, sorts)."""
+    with tempfile.TemporaryDirectory(prefix="qsort-export-") as folder:
+        target = Path(folder) / f"study{study_id}.json"
+        export.export_sorts(db, user, study_id, target, "qsort")
+        db.commit()
+        content = target.read_bytes()
+    headers = {
+        "Content-Disposition": f'attachment; filename="{target.name}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(content, media_type="application/json", headers=headers)

@@ -14,8 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.models import Participant
 from app.services import accounts
 from app.services.analysis import Selection
 from app.services.workbench_page import encode_state
@@ -58,6 +59,23 @@ ROUTES: tuple[Row, ...] = (
                                                  (S, S, 403, 404, 422, 422, 422, 422)),
     ("GET", "/studies/{study}/analysis/groups?a={token}&first=a&second=b", {},
                                                  (S, S, 403, 404, 422, 422, 422, 422)),
+    ("POST", "/studies/new", {"title": "Mine"}, (S, S, 403, D, D, D, D, D)),
+    ("GET", "/studies/{study}/design", {},       (S, S, 403, 404, 403, 200, 200, 200)),
+    ("POST", "/studies/{study}/design", {"low": "x"},
+                                                 (S, S, 403, 404, 403, 422, 422, 422)),
+    ("GET", "/studies/{study}/participants", {}, (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/participants/{participant}", {},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    ("POST", "/studies/{study}/participants/{participant}/exclude", {"reason": "x"},
+                                                 (S, S, 403, 404, 403, 422, 422, 422)),
+    ("POST", "/studies/{study}/participants/{participant}/withdraw", {},
+                                                 (S, S, 403, 404, 403, 403, D, D)),
+    ("GET", "/studies/{study}/export?format=csv", {},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
+    ("GET", "/studies/{study}/study.json", {},  (S, S, 403, 404, 422, 422, 422, 422)),
+    ("GET", "/studies/{study}/responses.csv", {}, (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/responses.csv?full=true", {},
+                                                 (S, S, 403, 404, 403, 403, 200, 200)),
     ("GET", "/admin/users", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/users",
      {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
@@ -86,20 +104,38 @@ def _ask(client: TestClient, method: str, path: str, form: dict[str, str]) -> ob
     return _outcome(client.post(path, data={**form, "csrf_token": token}))
 
 
-@pytest.mark.parametrize(("method", "path", "form", "expected"), ROUTES, ids=lambda v: str(v))
-def test_every_visitor_gets_the_answer_their_role_allows(
-    tmp_path: Path, method: str, path: str, form: dict[str, str], expected: tuple[object, ...]
-) -> None:
-    world = build_world(tmp_path)
+DESTRUCTIVE = ("/withdraw",)
+"""Rows whose success takes away what the next visitor would ask about: each visitor gets an
+app of their own."""
+
+
+def _answer(
+    folder: Path, visitors: tuple[str, ...], method: str, path: str, form: dict[str, str]
+) -> dict[str, object]:
+    world = build_world(folder)
     state = next(world)
     with Session(state.app.state.engine) as db:
         spare = accounts.create_user(db, None, "spare@example.org", "researcher", PASSWORD)
         db.commit()
         target = spare.id
-    token = encode_state(Selection(), Options())
-    url = path.format(study=state.study_id, target=target, token=token)
+        participant = db.exec(select(Participant.id)).one()
+    token = encode_state(Selection(), Options())  # the workbench's default analysis
+    url = path.format(study=state.study_id, target=target, participant=participant, token=token)
     form = {key: value.format(token=token) for key, value in form.items()}
-    # No row's action changes another visitor's right, so the visitors can ask in turn.
-    answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in VISITORS}
-    assert answers == dict(zip(VISITORS, expected, strict=True))
+    answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in visitors}
     world.close()
+    return answers
+
+
+@pytest.mark.parametrize(("method", "path", "form", "expected"), ROUTES, ids=lambda v: str(v))
+def test_every_visitor_gets_the_answer_their_role_allows(
+    tmp_path: Path, method: str, path: str, form: dict[str, str], expected: tuple[object, ...]
+) -> None:
+    if path.endswith(DESTRUCTIVE):
+        answers: dict[str, object] = {}
+        for n, visitor in enumerate(VISITORS):
+            answers |= _answer(tmp_path / str(n), (visitor,), method, path, form)
+    else:
+        # No other row's action changes another visitor's right, so they can ask in turn.
+        answers = _answer(tmp_path, VISITORS, method, path, form)
+    assert answers == dict(zip(VISITORS, expected, strict=True))

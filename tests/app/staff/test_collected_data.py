@@ -199,3 +199,57 @@ def test_study_list_json_and_study_file_export(
     assert _as_dict(out) == sorts
     matrix = np.array([[v for _, v in sorted(s.items())] for s in sorts.values()])
     assert matrix.shape == (2, 34)
+
+
+def test_a_study_file_comes_in_and_its_sorts_are_marked_imported(
+    world: StaffWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sorts = _participant_sorts(world, 2)
+    folder = str(world.settings.data_dir)
+    out = tmp_path / "study.json"
+    assert qsort_main(["study", "export", str(world.study_id), str(out), "--data-dir", folder]) == 0
+    owner = world.clients["other"]
+    token = csrf_of(owner, "/studies")
+    made = owner.post(
+        "/studies/import",
+        data={"csrf_token": token},
+        files={"file": ("mine.json", out.read_bytes())},
+    )
+    assert made.status_code == 303
+    new_id = int(made.headers["location"].rsplit("/", 1)[1])
+    table = owner.get(f"/studies/{new_id}/participants").text
+    assert table.count("imported") >= 2
+    again = owner.get(f"/studies/{new_id}/export", params={"format": "qsort"})
+    assert _as_dict_bytes(again.content, tmp_path) == sorts
+    capsys.readouterr()
+    assert qsort_main(["study", "import", str(out), "--data-dir", folder]) == 0
+    assert "imported study" in capsys.readouterr().out
+
+
+def test_sorts_from_a_file_are_checked_against_the_grid(
+    world: StaffWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sorts = _participant_sorts(world, 2)
+    owner = world.clients["owner"]
+    xlsx = owner.get(f"/studies/{world.study_id}/export", params={"format": "kade-xlsx"}).content
+    token = csrf_of(owner, "/studies")
+    url = f"/studies/{world.study_id}/sorts/import"
+    done = owner.post(url, data={"csrf_token": token}, files={"file": ("old.xlsx", xlsx)})
+    assert done.status_code == 303, done.text[-1500:]
+    with world.db() as db:
+        imported = db.exec(select(QSortRecord).where(QSortRecord.source == "imported")).all()
+    assert len(imported) == 2 and {r.source_file for r in imported} == {"old.xlsx"}
+    bad = tmp_path / "bad.csv"
+    rows = "".join(f"{n},{n % 3 - 1},{(35 - n) % 3 - 1}\n" for n in range(1, 35))
+    bad.write_text("statement,A,B\n" + rows)  # sorted on a -1..+1 grid, not the demo's
+    folder = str(world.settings.data_dir)
+    code = qsort_main(["data", "import", str(world.study_id), str(bad), "--data-dir", folder])
+    assert code == 2
+    assert "does not fit the study's grid" in capsys.readouterr().err
+    assert len(sorts) == 2
+
+
+def _as_dict_bytes(content: bytes, folder: Path) -> dict[str, dict[int, int]]:
+    path = folder / "back.json"
+    path.write_bytes(content)
+    return _as_dict(path)

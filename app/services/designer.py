@@ -1,0 +1,229 @@
+"""The study designer: make a study from nothing, change its texts, Q-set, grid and survey.
+
+A study's Q-set version and grid are frozen once anybody has joined on them: a change then
+makes a new version (and a new grid), which new participants get, while every sort already
+made keeps naming the version it was made on. A forced grid must hold exactly the number of
+statements before the study can open; the form says so while it does not.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app import store
+from app.errors import InvalidInputError
+from app.i18n import available_languages
+from app.models import GridShape, StaffUser, Study, utcnow
+from app.services import access, audit
+from app.services.group_sessions import new_code
+
+QUESTION_KINDS = ("text", "choice")
+"""The survey kinds the participant pages can ask today (free text, one choice)."""
+MAX_STATEMENTS = 200
+MAX_COLUMNS = 21
+
+
+@dataclass(frozen=True)
+class Design:
+    """What the designer form sends, already split into lines and numbers."""
+
+    title: str
+    condition: str
+    statements: list[str]
+    values: list[int]
+    capacities: list[int]
+    forced: bool = True
+    texts: dict[str, str] = field(default_factory=dict)
+    language: str = "en"
+    extremes_required: bool = False
+    questions: list[tuple[str, str, str, list[dict[str, str]], bool]] = field(default_factory=list)
+
+
+def statement_lines(text: str) -> list[str]:
+    """One statement a non-empty line (pasted lists keep their order)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def parse_grid(low: str, high: str, capacities: str) -> tuple[list[int], list[int]]:
+    """Column values ``low..high`` and one capacity each (numbers separated by spaces/commas)."""
+    try:
+        lo, hi = int(low), int(high)
+        caps = [int(c) for c in re.split(r"[\s,;]+", capacities.strip()) if c]
+    except ValueError as exc:
+        raise InvalidInputError(
+            "the grid needs whole numbers: a lowest and highest column value and one capacity "
+            "per column, such as 2 3 4 3 2"
+        ) from exc
+    if not lo < hi or hi - lo + 1 > MAX_COLUMNS:
+        raise InvalidInputError(
+            f"the lowest column value must be below the highest, with at most {MAX_COLUMNS} "
+            f"columns; found {lo} to {hi}"
+        )
+    if len(caps) != hi - lo + 1 or any(c < 0 for c in caps):
+        raise InvalidInputError(
+            f"columns {lo} to {hi} need {hi - lo + 1} capacities (whole numbers, 0 or more); "
+            f"found {len(caps)}"
+        )
+    return list(range(lo, hi + 1)), caps
+
+
+def parse_question(
+    key: str, kind: str, prompt: str, options: str, required: bool
+) -> tuple[str, str, str, list[dict[str, str]], bool]:
+    """One survey question from the form, checked."""
+    key = re.sub(r"[^a-z0-9_]+", "_", key.strip().lower()).strip("_")[:64]
+    if not key or not prompt.strip():
+        raise InvalidInputError("each survey question needs a short name and its question text")
+    if kind not in QUESTION_KINDS:
+        raise InvalidInputError(f"expected a question kind among {QUESTION_KINDS}, found {kind!r}")
+    labels = statement_lines(options)
+    if kind == "choice" and len(labels) < 2:
+        raise InvalidInputError(f"the choice question {key!r} needs at least two options")
+    choices = [{"value": f"o{i}", "label": label} for i, label in enumerate(labels, 1)]
+    return key, kind, prompt.strip(), choices if kind == "choice" else [], required
+
+
+def grid_problem(values: list[int], capacities: list[int], forced: bool, n: int) -> str | None:
+    """What stops the grid from taking ``n`` statements, or None when it fits."""
+    room = sum(capacities)
+    if forced and room != n:
+        return (
+            f"the grid holds {room} cards but the Q-set has {n} statements; "
+            f"a forced grid must hold exactly {n}"
+        )
+    if not forced and room < n:
+        return f"the grid has room for {room} cards but the Q-set has {n} statements"
+    return None
+
+
+def create_study(db: Session, user: StaffUser, title: str) -> Study:
+    """A new draft study owned by ``user``, with an empty Q-set and a small grid to change."""
+    access.require_role(user, "admin", "researcher")
+    title = title.strip()
+    if not title:
+        raise InvalidInputError("a study needs a title")
+    study = store.create_study(
+        db,
+        slug=f"study-{secrets.token_hex(6)}",
+        title=title[:200],
+        condition="",
+        statements=[],
+        column_values=[-2, -1, 0, 1, 2],
+        capacities=[1, 2, 3, 2, 1],
+    )
+    study.status = "draft"
+    assert study.id is not None and user.id is not None
+    store.grant(db, study.id, user.id, "owner")
+    audit.record(db, user, "study_create", study_id=study.id, detail=title[:200])
+    return study
+
+
+def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
+    """Store the design; a frozen Q-set or grid that changes becomes a new version."""
+    study = access.study_for(db, user, study_id, "edit")
+    if len(design.statements) > MAX_STATEMENTS:
+        raise InvalidInputError(
+            f"at most {MAX_STATEMENTS} statements; found {len(design.statements)}"
+        )
+    if design.language not in available_languages():
+        raise InvalidInputError(f"expected a language among {available_languages()}")
+    if len({k for k, *_ in design.questions}) != len(design.questions):
+        raise InvalidInputError("two survey questions have the same short name")
+    missing = store.answered_question_keys(db, study_id) - {k for k, *_ in design.questions}
+    if missing:
+        raise InvalidInputError(
+            f"answered questions cannot be removed: {', '.join(sorted(missing))}"
+        )
+    changed = _save_qset(db, study, design.statements) | _save_grid(db, study, design)
+    study.title, study.condition = design.title.strip()[:200] or study.title, design.condition
+    study.language, study.extremes_required = design.language, design.extremes_required
+    for name, text in design.texts.items():
+        setattr(study, name, text)
+    study.updated_at = utcnow()
+    db.add(study)
+    store.replace_questions(db, study_id, design.questions)
+    detail = "new version of " + " and ".join(sorted(changed)) if changed else "texts and survey"
+    audit.record(db, user, "study_edit", study_id=study_id, detail=detail)
+    return study
+
+
+def _save_qset(db: Session, study: Study, texts: list[str]) -> set[str]:
+    assert study.id is not None and study.current_qset_id is not None
+    current = [s.text for s in store.statements(db, study.current_qset_id)]
+    if current == texts:
+        return set()
+    if store.has_sorts_on(db, study.current_qset_id, None):
+        study.current_qset_id = store.new_qset(db, study.id, texts).id
+        return {"the Q-set"}
+    store.replace_statements(db, study.current_qset_id, texts)
+    return set()
+
+
+def _save_grid(db: Session, study: Study, design: Design) -> set[str]:
+    assert study.id is not None and study.current_grid_id is not None
+    grid = store.get_grid(db, study.current_grid_id)
+    assert grid is not None
+    shape = (design.values, design.capacities, design.forced)
+    if (grid.column_values, grid.capacities, grid.forced) == shape:
+        return set()
+    if store.has_sorts_on(db, None, grid.id):
+        grid = GridShape(study_id=study.id, column_values=[], capacities=[])
+        frozen = {"the grid"}
+    else:
+        frozen = set()
+    grid.column_values, grid.capacities, grid.forced = shape
+    db.add(grid)
+    db.flush()
+    study.current_grid_id = grid.id
+    return frozen
+
+
+def open_problems(db: Session, study: Study) -> list[str]:
+    """Everything that stops the study from opening to participants."""
+    assert study.current_qset_id is not None and study.current_grid_id is not None
+    n = len(store.statements(db, study.current_qset_id))
+    grid = store.get_grid(db, study.current_grid_id)
+    assert grid is not None
+    problems = [] if n >= 2 else [f"the Q-set needs at least two statements; it has {n}"]
+    if not study.condition.strip():
+        problems.append("the condition of instruction (the question sorted on) is empty")
+    problem = grid_problem(grid.column_values, grid.capacities, grid.forced, n)
+    return problems + ([problem] if problem else [])
+
+
+def set_open(db: Session, study: Study, is_open: bool) -> str | None:
+    """Open the study's join session (making one with a fresh code) or close them all."""
+    assert study.id is not None
+    sessions = store.study_sessions(db, study.id)
+    if not is_open:
+        for session in sessions:
+            session.is_open, session.closed_at = False, utcnow()
+            db.add(session)
+        return None
+    if not sessions:
+        return store.open_session(db, study.id, new_code(), name="Main").code
+    sessions[0].is_open, sessions[0].closed_at = True, None
+    db.add(sessions[0])
+    return sessions[0].code
+
+
+def statements_from_file(path: Path) -> list[str]:
+    """The statements of a PQMethod ``.STA`` or a text file (one a line), read by qsort's
+    reader, which decodes legacy encodings and drops ``12<TAB>`` numbering."""
+    from qsort.errors import QsortError
+    from qsort.formats._common import decode_text, read_bytes, split_lines
+    from qsort.formats.pqmethod import read_sta
+
+    try:
+        text = decode_text(read_bytes(path), path, "one statement per line", legacy=True)
+        lines = [line for line in split_lines(text)]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return [t for t in read_sta(path, len(lines)) if t.strip()]
+    except QsortError as exc:
+        raise InvalidInputError(str(exc)) from exc

@@ -1,0 +1,160 @@
+"""Sorts and whole studies coming in from files, read by :mod:`qsort.formats` (never here).
+
+- :func:`import_sorts` adds the sorts of any format ``qsort formats`` lists to a study, each
+  checked against the study's current Q-set (same number of statements) and grid, and marked
+  imported with the file's name.
+- :func:`import_study` makes a new draft study from a qsort study file: its statements, grid,
+  questions and sorts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from pathlib import Path
+
+from sqlmodel import Session
+
+from app import store
+from app.errors import InvalidInputError
+from app.models import SortSession, StaffUser, Study
+from app.services import access, audit
+from app.services.group_sessions import new_code
+from qsort.study import Grid
+from qsort.study import Study as QStudy
+
+IMPORT_SESSION = "Imported"
+
+
+def _read(path: Path, fmt: str | None) -> QStudy:
+    from qsort.errors import QsortError
+    from qsort.formats import read_study
+
+    try:
+        return read_study(path, fmt)
+    except QsortError as exc:
+        raise InvalidInputError(str(exc)) from exc
+
+
+def _import_session(db: Session, study_id: int) -> SortSession:
+    for session in store.study_sessions(db, study_id):
+        if session.name == IMPORT_SESSION and not session.is_open:
+            return session
+    session = store.open_session(db, study_id, new_code(), name=IMPORT_SESSION)
+    session.is_open = False
+    db.add(session)
+    return session
+
+
+def _check_fit(study: Study, data: QStudy, n: int, grid: Grid, name: str) -> None:
+    if data.n_statements != n:
+        raise InvalidInputError(
+            f"{name}: its sorts have {data.n_statements} statements; the study's Q-set has {n}"
+        )
+    for j, sort_name in enumerate(data.sort_names):
+        problems = grid.check_sort(data.sorts[:, j])
+        if problems:
+            raise InvalidInputError(
+                f"{name}: sort {sort_name!r} does not fit the study's grid: {'; '.join(problems)}"
+            )
+
+
+def add_sorts(db: Session, study: Study, data: QStudy, source: str) -> list[str]:
+    """Store every sort of ``data`` on the study's current Q-set and grid; return the labels."""
+    assert study.id is not None and study.current_qset_id and study.current_grid_id
+    cards = store.statements(db, study.current_qset_id)
+    shape = store.get_grid(db, study.current_grid_id)
+    assert shape is not None
+    grid = Grid(tuple(shape.column_values), tuple(shape.capacities), shape.forced)
+    _check_fit(study, data, len(cards), grid, source)
+    session = _import_session(db, study.id)
+    taken = store.participant_labels(db, session.id or 0)
+    labels = []
+    for j, name in enumerate(data.sort_names):
+        label = name[:16] if name[:16] not in taken else f"I{len(taken) + 1:03d}"
+        taken.add(label)
+        rows: dict[int, int] = {}
+        placements = []
+        for card, value in zip(cards, data.sorts[:, j].tolist(), strict=True):
+            assert card.id is not None
+            placements.append((card.id, int(value), rows.get(int(value), 0)))
+            rows[int(value)] = rows.get(int(value), 0) + 1
+        token = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+        store.add_imported_sort(
+            db,
+            session,
+            label,
+            token,
+            study.current_qset_id,
+            study.current_grid_id,
+            placements,
+            source,
+        )
+        labels.append(label)
+    return labels
+
+
+def import_sorts(
+    db: Session, user: StaffUser | None, study_id: int, path: Path, fmt: str | None, source: str
+) -> list[str]:
+    """Read the file and add its sorts to the study (editors; None is the command line)."""
+    study = store.get_study(db, study_id) if user is None else None
+    if user is not None:
+        study = access.study_for(db, user, study_id, "edit")
+    if study is None:
+        raise InvalidInputError(f"no study with id {study_id}")
+    labels = add_sorts(db, study, _read(path, fmt), source)
+    audit.record(db, user, "sorts_import", study_id=study_id, detail=f"{len(labels)} from {source}")
+    return labels
+
+
+def _survey(questions: tuple[dict[str, object], ...]) -> list[store.SurveySpec]:
+    specs: list[store.SurveySpec] = []
+    for q in questions:
+        options = q.get("options")
+        labels = [str(o) for o in options] if isinstance(options, list) else []
+        kind = "choice" if q.get("kind") == "choice" and labels else "text"
+        choices = [{"value": f"o{i}", "label": t} for i, t in enumerate(labels, 1)]
+        key = str(q.get("id", ""))[:64]
+        specs.append(
+            (
+                key,
+                kind,
+                str(q.get("text", "")),
+                choices if kind == "choice" else [],
+                bool(q.get("required", False)),
+            )
+        )
+    return specs
+
+
+def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -> Study:
+    """A new draft study from a qsort study file, with its sorts (marked imported)."""
+    from qsort.errors import QsortError
+    from qsort.formats.studyfile import read_document
+
+    if user is not None:
+        access.require_role(user, "admin", "researcher")
+    try:
+        document = read_document(path)
+    except QsortError as exc:
+        raise InvalidInputError(str(exc)) from exc
+    data = document.study
+    study = store.create_study(
+        db,
+        slug=f"study-{secrets.token_hex(6)}",
+        title=(data.title or Path(source).stem)[:200],
+        condition="",
+        statements=[s.text for s in data.statements],
+        column_values=data.grid.values,
+        capacities=data.grid.capacities,
+        forced=data.grid.forced,
+        survey=_survey(document.questions),
+    )
+    study.status = "draft"
+    assert study.id is not None
+    if user is not None and user.id is not None:
+        store.grant(db, study.id, user.id, "owner")
+    add_sorts(db, study, data, source)
+    audit.record(db, user, "study_import", study_id=study.id, detail=source)
+    return study
