@@ -3,9 +3,12 @@
 qmethod passes its ``rotation`` argument to ``psych::principal``, which offers, beside varimax,
 orthogonal rotations (quartimax, equamax, ...) and oblique ones (promax, oblimin, ...), most of
 them from the GPArotation package. factor_analyzer's :class:`Rotator` ports the same gradient
-projection algorithms (Bernaards and Jennrich 2005) and psych's promax; this module calls it and
-returns a :class:`~qsort.rotation.Rotated` with, for an oblique rotation, the factor correlation
-matrix phi.
+projection algorithms (Bernaards and Jennrich 2005); this module calls it and returns a
+:class:`~qsort.rotation.Rotated` with, for an oblique rotation, the factor correlation matrix phi.
+Two differ from what ``psych::principal`` computes under the same name: factor_analyzer's promax
+Kaiser-normalises the loadings before the power step (psych's ``Promax``; ``principal`` calls
+``stats::promax``, which normalises only inside its varimax), and oblimax, which factor_analyzer
+offers and ``principal`` does not.
 
 After an oblique rotation the loadings are *pattern* loadings (regression weights of a sort on
 the correlated factors). qmethod passes them on as they are: flags are drawn from them (the
@@ -89,10 +92,10 @@ def orient_psych(
 ) -> tuple[FloatArray, FloatArray | None]:
     """Order and sign rotated factors as ``psych::principal`` does, phi along with them.
 
-    Factors are sorted by decreasing variance accounted for, the diagonal of
-    ``phi @ L.T @ L`` (``L.T @ L`` when orthogonal; ties keep their order), then each is
-    multiplied by the sign of its column sum (zero counts as +1); phi is reordered and signed the
-    same way.
+    Factors are sorted by decreasing sum of squared loadings, the diagonal of ``L.T @ L`` (psych
+    sorts by it after an oblique rotation too, though it then reports ``phi @ L.T @ L`` as the
+    variance accounted for; ties keep their order), then each is multiplied by the sign of its
+    column sum (zero counts as +1); phi is reordered and signed the same way.
 
     Parameters
     ----------
@@ -104,9 +107,7 @@ def orient_psych(
     loadings : ndarray, shape (n, k)
     phi : ndarray, shape (k, k), or None
     """
-    cross = loadings.T @ loadings
-    accounted = np.diag(cross if phi is None else phi @ cross)
-    order = np.argsort(-accounted, kind="stable")
+    order = np.argsort(-(loadings**2).sum(axis=0), kind="stable")
     ordered = loadings[:, order]
     signs = np.where(ordered.sum(axis=0) < 0, -1.0, 1.0)
     if phi is None:

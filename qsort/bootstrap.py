@@ -500,22 +500,28 @@ def _json(values: NDArray[Any]) -> list[Any]:
     return rows
 
 
-def render_bootstrap(boot: Bootstrap) -> str:
+def render_bootstrap(boot: Bootstrap, every_sort: bool = False) -> str:
     """The text ``qsort bootstrap`` prints: stability per factor, then per sort and statement.
+
+    Up to ``qsort.summary.SORT_LIMIT`` sorts (or with ``every_sort``) the loadings are listed sort
+    by sort; beyond it each factor's least stable defining sorts are named instead.
 
     Parameters
     ----------
     boot : Bootstrap
+    every_sort : bool
+        List every sort however many there are (``qsort bootstrap --all``).
 
     Returns
     -------
     str
         Plain text ending in a newline.
     """
-    from qsort.summary import describe_options
+    from qsort.summary import SORT_LIMIT, describe_options
 
     result = boot.result
     failed = f"; {len(boot.failed)} could not be analysed" if boot.failed else ""
+    listed = every_sort or result.study.n_sorts <= SORT_LIMIT
     out = [
         f"Bootstrap of {result.study.title or 'Q study'}: {boot.resamples} resamples of "
         f"{result.study.n_sorts} Q-sorts drawn with replacement (seed {boot.seed}){failed}",
@@ -524,8 +530,7 @@ def render_bootstrap(boot: Bootstrap) -> str:
         "How stable each factor is",
         *_stability_table(boot),
         "",
-        "Loadings: original (X = defining), bootstrap mean and SE, share of resamples flagging it",
-        *_loadings_table(boot),
+        *(_loadings_table(boot) if listed else _least_stable(boot)),
         "",
         "z-scores: original and bootstrap SE; array value and share of resamples keeping it",
         *_statements_table(boot),
@@ -553,11 +558,30 @@ def _stability_table(boot: Bootstrap) -> list[str]:
     return text_table(header, rows)
 
 
+def _least_stable(boot: Bootstrap, shown: int = 5) -> list[str]:
+    """Each factor's defining sorts least often flagged in their resamples."""
+    result = boot.result
+    frequency = boot.flag_frequency
+    lines = [
+        f"Least stable defining sorts of {result.study.n_sorts:,} Q-sorts (share of resamples "
+        "flagging them; --all lists every sort)"
+    ]
+    for k, name in enumerate(result.factor_names):
+        defining = np.flatnonzero(result.flags[:, k])
+        order = defining[np.argsort(np.nan_to_num(frequency[defining, k], nan=-1.0), kind="stable")]
+        named = [f"{result.study.sort_names[j]} {_percent(frequency[j, k])}" for j in order[:shown]]
+        lines.append(f"  {name}: {', '.join(named) or '(no defining sort)'}")
+    return lines
+
+
 def _loadings_table(boot: Bootstrap) -> list[str]:
     from qsort.summary import text_table
 
     result = boot.result
     mean, se, frequency = boot.loading_mean, boot.loading_se, boot.flag_frequency
+    title = (
+        "Loadings: original (X = defining), bootstrap mean and SE, share of resamples flagging it"
+    )
     header = ["sort"]
     for name in result.factor_names:
         header += [name, "mean", "SE", "flag"]
@@ -573,7 +597,7 @@ def _loadings_table(boot: Bootstrap) -> list[str]:
                 _percent(frequency[j, k]),
             ]
         rows.append(row)
-    return text_table(header, rows)
+    return [title, *text_table(header, rows)]
 
 
 def _statements_table(boot: Bootstrap) -> list[str]:

@@ -29,7 +29,7 @@ with a :class:`~qsort.errors.SizeLimitError`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple, get_args
+from typing import Any, Literal, NamedTuple, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -208,7 +208,9 @@ class Correlations:
         return self._eigen["leading"], self._eigen["vectors"]
 
 
-def correlate(sorts: NDArray[np.int64] | FloatArray, method: str = "pearson") -> Correlations:
+def correlate(
+    sorts: NDArray[np.integer[Any]] | FloatArray, method: str = "pearson"
+) -> Correlations:
     """Correlate the columns (Q-sorts) of a statements x sorts matrix.
 
     Parameters

@@ -7,14 +7,17 @@ Three methods, each with the conventions of the program it reproduces:
   (``PcaLogic/pcaDispatch.js``). The sign of each component follows the profile: KADE/PQMethod
   reflect a component when the sum of ``a * |a|`` is negative (``inflectPrincipalComponents.js``);
   psych multiplies it by the sign of its column sum. When sorts outnumber the rows of the
-  correlation's factor form (the statements, for Pearson), the components come from the SVD of that
-  factor, so no n x n matrix is ever formed (spec part 1, item 5).
+  correlation's factor form (the statements, for Pearson), the components come from its Gram
+  matrix by the statement side (:meth:`qsort.correlation.Correlations.principal`), so no n x n
+  matrix is ever formed and only k loadings are built (spec part 1, item 5).
 * **Brown's centroid** (spec A.2.2): Thurstone's centroid with reflection to a positive manifold and
   iterated communalities, one factor at a time on the residual matrix (Brown 1980, *Political
   Subjectivity*, pp. 208-224; qmethod ``R/centroid.R``; KADE ``Factors/centroidLogic``). The
   communality iteration starts from 0.5 (PQMethod/KADE) or from each sort's mean off-diagonal
-  correlation (qmethod). Reflection takes one column at a time, the lowest index on ties, and a sum
-  of zero (up to rounding) is not reflected, which avoids qmethod's endless loop and its tie bug.
+  correlation (qmethod). Reflection takes one column at a time, the lowest index on ties; a sum
+  of zero up to rounding is not reflected (PQMethod/KADE), or, in the qmethod profile, reflected
+  while below zero as qmethod's strict test does, stopping only where qmethod would loop for ever
+  (:mod:`qsort.reflection`); either way a ``reflection-rounding`` notice names such decisions.
 * **Horst 5.5** (spec A.2.3): Horst (1965), *Factor Analysis of Data Matrices*, as PQMethod's
   ``horst55`` and KADE's port (``centroidLogic/horst55Logic/horstMain.js``) run it: centroid
   factors with the communalities on the diagonal, all ``k`` factors re-extracted from R after each
@@ -22,20 +25,23 @@ Three methods, each with the conventions of the program it reproduces:
   is at most ``threshold``, or ``max_iterations`` updates have been made (then the last loadings are
   returned with a ``not-converged`` notice, as KADE does).
 
+Up to :data:`DENSE_CENTROID_MAX` sorts the centroid methods work on the n x n matrix; beyond it
+on the factor form ``F`` of R (``R = F.T F``), which is never multiplied out
+(:class:`qsort.reflection.FactorResidual`): the same reflections and factors in O(n N) memory.
+
 Everything is computed in float64 without intermediate rounding (spec part 1, item 2), so the
 results differ from KADE's (which rounds to 7 or 8 decimals along the way) by less than 1e-4.
 
 Edge cases (spec part 1, item 4) are named errors or notices, never NaN: too many factors
-(:class:`TooManyFactorsError`, see :func:`max_factors`), the centroid methods beyond
-:data:`CENTROID_MAX_SORTS` (:class:`SizeLimitError`), a residual with nothing left to extract or a
-centroid iteration that runs away (:class:`ExtractionError` naming the factor), non-convergence
+(:class:`TooManyFactorsError`, see :func:`max_factors`), a residual with nothing left to extract
+or a centroid iteration that runs away (:class:`ExtractionError` naming the factor), non-convergence
 (``not-converged`` notice with the iteration count) and communalities above 1 (``heywood``
 notice naming the sorts by position).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -48,24 +54,50 @@ from qsort.errors import (
     ExtractionError,
     Notice,
     OptionError,
-    SizeLimitError,
     TooManyFactorsError,
 )
 from qsort.profiles import Profile, SignRule
+from qsort.reflection import (
+    DenseResidual,
+    FactorResidual,
+    NearZero,
+    Reflection,
+    ReflectionRule,
+    Residual,
+    largest_magnitude,
+    positive_manifold,
+)
+
+__all__ = [
+    "Extraction",
+    "Reflection",
+    "brown_centroid",
+    "extract",
+    "horst_centroid",
+    "max_factors",
+    "positive_manifold",
+    "principal_components",
+]
 
 ExtractionMethod = Literal["centroid", "horst", "pca"]
 CentroidStart = Literal["half", "mean-r"]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-CENTROID_MAX_SORTS: int = 5000
-"""Largest number of Q-sorts the centroid and Horst methods accept.
+DENSE_CENTROID_MAX: int = 3000
+"""Most Q-sorts for which the centroid methods form the n x n matrix (72 MB at this size).
 
-Both work on the n x n correlation matrix: the correlations' cached copy plus one residual,
-16 n^2 bytes. Measured with ``bench/bench_extraction.py`` (random forced sorts, 60 statements,
-7 factors, AMD EPYC, 2 cores): at n = 5000 Brown's centroid takes about 2 s and Horst 5.5 about
-22 s (31 passes) in 0.5 GB; at n = 10,000 they take 9 s and 215 s in 1.7 GB. Principal
-components have no limit (100,000 sorts take about 3 s).
+Beyond it they work on the factor form (:func:`brown_centroid_factored`,
+:func:`horst_centroid_factored`), whose memory grows as n, not n^2. Both give the same factors
+(the tests compare them); below this size the n x n matrix is the quicker.
+"""
+
+CENTROID_MAX_SORTS: int = 5000
+"""Size above which ``qsort factors`` (Humphrey's rule) uses principal components.
+
+The centroid methods accept any number of sorts. Their reflection makes a number of steps that
+grows with n, so random studies of 100,000 sorts take minutes (``bench/bench_extraction.py``);
+the guidance, which only needs loadings' magnitudes, takes the quick route beyond this size.
 """
 
 CENTROID_MAX_ITERATIONS: int = 1000
@@ -147,27 +179,6 @@ class Extraction:
         return int(self.loadings.shape[1])
 
 
-@dataclass(frozen=True)
-class Reflection:
-    """The outcome of reflecting a residual matrix to a positive manifold.
-
-    Attributes
-    ----------
-    indices : ndarray of int, shape (r,)
-        0-based columns in the order they were reflected (an index may recur). The engine
-        reads only ``signs``; the order is kept because it is what KADE publishes for a
-        reflection, and the tests check it against that reference step by step.
-    signs : ndarray, shape (n,)
-        +1 or -1 per sort: -1 where the column ended up reflected.
-    column_sums : ndarray, shape (n,)
-        Off-diagonal column sums of the reflected matrix; none is negative beyond rounding.
-    """
-
-    indices: IntArray
-    signs: FloatArray
-    column_sums: FloatArray
-
-
 # --------------------------------------------------------------------------------------------
 # Public entry points
 # --------------------------------------------------------------------------------------------
@@ -227,8 +238,6 @@ def extract(
     ------
     OptionError
         For an unknown method or a number of factors below 1.
-    SizeLimitError
-        For the centroid methods beyond :data:`CENTROID_MAX_SORTS` sorts.
     TooManyFactorsError
         When more factors are asked for than the rank of R allows.
     ExtractionError
@@ -236,19 +245,25 @@ def extract(
     """
     _check_method(method)
     check_count("number of factors", n_factors, 1)
-    _check_size(corr.n, method)
     _check_rank(n_factors, max_factors(corr, method), corr.n)
     if method == "pca":
         return principal_components(corr, n_factors, profile.pca_sign_rule)
+    dense = corr.n <= DENSE_CENTROID_MAX
+    rule = profile.centroid_reflection
     if method == "centroid":
-        return brown_centroid(
-            corr.matrix(),
+        brown = brown_centroid if dense else brown_centroid_factored
+        return brown(
+            corr.matrix() if dense else corr.factor,
             n_factors,
             profile.centroid_start,
             profile.centroid_tolerance,
             sort_names=sort_names,
+            rule=rule,
         )
-    return horst_centroid(corr.matrix(), n_factors, sort_names=sort_names)
+    horst = horst_centroid if dense else horst_centroid_factored
+    return horst(
+        corr.matrix() if dense else corr.factor, n_factors, sort_names=sort_names, rule=rule
+    )
 
 
 def principal_components(corr: Correlations, n_factors: int, sign_rule: SignRule) -> Extraction:
@@ -290,8 +305,9 @@ def brown_centroid(
     max_iterations: int = CENTROID_MAX_ITERATIONS,
     *,
     sort_names: Sequence[str] = (),
+    rule: ReflectionRule = "tolerant",
 ) -> Extraction:
-    """Brown's centroid factors with iterated communalities (spec A.2.2).
+    """Brown's centroid factors with iterated communalities (spec A.2.2), from R itself.
 
     Parameters
     ----------
@@ -308,7 +324,10 @@ def brown_centroid(
     max_iterations : int
         Cap on the fixed-point steps of one factor; reaching it gives a ``not-converged`` notice.
     sort_names : sequence of str, optional
-        Names for the Heywood notice (positions when empty).
+        Names for the notices (positions when empty).
+    rule : {"tolerant", "strict"}
+        What a column sum within rounding of zero means to the reflection
+        (:mod:`qsort.reflection`): PQMethod's and KADE's tolerance, or qmethod's strict test.
 
     Returns
     -------
@@ -317,26 +336,42 @@ def brown_centroid(
     """
     square = _check_matrix(matrix)
     _check_factor_count(n_factors, square.shape[0])
-    _check_start(start)
-    _check_positive("tolerance", tolerance)
-    check_count("max_iterations", max_iterations, 1)
-    residual = _off_diagonal(square)
-    loadings = np.zeros((square.shape[0], n_factors))
-    steps: list[int] = []
-    for factor in range(n_factors):
-        _check_residual(residual, factor + 1)
-        reflection = positive_manifold(residual, ties="first")
-        _check_column_sums(reflection.column_sums, _zero_sum_tolerance(residual), factor + 1)
-        first = _start_communalities(reflection.column_sums, start)
-        reflected, used = _iterate_communalities(
-            reflection.column_sums, first, tolerance, max_iterations, factor + 1
-        )
-        loadings[:, factor] = reflection.signs * reflected
-        steps.append(used)
-        _subtract_outer(residual, loadings[:, factor])
-    notices = _centroid_notices(steps, max_iterations, tolerance) + _heywood(loadings, sort_names)
-    converged = max(steps) < max_iterations
-    return _result("centroid", loadings, max(steps), converged, notices)
+    residual = DenseResidual(_off_diagonal(square))
+    settings = _CentroidSettings(start, tolerance, max_iterations, rule, tuple(sort_names))
+    return _brown(residual, n_factors, settings)
+
+
+def brown_centroid_factored(
+    factor: FloatArray,
+    n_factors: int,
+    start: CentroidStart = "half",
+    tolerance: float = 0.001,
+    max_iterations: int = CENTROID_MAX_ITERATIONS,
+    *,
+    sort_names: Sequence[str] = (),
+    rule: ReflectionRule = "tolerant",
+) -> Extraction:
+    """Brown's centroid factors from the factor form ``F`` of R, never forming R.
+
+    The same factors as :func:`brown_centroid` of ``F.T @ F`` (the reflections are the same,
+    the sums agree to rounding), in O(n (m + k)) memory; each full computation of the column
+    sums costs O(n (m + k)) time (see :class:`qsort.reflection.FactorResidual`).
+
+    Parameters
+    ----------
+    factor : ndarray, shape (m, n)
+        Unit-length columns, one per sort.
+    n_factors, start, tolerance, max_iterations, sort_names, rule
+        As for :func:`brown_centroid`.
+
+    Returns
+    -------
+    Extraction
+    """
+    _check_factor_count(n_factors, factor.shape[1])
+    residual = FactorResidual(_check_factor(factor), n_factors)
+    settings = _CentroidSettings(start, tolerance, max_iterations, rule, tuple(sort_names))
+    return _brown(residual, n_factors, settings)
 
 
 def horst_centroid(
@@ -346,6 +381,7 @@ def horst_centroid(
     threshold: float = HORST_THRESHOLD,
     *,
     sort_names: Sequence[str] = (),
+    rule: ReflectionRule = "tolerant",
 ) -> Extraction:
     """Horst 5.5 centroid factors with communalities iterated over all factors (spec A.2.3).
 
@@ -366,7 +402,9 @@ def horst_centroid(
     threshold : float
         P, the largest residual diagonal accepted as converged (1e-4).
     sort_names : sequence of str, optional
-        Names for the Heywood notice (positions when empty).
+        Names for the notices (positions when empty).
+    rule : {"tolerant", "strict"}
+        The reflection rule (see :func:`brown_centroid`).
 
     Returns
     -------
@@ -376,66 +414,128 @@ def horst_centroid(
     """
     square = _check_matrix(matrix)
     _check_factor_count(n_factors, square.shape[0])
-    check_count("max_iterations", max_iterations, 0)
-    _check_positive("threshold", threshold, allow_zero=True)
     work = np.empty_like(square)
-    communalities = np.diag(square).astype(np.float64)
-    updates = 0
-    while True:
+
+    def fresh() -> Residual:
         np.copyto(work, square)
         np.fill_diagonal(work, 0.0)
-        loadings, left = _horst_pass(work, communalities, n_factors)
-        change = float(np.max(np.abs(left)))
-        communalities = np.minimum(1.0, communalities - left)
-        if change <= threshold:
-            return _result("horst", loadings, updates, True, _heywood(loadings, sort_names))
-        updates += 1
-        if updates > max_iterations:
-            notice = _horst_notice(max_iterations, threshold, change)
-            return _result(
-                "horst", loadings, updates, False, (notice, *_heywood(loadings, sort_names))
-            )
+        return DenseResidual(work)
+
+    settings = _HorstSettings(max_iterations, threshold, rule, tuple(sort_names))
+    return _horst(fresh, np.diag(square).astype(np.float64), n_factors, settings)
 
 
-def positive_manifold(matrix: FloatArray, ties: Literal["first", "last"] = "first") -> Reflection:
-    """Reflect sorts, one at a time, until no off-diagonal column sum is negative.
-
-    While some reflected column sum is negative, the column with the smallest sum is reflected
-    (its row and column negated). Each reflection of a column with sum ``c < 0`` raises the total
-    by ``-4c``, so the loop ends. Sums within rounding (``64 n eps max|r|``) of zero count as zero
-    and are not reflected, and sums within rounding of the smallest count as tied with it (KADE
-    rounds, so its ties are exact). As a guard against rounding, at most ``20 n + 100``
-    reflections are made (KADE's Horst port stops at 750).
+def horst_centroid_factored(
+    factor: FloatArray,
+    n_factors: int,
+    max_iterations: int = HORST_MAX_ITERATIONS,
+    threshold: float = HORST_THRESHOLD,
+    *,
+    sort_names: Sequence[str] = (),
+    rule: ReflectionRule = "tolerant",
+) -> Extraction:
+    """Horst 5.5 from the factor form ``F`` of R (unit diagonal), never forming R.
 
     Parameters
     ----------
-    matrix : ndarray, shape (n, n)
-        Symmetric matrix; the diagonal is ignored.
-    ties : {"first", "last"}
-        Which column to take when several share the smallest sum: the lowest index (Brown's
-        centroid, as KADE) or the highest (Horst 5.5, as KADE's port).
+    factor : ndarray, shape (m, n)
+        Unit-length columns, one per sort.
+    n_factors, max_iterations, threshold, sort_names, rule
+        As for :func:`horst_centroid`.
 
     Returns
     -------
-    Reflection
+    Extraction
     """
-    n = matrix.shape[0]
-    diagonal = np.diag(matrix).copy()
-    signs = np.ones(n)
-    sums = matrix.sum(axis=1) - diagonal
-    zero = _zero_sum_tolerance(matrix)
-    reflected = np.empty(n)
-    order: list[int] = []
-    for _ in range(20 * n + 100):
-        np.multiply(signs, sums, out=reflected)
-        j = _argmin(reflected, ties, zero)
-        if reflected[j] >= -zero:
-            break
-        signs[j] = -signs[j]
-        sums += (2.0 * signs[j]) * matrix[j]
-        sums[j] -= 2.0 * signs[j] * diagonal[j]
-        order.append(j)
-    return Reflection(np.asarray(order, dtype=np.int64), signs, signs * sums)
+    _check_factor_count(n_factors, factor.shape[1])
+    checked = _check_factor(factor)
+
+    def fresh() -> Residual:
+        return FactorResidual(checked, n_factors)
+
+    settings = _HorstSettings(max_iterations, threshold, rule, tuple(sort_names))
+    return _horst(fresh, np.ones(checked.shape[1]), n_factors, settings)
+
+
+@dataclass(frozen=True)
+class _CentroidSettings:
+    """The choices of Brown's centroid besides the residual and the number of factors."""
+
+    start: CentroidStart
+    tolerance: float
+    max_iterations: int
+    rule: ReflectionRule
+    names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        _check_start(self.start)
+        _check_positive("tolerance", self.tolerance)
+        check_count("max_iterations", self.max_iterations, 1)
+        _check_rule(self.rule)
+
+
+@dataclass(frozen=True)
+class _HorstSettings:
+    """The choices of Horst 5.5 besides the residual and the number of factors."""
+
+    max_iterations: int
+    threshold: float
+    rule: ReflectionRule
+    names: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        check_count("max_iterations", self.max_iterations, 0)
+        _check_positive("threshold", self.threshold, allow_zero=True)
+        _check_rule(self.rule)
+
+
+def _brown(residual: Residual, n_factors: int, settings: _CentroidSettings) -> Extraction:
+    """Brown's centroid on any residual (n x n or factor form)."""
+    loadings = np.zeros((residual.n, n_factors))
+    steps: list[int] = []
+    rounding: list[tuple[int, NearZero]] = []
+    for factor in range(n_factors):
+        _check_residual(residual, factor + 1)
+        reflection = residual.manifold("first", settings.rule)
+        rounding += [(factor + 1, event) for event in reflection.near_zero]
+        _check_column_sums(reflection.column_sums, residual.zero(), factor + 1)
+        first = _start_communalities(reflection.column_sums, settings.start)
+        reflected, used = _iterate_communalities(
+            reflection.column_sums, first, settings.tolerance, settings.max_iterations, factor + 1
+        )
+        loadings[:, factor] = reflection.signs * reflected
+        steps.append(used)
+        residual.subtract(loadings[:, factor])
+    notices = (
+        _centroid_notices(steps, settings.max_iterations, settings.tolerance)
+        + _heywood(loadings, settings.names)
+        + _rounding_notices(rounding, settings.rule, settings.names)
+    )
+    converged = max(steps) < settings.max_iterations
+    return _result("centroid", loadings, max(steps), converged, notices)
+
+
+def _horst(
+    fresh: Callable[[], Residual],
+    communalities: FloatArray,
+    n_factors: int,
+    settings: _HorstSettings,
+) -> Extraction:
+    """Horst 5.5 passes, each on a ``fresh()`` residual of R, until the communalities settle."""
+    updates = 0
+    while True:
+        loadings, left, rounding = _horst_pass(fresh(), communalities, n_factors, settings.rule)
+        change = float(np.max(np.abs(left)))
+        communalities = np.minimum(1.0, communalities - left)
+        notices = _heywood(loadings, settings.names) + _rounding_notices(
+            rounding, settings.rule, settings.names
+        )
+        if change <= settings.threshold:
+            return _result("horst", loadings, updates, True, notices)
+        updates += 1
+        if updates > settings.max_iterations:
+            notice = _horst_notice(settings.max_iterations, settings.threshold, change)
+            return _result("horst", loadings, updates, False, (notice, *notices))
 
 
 # --------------------------------------------------------------------------------------------
@@ -504,24 +604,33 @@ def _centroid_loadings(totals: FloatArray, factor: int) -> FloatArray:
 
 
 def _horst_pass(
-    work: FloatArray, communalities: FloatArray, n_factors: int
-) -> tuple[FloatArray, FloatArray]:
+    residual: Residual, communalities: FloatArray, n_factors: int, rule: ReflectionRule
+) -> tuple[FloatArray, FloatArray, list[tuple[int, NearZero]]]:
     """One Horst pass: k centroid factors with a fixed diagonal.
 
-    ``work`` (n x n, zero diagonal) is overwritten with the residual. Returns the loadings,
-    shape (n, k), and the residual diagonal, shape (n,).
+    ``residual`` (zero diagonal) is changed into the pass's residual. Returns the loadings,
+    shape (n, k), the residual diagonal, shape (n,), and the near-zero reflection decisions.
     """
     diagonal = communalities.copy()
-    loadings = np.zeros((work.shape[0], n_factors))
+    loadings = np.zeros((residual.n, n_factors))
+    rounding: list[tuple[int, NearZero]] = []
     for factor in range(n_factors):
-        _check_residual(work, factor + 1)
-        reflection = positive_manifold(work, ties="last")
+        _check_residual(residual, factor + 1)
+        reflection = residual.manifold("last", rule)
+        rounding += [(factor + 1, event) for event in reflection.near_zero]
         totals = reflection.column_sums + diagonal
         reflected = totals / _horst_scale(totals, factor + 1)
         loadings[:, factor] = reflection.signs * reflected
-        _subtract_outer(work, loadings[:, factor])
+        residual.subtract(loadings[:, factor])
         diagonal -= loadings[:, factor] ** 2
-    return loadings, diagonal
+    return loadings, diagonal, rounding
+
+
+def _off_diagonal(matrix: FloatArray) -> FloatArray:
+    """A float64 copy of ``matrix`` with a zero diagonal, shape (n, n)."""
+    result = np.array(matrix, dtype=np.float64, copy=True)
+    np.fill_diagonal(result, 0.0)
+    return result
 
 
 def _horst_scale(totals: FloatArray, factor: int) -> float:
@@ -533,40 +642,6 @@ def _horst_scale(totals: FloatArray, factor: int) -> float:
             "so no more Horst factors can be extracted"
         )
     return float(np.sqrt(grand))
-
-
-def _off_diagonal(matrix: FloatArray) -> FloatArray:
-    """A float64 copy of ``matrix`` with a zero diagonal, shape (n, n)."""
-    result = np.array(matrix, dtype=np.float64, copy=True)
-    np.fill_diagonal(result, 0.0)
-    return result
-
-
-def _subtract_outer(matrix: FloatArray, vector: FloatArray) -> None:
-    """In place ``matrix -= outer(vector, vector)`` by row blocks, then zero the diagonal."""
-    n = vector.size
-    step = max(1, _ROW_BLOCK_CELLS // n)
-    for first in range(0, n, step):
-        last = min(n, first + step)
-        matrix[first:last] -= np.outer(vector[first:last], vector)
-    np.fill_diagonal(matrix, 0.0)
-
-
-def _largest_magnitude(matrix: FloatArray) -> float:
-    """``max |matrix|`` without an n x n temporary."""
-    return max(float(np.max(matrix)), -float(np.min(matrix)))
-
-
-def _argmin(values: FloatArray, ties: Literal["first", "last"], tolerance: float) -> int:
-    """Index of the smallest value; among values within ``tolerance`` of it, the first or last."""
-    tied = np.flatnonzero(values <= np.min(values) + tolerance)
-    return int(tied[0] if ties == "first" else tied[-1])
-
-
-def _zero_sum_tolerance(matrix: FloatArray) -> float:
-    """How far below zero a column sum may be and still count as zero (rounding of n terms)."""
-    scale = max(1.0, _largest_magnitude(matrix))
-    return 64.0 * int(matrix.shape[0]) * float(np.finfo(np.float64).eps) * scale
 
 
 # --------------------------------------------------------------------------------------------
@@ -604,6 +679,32 @@ def _centroid_notices(steps: list[int], cap: int, tolerance: float) -> tuple[Not
             "not-converged",
             f"centroid: the communality iteration of factor(s) {stuck} did not converge within "
             f"{cap} iterations (tolerance {tolerance:g}); the last estimates are used",
+        ),
+    )
+
+
+def _rounding_notices(
+    events: list[tuple[int, NearZero]], rule: ReflectionRule, names: Sequence[str]
+) -> tuple[Notice, ...]:
+    """A ``reflection-rounding`` notice naming each decision that rested on a sum near zero."""
+    if not events:
+        return ()
+    listed = "; ".join(
+        f"factor {factor}, Q-sort {names[e.sort] if names else f'at position {e.sort + 1}'}: "
+        f"sum {e.column_sum:.3g}, {'reflected' if e.reflected else 'not reflected'}"
+        for factor, e in events
+    )
+    how = (
+        "reflected while below zero, as qmethod's strict test colSums(tmat) > 0 does"
+        if rule == "strict"
+        else "counted as zero and not reflected, as PQMethod and KADE do"
+    )
+    return (
+        Notice(
+            "reflection-rounding",
+            f"centroid reflection: a column sum was zero up to rounding ({listed}); such a sum "
+            f"was {how}. Another program's rounding could decide otherwise and reach a different "
+            "centroid, so compare loadings with care",
         ),
     )
 
@@ -666,13 +767,24 @@ def _check_positive(what: str, value: float, allow_zero: bool = False) -> None:
         raise OptionError(f"{what}: expected a number {bound}, found {value!r}")
 
 
-def _check_size(n: int, method: ExtractionMethod) -> None:
-    if method != "pca" and n > CENTROID_MAX_SORTS:
-        raise SizeLimitError(
-            f"the {method} method works on the n x n correlation matrix and accepts at most "
-            f"{CENTROID_MAX_SORTS} Q-sorts; this study has {n}. Use principal components "
-            "(extraction 'pca'), which never forms that matrix and handles any number of sorts"
+def _check_rule(rule: str) -> None:
+    if rule not in get_args(ReflectionRule):
+        raise OptionError(
+            f"reflection rule: expected one of {list(get_args(ReflectionRule))}, found {rule!r}"
         )
+
+
+def _check_factor(factor: FloatArray) -> FloatArray:
+    """A finite float64 factor form of at least 2 sorts (columns)."""
+    array = np.asarray(factor, dtype=np.float64)
+    if array.ndim != 2 or array.shape[1] < 2 or array.shape[0] < 1:
+        raise ExtractionError(
+            f"expected a factor form (rows x sorts) with at least 2 sorts, found shape "
+            f"{array.shape}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise ExtractionError("the factor form holds non-finite values (NaN or infinity)")
+    return array
 
 
 def _check_rank(n_factors: int, limit: int, n: int) -> None:
@@ -711,8 +823,7 @@ def _is_symmetric(square: FloatArray) -> bool:
     n = square.shape[0]
     step = max(1, _ROW_BLOCK_CELLS // n)
     return all(
-        _largest_magnitude(square[first : first + step] - square[:, first : first + step].T)
-        <= 1e-10
+        largest_magnitude(square[first : first + step] - square[:, first : first + step].T) <= 1e-10
         for first in range(0, n, step)
     )
 
@@ -732,9 +843,10 @@ def _check_column_sums(sums: FloatArray, zero: float, factor: int) -> None:
         )
 
 
-def _check_residual(residual: FloatArray, factor: int) -> None:
-    largest = _largest_magnitude(residual)
-    if largest <= ZERO_RESIDUAL:
+def _check_residual(residual: Residual, factor: int) -> None:
+    """Refuse a residual whose every entry is zero (only known for the n x n residual)."""
+    largest = residual.largest()
+    if largest is not None and largest <= ZERO_RESIDUAL:
         raise ExtractionError(
             f"factor {factor}: every residual correlation is zero (largest {largest:.3g}), so "
             f"there is nothing left to extract; ask for at most {factor - 1} factor(s)"

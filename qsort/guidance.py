@@ -137,7 +137,7 @@ def factor_guidance(
     correlation : {"pearson", "spearman", "kendall"}
     extraction : {"centroid", "horst", "pca"}
         Extraction for Humphrey's rule; the centroid methods beyond
-        :data:`qsort.extraction.CENTROID_MAX_SORTS` sorts fall back to principal components.
+        :data:`qsort.extraction.CENTROID_MAX_SORTS` sorts use principal components (quicker).
     profile : Profile
         Conventions of that extraction.
     iterations : int
@@ -344,8 +344,8 @@ def _humphrey_products(
         notices = (
             Notice(
                 "humphrey-pca",
-                f"Humphrey's rule used principal components: the {extraction} method accepts at "
-                f"most {CENTROID_MAX_SORTS} Q-sorts and this study has {corr.n}",
+                f"Humphrey's rule used principal components: the {extraction} method is slow "
+                f"beyond {CENTROID_MAX_SORTS} Q-sorts and this study has {corr.n}",
             ),
         )
     for count in range(min(limit, HUMPHREY_MAX_FACTORS), 0, -1):

@@ -67,6 +67,9 @@ class Profile:
     default_extraction : {"centroid", "horst", "pca"}
         The extraction used when none is given: PQMethod users mostly run the centroid method,
         qmethod's default is principal components.
+    centroid_reflection : {"tolerant", "strict"}
+        What a centroid column sum within rounding of zero means (``qsort.reflection``): zero,
+        never reflected (PQMethod/KADE), or qmethod's strict ``colSums(tmat) > 0`` test.
     """
 
     name: ProfileName
@@ -86,6 +89,7 @@ class Profile:
     qdc_table: bool
     heywood_rule: HeywoodRule
     default_extraction: ExtractionMethod
+    centroid_reflection: Literal["tolerant", "strict"] = "tolerant"
 
 
 PQMETHOD = Profile(
@@ -126,6 +130,7 @@ QMETHOD = Profile(
     qdc_table=True,
     heywood_rule="qmethod",
     default_extraction="pca",
+    centroid_reflection="strict",
 )
 
 PROFILES: dict[ProfileName, Profile] = {"pqmethod": PQMETHOD, "qmethod": QMETHOD}

@@ -293,9 +293,7 @@ def _loadings_part(result: AnalysisResult) -> dict[str, Any]:
         if result.factor_correlations is None
         else _rounded(result.factor_correlations),
         "flags": _rounded(result.flags),
-        "weights": [
-            [_rounded(f.weights[j]) for f in result.factors] for j in range(result.study.n_sorts)
-        ],
+        "weights": _rounded(np.column_stack([f.weights for f in result.factors])),
     }
 
 

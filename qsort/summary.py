@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from qsort.flagging import FLAG_LEVELS, flag_threshold
 from qsort.methods import CORRELATIONS, EXTRACTIONS, ROTATIONS
 from qsort.result import AnalysisResult
 from qsort.study import signed
+
+SORT_LIMIT = 60
+"""Most Q-sorts whose loadings the summary lists one by one (``qsort analyze --all`` lifts it)."""
+
+STRONGEST = 5
+"""Strongest loaders named per factor when the loadings are summarised."""
 
 EXTRACTION_NAMES = EXTRACTIONS  # kept for callers of the former name
 
@@ -116,6 +124,42 @@ def _factor_correlations(result: AnalysisResult) -> list[str]:
     ]
 
 
+def _loadings_summary(result: AnalysisResult) -> list[str]:
+    """Flag counts per factor and each factor's strongest loaders, for studies past the limit."""
+    rows = []
+    for k, factor in enumerate(result.factors):
+        flags = result.flags[:, k]
+        positive = int(np.count_nonzero(flags & (result.loadings[:, k] > 0)))
+        rows.append(
+            [
+                factor.name,
+                f"{int(np.count_nonzero(flags)):,}",
+                f"{positive:,}",
+                f"{int(np.count_nonzero(flags)) - positive:,}",
+                _num(factor.characteristics.eigenvalue),
+                _num(factor.characteristics.explained_variance, 2),
+            ]
+        )
+    header = ["factor", "flagged", "positive", "negative", "eigenvalue", "% expl. var."]
+    return [
+        *text_table(header, rows),
+        f"Strongest loaders (X = defining sort; --all lists all {result.study.n_sorts:,} sorts)",
+        *[f"  {f.name}: {_strongest(result, k)}" for k, f in enumerate(result.factors)],
+    ]
+
+
+def _strongest(result: AnalysisResult, k: int) -> str:
+    """The :data:`STRONGEST` largest absolute loadings on factor k, largest first."""
+    column = np.abs(result.loadings[:, k])
+    count = min(STRONGEST, column.size)
+    top = np.argpartition(-column, count - 1)[:count]
+    top = top[np.lexsort((top, -column[top]))]
+    names = result.study.sort_names
+    return "  ".join(
+        f"{names[j]} {result.loadings[j, k]:.4f}{'X' if result.flags[j, k] else ''}" for j in top
+    )
+
+
 def _characteristics(result: AnalysisResult) -> list[str]:
     rows = [
         [
@@ -155,12 +199,17 @@ def _lists(result: AnalysisResult) -> list[str]:
     return lines
 
 
-def render_summary(result: AnalysisResult) -> str:
+def render_summary(result: AnalysisResult, every_sort: bool = False) -> str:
     """The text ``qsort analyze`` prints: options, loadings, characteristics, arrays, lists.
+
+    Up to :data:`SORT_LIMIT` sorts (or with ``every_sort``) the loadings are listed sort by
+    sort; beyond it they are summarised: flag counts per factor and its strongest loaders.
 
     Parameters
     ----------
     result : AnalysisResult
+    every_sort : bool
+        List every sort's loadings however many there are (``qsort analyze --all``).
 
     Returns
     -------
@@ -169,13 +218,21 @@ def render_summary(result: AnalysisResult) -> str:
     """
     study = result.study
     title = study.title or "Q study"
+    listed = every_sort or study.n_sorts <= SORT_LIMIT
+    loadings = (
+        ["Factor loadings (X = defining sort)", *_loadings(result)]
+        if listed
+        else [
+            f"Factor loadings, summarised ({study.n_sorts:,} Q-sorts, more than {SORT_LIMIT})",
+            *_loadings_summary(result),
+        ]
+    )
     out = [
         f"{title}: {study.n_sorts} Q-sorts, {study.n_statements} statements, "
         f"grid {study.grid.describe()}",
         describe_options(result),
         "",
-        "Factor loadings (X = defining sort)",
-        *_loadings(result),
+        *loadings,
         *_factor_correlations(result),
         "",
         "Factor characteristics",

@@ -174,7 +174,7 @@ def service_worker() -> Response:
 @router.get("/thanks/{code}")
 def thanks_page(request: Request, code: str, db: DbDep, templates: TemplatesDep) -> Response:
     """The thank-you page; it clears the device's copy and leads back to a clean start."""
-    session = store.open_session_by_code(db, code)
+    session = store.session_by_code(db, code)  # closed since they joined: still theirs
     study = store.get_study(db, session.study_id) if session is not None else None
     t = Catalogue(study.language if study else "en")
     text = paragraphs(study.thanks_text) if study and study.thanks_text else [t("thanks.text")]

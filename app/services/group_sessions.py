@@ -54,9 +54,9 @@ def setup_problems(group_label: str, seats: int | None, seat_names: Sequence[str
     problems: list[Problem] = []
     if len(group_label) > MAX_GROUP_LABEL:
         problems.append({"code": "group_label_too_long", "limit": MAX_GROUP_LABEL})
-    count = len(seat_names) if seats is None else seats
-    if not 0 <= count <= MAX_SEATS or seats == 0 or len(seat_names) > MAX_SEATS:
-        found = max(count, len(seat_names))
+    bad_number = seats is not None and not 1 <= seats <= MAX_SEATS
+    if bad_number or len(seat_names) > MAX_SEATS:
+        found = seats if bad_number else len(seat_names)
         problems.append({"code": "seats_out_of_range", "found": found, "limit": MAX_SEATS})
     seen: set[str] = set()
     for number, name in enumerate(seat_names, 1):

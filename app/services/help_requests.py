@@ -36,14 +36,16 @@ def ask_for_help(db: Session, participant: Participant) -> HelpRequest:
 
 
 def answer(db: Session, session_id: int, request_id: int, by: int | None = None) -> HelpRequest:
-    """Mark a request of this session answered (idempotent); ``by`` is the staff user id."""
+    """Mark a request of this session answered (idempotent); ``by`` is the staff user id.
+
+    Any other open request of the same person is answered with it (two taps that raced through
+    two app processes are one need for help).
+    """
     request = db.get(HelpRequest, request_id)
     if request is None or request.session_id != session_id:
         raise NotFoundError(f"no help request {request_id} in session {session_id}")
     if request.answered_at is None:
-        request.answered_at = utcnow()
-        request.answered_by = by
-        db.add(request)
+        answer_all_of(db, request.participant_id, by)
         db.commit()
         db.refresh(request)
     return request

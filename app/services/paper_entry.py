@@ -138,7 +138,7 @@ def _duplicates(grid: GridShape, columns: Columns) -> list[Problem]:
             "code": "paper_duplicate",
             "statement": n,
             "count": c,
-            "columns": ", ".join(f"{v:+d}" for v in where.get(n, [])),
+            "columns": ", ".join(f"{v:+d}" for v in dict.fromkeys(where.get(n, []))),
         }
         for n, c in sorted(counts.items())
         if c > 1

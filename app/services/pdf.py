@@ -29,6 +29,15 @@ PAPER_MM: dict[str, tuple[float, float]] = {"A4": (210.0, 297.0), "A3": (297.0, 
 MARGIN = 12.0
 PT = 0.3528  # millimetres per point
 CARD_COLUMNS, CARD_ROWS = 2, 5
+#: (text size, longest comment) tried in turn so an interview sheet's extreme cards fit one page.
+EXTREME_LAYOUTS: tuple[tuple[float, int], ...] = (
+    (10, 4000),
+    (9, 4000),
+    (8, 1200),
+    (8, 600),
+    (7, 300),
+    (7, 120),
+)
 GREY, INK = 150, 0
 
 FONT_FILES: tuple[tuple[str, str], ...] = (
@@ -322,11 +331,10 @@ def _interview_page(printer: Printer, sheet: InterviewSheet) -> None:
     y = _fields(printer, y, facts)
     y += _draw_grid(printer, sheet.sheet.columns, Box(MARGIN, y, width, 70), cell_h=7.5) + 6
     y += printer.write(Box(MARGIN, y, width, 6), "The cards at the two ends", 12, bold=True) + 1
-    for extreme in sheet.extremes:
-        y = _extreme(printer, extreme, y, width)
-    y += 3
-    printer.write(Box(MARGIN, y, width, 6), "Interview notes", 12, bold=True)
-    y += 6
+    y = _extremes(printer, sheet.extremes, y, width) + 3
+    if y < printer.height - MARGIN - 24:
+        printer.write(Box(MARGIN, y, width, 6), "Interview notes", 12, bold=True)
+        y += 6
     while y < printer.height - MARGIN - 8:
         y += 8
         printer.rule(MARGIN, y, printer.width - MARGIN)
@@ -335,9 +343,37 @@ def _interview_page(printer: Printer, sheet: InterviewSheet) -> None:
     )
 
 
-def _extreme(printer: Printer, extreme: Extreme, y: float, width: float) -> float:
+def _extreme_texts(extreme: Extreme, limit: int) -> tuple[str, str]:
+    """The card line and the comment line of one extreme card (a comment cut to ``limit``)."""
     head = f"{signed(extreme.value)}   card {extreme.card.number}: {extreme.card.text}"
-    y += printer.write(Box(MARGIN, y, width, 6), head, 10, bold=True)
-    said = f"Said: {extreme.comment}" if extreme.comment else "No comment given."
-    y += printer.write(Box(MARGIN + 8, y, width - 8, 6), said, 10) + 2
+    comment = extreme.comment
+    if len(comment) > limit:  # one page per person: the full text is in the data export
+        comment = comment[: limit - 1].rstrip() + "… (shortened)"
+    return head, f"Said: {comment}" if comment else "No comment given."
+
+
+def _extremes_fit(
+    printer: Printer, extremes: Sequence[Extreme], width: float, room: float
+) -> tuple[float, int]:
+    """The largest text size and comment length at which every extreme card fits in ``room``."""
+    for size, limit in EXTREME_LAYOUTS:
+        height = 0.0
+        for extreme in extremes:
+            head, said = _extreme_texts(extreme, limit)
+            lines = printer.lines_for(head, width, size, True) + printer.lines_for(
+                said, width - 8, size
+            )
+            height += lines * printer.line_mm(size) + 2
+        if height <= room:
+            return size, limit
+    return EXTREME_LAYOUTS[-1]
+
+
+def _extremes(printer: Printer, extremes: Sequence[Extreme], y: float, width: float) -> float:
+    """Draw the extreme cards and their comments so that they fit above the page's foot."""
+    size, limit = _extremes_fit(printer, extremes, width, printer.height - MARGIN - 4 - y)
+    for extreme in extremes:
+        head, said = _extreme_texts(extreme, limit)
+        y += printer.write(Box(MARGIN, y, width, 6), head, size, bold=True)
+        y += printer.write(Box(MARGIN + 8, y, width - 8, 6), said, size) + 2
     return y

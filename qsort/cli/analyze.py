@@ -13,6 +13,7 @@ from qsort.cli.arguments import (
     load_study,
     run_analysis,
 )
+from qsort.cli.files import reported_warnings
 from qsort.cli.registry import Subparsers
 from qsort.methods import CORRELATIONS, EXTRACTIONS
 
@@ -32,11 +33,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """
     from qsort.summary import render_summary
 
-    result = run_analysis(args)
-    sys.stdout.write(render_summary(result))
+    with reported_warnings():
+        result = run_analysis(args)
+    sys.stdout.write(render_summary(result, every_sort=args.all))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result.to_dict(), indent=1) + "\n", encoding="utf-8")
+        text = json.dumps(result.to_dict(), separators=(",", ":"))
+        args.json.write_text(text + "\n", encoding="utf-8")
         print(f"\nWrote {args.json}")
     return 0
 
@@ -56,8 +59,10 @@ def cmd_factors(args: argparse.Namespace) -> int:
     """
     from qsort.guidance import factor_guidance, render_guidance
 
+    with reported_warnings():
+        study = load_study(args)
     guidance = factor_guidance(
-        load_study(args),
+        study,
         correlation=args.correlation,
         extraction=args.extraction,
         iterations=args.iterations,
@@ -82,7 +87,16 @@ def register(sub: Subparsers) -> None:
     )
     add_analysis_arguments(analyze)
     analyze.add_argument(
-        "--json", type=Path, metavar="OUT.json", help="also write the full result as JSON"
+        "--json",
+        type=Path,
+        metavar="OUT.json",
+        help="also write the full result as JSON (compact, without indentation)",
+    )
+    analyze.add_argument(
+        "--all",
+        action="store_true",
+        help="list every sort's loadings in the summary (by default studies of more than "
+        "60 sorts get flag counts and the strongest loaders per factor)",
     )
     analyze.set_defaults(handler=cmd_analyze)
     guide = sub.add_parser(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qsort.errors import OptionError
 from qsort.flagging import FLAG_LEVELS
@@ -193,7 +195,9 @@ def add_analysis_arguments(
         takes judgmental rotations and inversions only, a comparison of two groups none.
     """
     add_study_arguments(parser)
-    parser.add_argument("--factors", type=int, default=3, help="factors to extract (default 3)")
+    parser.add_argument(
+        "--factors", type=int, help="factors to extract (default 3, or the --flags-from workbook's)"
+    )
     parser.add_argument(
         "--extraction",
         choices=list(EXTRACTIONS),
@@ -202,7 +206,6 @@ def add_analysis_arguments(
     parser.add_argument(
         "--rotation",
         choices=list(ROTATIONS),
-        default="varimax",
         help="default varimax; rotations other than varimax and none need --profile qmethod "
         "(promax, oblimin, quartimin and geomin_obl are oblique)",
     )
@@ -216,7 +219,7 @@ def add_analysis_arguments(
     parser.add_argument(
         "--flag-level",
         type=parse_flag_level,
-        default=1.96,
+        default=argparse.SUPPRESS,
         help="critical z for automatic flags: "
         + ", ".join(f"{z} (p<{p:g})" for z, p in sorted(FLAG_LEVELS.items()))
         + ", or none for majority-only (default 1.96)",
@@ -230,6 +233,15 @@ def add_analysis_arguments(
         "--forbid-negative", action="store_true", help="never flag a negative loading"
     )
     _add_by_hand(parser, by_hand)
+    if "flag" in by_hand:
+        parser.add_argument(
+            "--flags-from",
+            type=Path,
+            metavar="OUTPUT.xlsx",
+            help="reproduce a published analysis: take every flag, and the extraction, factors, "
+            "rotation, judgmental rotations, inversions and flag level it records, from a KADE / "
+            "Ken-Q (or qsort) output workbook; options given here win, --flag/--unflag apply after",
+        )
 
 
 def _add_by_hand(parser: argparse.ArgumentParser, by_hand: tuple[str, ...]) -> None:
@@ -339,18 +351,68 @@ def run_analysis(args: argparse.Namespace) -> AnalysisResult:
     """
     from qsort.pipeline import analyze
 
-    return analyze(
-        load_study(args),
-        factors=args.factors,
-        extraction=args.extraction,
-        rotation=args.rotation,
-        correlation=args.correlation,
-        profile=args.profile,
-        flag_level=args.flag_level,
-        majority=not args.no_majority,
-        allow_negative=not args.forbid_negative,
-        rotation_steps=getattr(args, "rotate", []),
-        invert_factors=getattr(args, "invert", []),
-        split_bipolar_factors=getattr(args, "split", []),
-        manual_flags=[*getattr(args, "flag", []), *getattr(args, "unflag", [])],
-    )
+    options = {
+        "factors": args.factors,
+        "extraction": args.extraction,
+        "rotation": args.rotation,
+        "flag_level": getattr(args, "flag_level", 1.96),
+        "majority": not args.no_majority,
+        "rotation_steps": getattr(args, "rotate", []),
+        "invert_factors": getattr(args, "invert", []),
+        "split_bipolar_factors": getattr(args, "split", []),
+        "manual_flags": [*getattr(args, "flag", []), *getattr(args, "unflag", [])],
+    }
+    if getattr(args, "flags_from", None) is not None:
+        options = published_options(args, options)
+    study = load_study(args)
+    fixed = {
+        "factors": options.pop("factors") or 3,
+        "rotation": options.pop("rotation") or "varimax",
+        "correlation": args.correlation,
+        "profile": args.profile,
+        "allow_negative": not args.forbid_negative,
+    }
+    published = options.pop("published_flags", None)
+    if published:
+        automatic = analyze(study, **fixed, **dict(options, manual_flags=[]))
+        options["manual_flags"] = [*changed_flags(automatic, published), *options["manual_flags"]]
+    return analyze(study, **fixed, **options)
+
+
+def changed_flags(result: AnalysisResult, flags: Sequence[FlagOverride]) -> list[FlagOverride]:
+    """The published flags that differ from the automatic ones of ``result`` (an override
+    naming a sort or factor the result lacks is kept, so that the analysis names it)."""
+    sorts, factors = result.study.sort_names, result.factor_names
+    return [
+        f
+        for f in flags
+        if f.sort not in sorts
+        or f.factor not in factors
+        or bool(result.flags[sorts.index(f.sort), factors.index(f.factor)]) != f.flagged
+    ]
+
+
+def published_options(args: argparse.Namespace, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` with what the ``--flags-from`` workbook records in place of the defaults:
+    every flag (``published_flags``: :func:`run_analysis` keeps those that differ from the
+    automatic flags, before ``--flag``/``--unflag``), and each setting the command line did not
+    give. What was taken is printed on standard error."""
+    from qsort.formats.kade_output import read_published_analysis
+
+    book = read_published_analysis(args.flags_from)
+    merged = dict(options, published_flags=list(book.flags))
+    unset = {
+        "factors": (options["factors"] is None, book.n_factors),
+        "extraction": (options["extraction"] is None, book.extraction),
+        "rotation": (options["rotation"] is None, book.rotation),
+        "flag_level": (not hasattr(args, "flag_level") and book.flag_level_read, book.flag_level),
+        "majority": (not args.no_majority and book.majority is not None, book.majority),
+        "rotation_steps": (not args.rotate, list(book.rotation_steps)),
+        "invert_factors": (not args.invert, list(book.inversions)),
+        "split_bipolar_factors": (not args.split, list(book.bipolar_splits)),
+    }
+    for key, (use, value) in unset.items():
+        if use and value is not None:
+            merged[key] = value
+    print(f"qsort: from {args.flags_from}: {book.describe()}", file=sys.stderr)
+    return merged

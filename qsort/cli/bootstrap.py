@@ -27,7 +27,7 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     from qsort.bootstrap import bootstrap, render_bootstrap
 
     boot = bootstrap(run_analysis(args), resamples=args.resamples, seed=args.seed)
-    sys.stdout.write(render_bootstrap(boot))
+    sys.stdout.write(render_bootstrap(boot, every_sort=args.all))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(boot.to_dict(), indent=1) + "\n", encoding="utf-8")
@@ -56,6 +56,11 @@ def register(sub: Subparsers) -> None:
         "--resamples", type=int, default=1000, help="number of resamples (default 1000)"
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="list every sort's bootstrap loadings (past 60 sorts the least stable are named)",
+    )
     parser.add_argument(
         "--json", type=Path, metavar="OUT.json", help="also write the summaries as JSON"
     )

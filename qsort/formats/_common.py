@@ -9,8 +9,10 @@ the file's name.
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import reprlib
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -96,7 +98,7 @@ def decode_text_as(
         text, encoding = _decode_unmarked(data, path, expected, legacy)
     if not text.strip(" \t\r\n\x1a\ufeff"):
         raise FormatError(f"{path}: the file is empty; expected {expected}")
-    control = _CONTROL_RE.search(text)
+    control = _first_control(data, text)
     if control is not None:
         line = text.count("\n", 0, control.start()) + 1
         raise FormatError(
@@ -173,6 +175,17 @@ def _say_encoding(path: PathArg, encoding: str) -> None:
     )
 
 
+_TEXT_ASCII = bytes([9, 10, 13, 26, *range(32, 127)])
+
+
+def _first_control(data: bytes, text: str) -> re.Match[str] | None:
+    """The first binary control character in ``text`` (decoded from ``data``), if any; plain
+    ASCII files are checked on their bytes, which is quicker."""
+    if data.isascii() and not data.translate(None, _TEXT_ASCII):
+        return None
+    return _CONTROL_RE.search(text)
+
+
 def _decode_given(data: bytes, encoding: str, path: PathArg, expected: str) -> str:
     try:
         return _decode_or_fail(data, encoding, path, expected)
@@ -188,6 +201,17 @@ def _decode_or_fail(data: bytes, encoding: str, path: PathArg, expected: str) ->
             f"{path}: byte {exc.start + 1} is not {encoding} text, so this does not look like "
             f"a text file; expected {expected}"
         ) from None
+
+
+def preview(value: object, width: int = 60) -> str:
+    """A short, safe picture of a parsed JSON value for a message: JSON for a single value,
+    a depth- and length-bounded picture of a list or object (a hostile file may nest them
+    thousands deep)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = reprlib.repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def split_lines(text: str) -> list[str]:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,6 +71,7 @@ _EXPECTED = "a CSV table of Q-sorts (a header row, then one row per statement or
 _SAMPLE_LINES = 10
 
 Row = tuple[int, list[str]]
+_QUOTED = re.compile(r'\s*"[^"]*"\s*')
 
 
 def read_csv(
@@ -131,10 +133,6 @@ class Table:
     lines: list[int]
     values: IntMatrix
 
-    def label_rows(self) -> list[Row]:
-        """The labels as one-cell rows, for :func:`detect_orientation`."""
-        return [(n, [label]) for n, label in zip(self.lines, self.labels, strict=True)]
-
 
 def read_table(
     path: PathArg,
@@ -152,7 +150,7 @@ def read_table(
         raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
     fast = _bulk_table(path, text, sep, used)
     if fast is not None:
-        return fast, orientation or detect_orientation(fast.header, fast.label_rows(), path)
+        return fast, orientation or detect_orientation(fast.header, fast.labels, path)
     rows = rows_of_text(text, sep, path)
     del text
     header = _trim_header(rows[0], path)
@@ -162,33 +160,62 @@ def read_table(
             f"{path}: the file has a header row (line {rows[0][0]}) but no data rows; "
             f"expected {_EXPECTED}"
         )
-    side = orientation or detect_orientation(header, body, path)
+    first_column = [cells[0] if cells else "" for _, cells in body]
+    side = orientation or detect_orientation(header, first_column, path)
     return _cell_table(path, header, body, side), side
 
 
 def _bulk_table(path: PathArg, text: str, sep: str, encoding: str) -> Table | None:
-    """The table parsed by ``numpy.loadtxt``, or None when the file needs the exact path."""
-    if '"' in text or "\r" in text:
-        return None
-    head, _, body = text.partition("\n")
-    header = [cell.strip() for cell in head.split(sep)]
-    body = body.rstrip("\n")
+    """The table parsed by ``numpy.loadtxt``, or None when the file needs the exact path
+    (quotes other than around the header's cells and the row labels, as R's ``write.csv``
+    puts them; blank rows; rows wider or narrower than the header; a cell that is not a whole
+    number within range)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    lines = text.rstrip("\n").split("\n")
+    header = _header_cells(lines[0], sep)
     width = len(header)
-    if width < 2 or not all(header[1:]) or not body or "\n\n" in body:
+    if width < 2 or not all(header[1:]) or len(lines) < 2 or "" in lines:
         return None
-    n_rows = body.count("\n") + 1
-    if body.count(sep) != n_rows * (width - 1):
+    n_rows = len(lines) - 1
+    if text.count(sep) - lines[0].count(sep) != n_rows * (width - 1):
         return None
-    labels = [line.partition(sep)[0].strip() for line in body.split("\n")]
-    if not all(labels):
+    labels = _labels(lines, sep, text.count('"') - lines[0].count('"'))
+    del lines
+    if labels is None:
         return None
     values = _loadtxt(path, sep, width, encoding)
     if values is None or values.shape != (n_rows, width - 1):
         return None
-    if values.size and int(np.abs(values).max()) > VALUE_LIMIT:
+    if values.size and max(-int(values.min()), int(values.max())) > VALUE_LIMIT:
         return None
     header[0] = header[0].lstrip("\ufeff")
-    return Table(header, labels, list(range(2, n_rows + 2)), values.astype(np.int64))
+    return Table(header, labels, list(range(2, n_rows + 2)), values)
+
+
+def _header_cells(line: str, sep: str) -> list[str]:
+    if '"' not in line:
+        return [cell.strip() for cell in line.split(sep)]
+    try:
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=sep), [])]
+    except csv.Error:
+        return []
+
+
+def _labels(lines: list[str], sep: str, body_quotes: int) -> list[str] | None:
+    """The rows' first cells (unquoted), or None when a row is blank-labelled or a quote lies
+    elsewhere than around a label."""
+    raw = [line.partition(sep)[0] for line in lines[1:]]
+    if body_quotes:
+        if sum(label.count('"') for label in raw) != body_quotes:
+            return None
+        if not all(_QUOTED.fullmatch(label) for label in raw if '"' in label):
+            return None
+        raw = [label.strip().strip('"') for label in raw]
+    labels = list(map(str.strip, raw))
+    return labels if all(labels) else None
 
 
 def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | None:
@@ -198,14 +225,14 @@ def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | 
             delimiter=sep,
             skiprows=1,
             usecols=range(1, width),
-            dtype=np.int32,
+            dtype=np.int64,
             comments=None,
             encoding=encoding,
             ndmin=2,
         )
     except (ValueError, OverflowError, UnicodeError):
         return None
-    return values  # type: ignore[no-any-return]
+    return values
 
 
 def _cell_table(path: PathArg, header: list[str], body: list[Row], side: Orientation) -> Table:
@@ -280,8 +307,7 @@ def detect_delimiter(text: str, path: PathArg) -> str:
 
     Lines of any length are split; only the first few non-blank lines are looked at.
     """
-    sample = [line for line in text.split("\n", _SAMPLE_LINES * 4)[: _SAMPLE_LINES * 4]]
-    sample = [line.rstrip("\r") for line in sample if line.strip()][:_SAMPLE_LINES]
+    sample = [line.rstrip("\r") for line in _first_lines(text) if line.strip()][:_SAMPLE_LINES]
     best, best_score = "", (False, 0)
     for sep in DELIMITERS:
         counts = [len(_strip_trailing(cells)) for cells in _split_sample(sample, sep)]
@@ -296,9 +322,21 @@ def detect_delimiter(text: str, path: PathArg) -> str:
     return best
 
 
+def _first_lines(text: str, count: int = _SAMPLE_LINES * 4) -> list[str]:
+    """The first ``count`` lines, without splitting (or copying) the rest of the text."""
+    lines: list[str] = []
+    start = 0
+    while len(lines) < count and start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        lines.append(text[start:end])
+        start = end + 1
+    return lines
+
+
 def _split_sample(lines: list[str], sep: str) -> list[list[str]]:
-    """Split sample lines on ``sep``; with quotes, as CSV (a line that is not valid CSV for this
-    delimiter counts as one cell)."""
+    """Split sample lines on ``sep``; with quotes, as CSV (a line the csv module refuses, such
+    as one with a field beyond its size limit, is split plainly: the reader then says why)."""
     if not any('"' in line for line in lines):
         return [line.split(sep) for line in lines]
     out: list[list[str]] = []
@@ -306,7 +344,7 @@ def _split_sample(lines: list[str], sep: str) -> list[list[str]]:
         try:
             out.append(next(csv.reader([line], delimiter=sep), []))
         except csv.Error:
-            out.append([line])
+            out.append(line.split(sep))
     return out
 
 
@@ -333,15 +371,18 @@ def _trim_header(row: Row, path: PathArg) -> list[str]:
     return header
 
 
-def detect_orientation(header: Sequence[str], body: Sequence[Row], path: PathArg) -> Orientation:
-    """Decide whether rows are statements or participants (rule in the module docstring)."""
+def detect_orientation(
+    header: Sequence[str], first_column: Sequence[str], path: PathArg
+) -> Orientation:
+    """Decide whether rows are statements or participants (rule in the module docstring), from
+    the header and the first cell of every data row."""
     label = header[0].strip().lower()
     if label in STATEMENT_LABELS:
         return "statements"
     if label in PARTICIPANT_LABELS:
         return "participants"
     if _numbered(header[1:]):
-        if _numbered([cells[0] if cells else "" for _, cells in body]):
+        if _numbered(first_column):
             raise FormatError(
                 f"{path}: both the header and the first column are numbered 1, 2, ..., so it "
                 "is not clear whether rows are statements or participants; give the orientation "
@@ -352,7 +393,10 @@ def detect_orientation(header: Sequence[str], body: Sequence[Row], path: PathArg
 
 
 def _numbered(cells: Sequence[str]) -> bool:
-    return [c.strip() for c in cells] == [str(i + 1) for i in range(len(cells))]
+    """True for cells 1, 2, ..., k (the first and last are checked before the rest)."""
+    if not cells or cells[0].strip() != "1" or cells[-1].strip() != str(len(cells)):
+        return False
+    return all(c.strip() == str(i + 1) for i, c in enumerate(cells))
 
 
 def _fit_row(cells: list[str], width: int, number: int, path: PathArg) -> list[str]:

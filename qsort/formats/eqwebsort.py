@@ -8,10 +8,12 @@ The online sorts of EQ Web Sort (and Quince, its sibling) reach the researcher a
   ``urlUsercode: ...``, answers and times ...), the sort in ``sort: v1|v2|...|vN``.
 * **Netlify forms**: one cell per row holds every field as ``key:| value | key:| value | ...``,
   ending with ``sort:| v1|v2|...|vN | ``.
+* **A table of fields** (Quince's Baserow back end, whose rows take the field names as columns,
+  or any spreadsheet of the JSON): a header row naming the fields, one of them ``sort``.
 
 Other cells (a date the spreadsheet added, time stamps, answers) are not sort values and are
 left alone. A sort is named by ``name_field`` when given, else by the first of ``randomId``,
-``partId``, ``usercode`` that names every participant distinctly, else by its row number. A
+``partId``, ``usercode``, ``urlUsercode`` that every row has, else by its row number. A
 participant on two rows is an error that names the rows. Statement ids are ``"1"``..``"N"``;
 give ``statements`` (one a line) for their texts.
 """
@@ -47,9 +49,14 @@ Record = dict[str, str]
 
 
 def looks_like_eqwebsort(text: str) -> bool:
-    """True when one of the first lines holds a labelled ``sort:`` cell."""
+    """True when one of the first lines holds a labelled ``sort:`` cell, or the header names a
+    ``sort`` column whose first value is bar-separated."""
     head = text[:20000]
-    return "sort:|" in head or re.search(r'(^|[,"])\s*sort: ?[-+]?\d', head, re.M) is not None
+    if "sort:|" in head or re.search(r'(^|[,"])\s*sort: ?[-+]?\d', head, re.M):
+        return True
+    lines = head.split("\n", 2)
+    header = [c.strip().strip('"').lower() for c in lines[0].split(",")]
+    return "sort" in header and len(lines) > 1 and "|" in lines[1]
 
 
 def read_eqwebsort_csv(
@@ -86,14 +93,23 @@ def read_records(path: PathArg, *, encoding: str | None = None) -> list[tuple[in
     """Each participant's labelled fields, with the line they are on (rows without a sort,
     such as the header, are left out)."""
     text = decode_text(read_bytes(path), path, _EXPECTED, legacy=True, encoding=encoding)
+    rows = rows_of_text(text, ",", path)
+    fields = [cell.strip() for cell in rows[0][1]]
+    columnar = "sort" in [f.lower() for f in fields]
     records = []
-    for number, cells in rows_of_text(text, ",", path):
-        record = _record(cells)
-        if "sort" in record:
+    for number, cells in rows[1:] if columnar else rows:
+        record = _columns(fields, cells) if columnar else _record(cells)
+        if record.get("sort"):
             records.append((number, record))
     if not records:
         raise FormatError(f'{path}: no row holds a "sort:" cell; expected {_EXPECTED}')
     return records
+
+
+def _columns(fields: Sequence[str], cells: Sequence[str]) -> Record:
+    """A row of a table of fields, keyed by the header (``sort`` whatever its case)."""
+    pairs = zip(fields, cells, strict=False)  # a short row lacks its last fields
+    return {("sort" if f.lower() == "sort" else f): c.strip() for f, c in pairs if f}
 
 
 def _record(cells: Sequence[str]) -> Record:
@@ -126,7 +142,7 @@ def _names(records: Sequence[Record], field: str | None, path: PathArg) -> list[
         return names
     for candidate in NAME_FIELDS:
         names = [r.get(candidate, "").strip() for r in records]
-        if all(names) and len(set(names)) == len(names):
+        if all(names):
             return names
     return [str(i + 1) for i in range(len(records))]
 

@@ -23,20 +23,30 @@ written, so that ``import qsort`` stays light.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from qsort.errors import FormatError, OptionError
+from qsort.errors import FormatError, OptionError, QsortError
+from qsort.formats._cells import (
+    CellNotes,
+    Cells,
+    blank,
+    cell_text,
+    normalised,
+    sheet_rows,
+    trimmed,
+)
+from qsort.formats._cells import where as _place
 from qsort.formats._common import (
     PathArg,
     as_matrix,
     build_study,
     column_letter,
     counts_grid,
-    parse_cell_int,
     read_bytes,
     sorts_grid,
     with_texts,
@@ -51,45 +61,130 @@ ExcelType = Literal[1, 2]
 TYPE1_LABEL = "Participant Name and Sort Value:"
 PATTERN_VALUES = tuple(range(-6, 14))
 SHEET_ALIASES = {
-    "sorts": ("sorts", "qsorts", "q-sorts"),
+    "sorts": ("sorts", "qsorts"),
     "statements": ("statements", "statement"),
     "pattern": ("pattern", "patterns"),
     "name": ("name", "names"),
 }
 _EXPECTED = "a KADE / Ken-Q Excel workbook (.xlsx) with a 'sorts' sheet"
 
-Cells = list[list[Any]]
-
 
 def read_xlsx(path: PathArg, *, grid: Grid | None = None) -> Study:
-    """Read a KADE / Ken-Q type 1 or type 2 workbook (the type is detected)."""
+    """Read a KADE / Ken-Q workbook of any layout KADE and Ken-Q Analysis import.
+
+    The layout is detected (see :func:`workbook_layout`): type 1 or type 2, their legacy forms
+    without ``pattern`` and ``version`` sheets, or type 3, a KADE / Ken-Q output workbook read
+    back. Numbers stored as text among numbers are named in a :class:`FormatWarning`.
+    """
+    from qsort.formats import excel_legacy
+
+    readers = {
+        "type3": excel_legacy.read_type3,
+        "legacy1": excel_legacy.read_legacy_type1,
+        "legacy2": excel_legacy.read_legacy_type2,
+    }
     book = _load(path)
-    sheets = {ws.title.strip().lower(): ws for ws in book.worksheets}
-    sorts_sheet = _sheet(sheets, "sorts")
+    notes = CellNotes(path)
+    with damaged_workbook(path):
+        sheets = {normalised(ws.title): ws for ws in book.worksheets}
+        layout = workbook_layout(sheets)
+        if layout in readers:
+            study = readers[layout](path, sheets, notes, grid)
+        else:
+            study = _read_current(path, sheets, notes, grid, book)
+    notes.warn()
+    return study
+
+
+@contextmanager
+def damaged_workbook(path: PathArg) -> Iterator[None]:
+    """Turn what openpyxl raises on a damaged workbook while its sheets are read (they are
+    read lazily) into a :class:`FormatError`; the readers' own errors pass through."""
+    try:
+        yield
+    except QsortError:
+        raise
+    except Exception as exc:  # openpyxl and zipfile raise many kinds on damaged parts
+        raise FormatError(
+            f"{path}: the workbook is damaged ({type(exc).__name__}: {str(exc)[:200]}); "
+            f"expected {_EXPECTED}"
+        ) from None
+
+
+Layout = Literal["type1", "type2", "legacy1", "legacy2", "type3"]
+
+
+def workbook_layout(sheets: dict[str, Worksheet]) -> Layout:
+    """Which layout a workbook has, from its sheet names and the sorts sheet's labels.
+
+    ``type3``: an output workbook (a ``Project Overview`` sheet, no ``pattern`` or ``version``
+    sheet). Without ``pattern`` and ``version`` sheets: ``legacy2`` when the sorts sheet has a
+    ``Sort Pattern`` row, ``legacy1`` when its column A lists -6..+13 under the title (the
+    pattern of Ken-Q's first type 1 template). Otherwise ``type1`` when A1 holds the type 1
+    label, else ``type2``.
+    """
+    current = "pattern" in sheets or "patterns" in sheets or "version" in sheets
+    sorts = sheet(sheets, "sorts")
+    if not current and ("projectoverview" in sheets or "overview" in sheets):
+        return "type3"
+    if sorts is None:
+        return "type2"
+    rows = sheet_rows(sorts)
+    if not current:
+        from qsort.formats.excel_legacy import is_legacy_type1, sort_pattern_row
+
+        if sort_pattern_row(rows) is not None:
+            return "legacy2"
+        if is_legacy_type1(rows):
+            return "legacy1"
+    return "type1" if excel_type(rows) == 1 else "type2"
+
+
+def _read_current(
+    path: PathArg,
+    sheets: dict[str, Worksheet],
+    notes: CellNotes,
+    grid: Grid | None,
+    book: Workbook,
+) -> Study:
+    """Type 1 or type 2 with ``pattern``, ``statements``, ``name`` and ``version`` sheets."""
+    sorts_sheet = sheet(sheets, "sorts")
     if sorts_sheet is None:
         raise FormatError(
             f"{path}: no 'sorts' worksheet; expected {_EXPECTED} (found sheets "
             f"{[ws.title for ws in book.worksheets]})"
         )
-    rows = _rows(sorts_sheet)
-    texts_sheet = _sheet(sheets, "statements")
-    ids, texts = _statements(texts_sheet, path) if texts_sheet is not None else (None, None)
+    rows = sheet_rows(sorts_sheet)
+    pattern_sheet = sheet(sheets, "pattern")
+    pattern = _pattern(pattern_sheet, path, notes) if pattern_sheet is not None else None
+    size = sum(pattern[1]) if pattern is not None else _sorts_size(rows)
+    texts_sheet = sheet(sheets, "statements")
+    ids, texts = (
+        statements_sheet(texts_sheet, path, size) if texts_sheet is not None else (None, None)
+    )
     if excel_type(rows) == 1:
-        names, matrix, slots = _type1_sorts(rows, len(ids) if ids else None, path)
+        names, matrix, slots = _type1_sorts(rows, len(ids) if ids else None, path, notes)
     else:
-        names, matrix = _type2_sorts(rows, len(ids) if ids else None, path)
+        names, matrix = _type2_sorts(rows, len(ids) if ids else None, path, notes)
         slots = None
     if ids is None:
         ids = [str(i + 1) for i in range(matrix.shape[0])]
-    pattern_sheet = _sheet(sheets, "pattern")
-    if grid is None and pattern_sheet is not None:
-        values, counts = _pattern(pattern_sheet, path)
-        grid = counts_grid(values, counts, matrix, names, path, "sheet 'pattern'")
+    if grid is None and pattern is not None:
+        grid = counts_grid(*pattern, matrix, names, path, "sheet 'pattern'")
     if grid is None:
         grid = Grid.from_pattern(slots) if slots else sorts_grid(matrix, names, path)
-    name_sheet = _sheet(sheets, "name")
+    name_sheet = sheet(sheets, "name")
     title = _title(name_sheet) if name_sheet is not None else ""
     return build_study(path, with_texts(ids, texts), names, matrix, grid, title)
+
+
+def _sorts_size(rows: Cells) -> int | None:
+    """The number of statements the sorts sheet shows: its card rows (type 1) or the values
+    on its first sort row (type 2)."""
+    if excel_type(rows) == 1:
+        return sum(1 for row in rows[1:] if trimmed(row))
+    first = next((trimmed(r) for r in rows if trimmed(r) and not blank(r[0])), None)
+    return len(first) - 1 if first else None
 
 
 def _load(path: PathArg) -> Workbook:
@@ -103,65 +198,78 @@ def _load(path: PathArg) -> Workbook:
         )
     if not data.startswith(b"PK"):
         raise FormatError(f"{path}: not an .xlsx workbook (a zip archive); expected {_EXPECTED}")
+    _check_size(data, path)
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(data), data_only=True)
+        return load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged archive
         raise FormatError(
-            f"{path}: the workbook cannot be opened ({type(exc).__name__}: {exc}); "
+            f"{path}: the workbook cannot be opened ({type(exc).__name__}: {str(exc)[:200]}); "
             f"expected {_EXPECTED}"
         ) from None
 
 
-def _sheet(sheets: dict[str, Worksheet], role: str) -> Worksheet | None:
+MAX_WORKBOOK_BYTES = 24 * 2**20
+"""The most XML a workbook may unpack to (about 700,000 cells, e.g. 8,000 sorts of 80
+statements): reading is cell by cell, so a larger study is read from CSV, in bulk."""
+
+
+def _check_size(data: bytes, path: PathArg) -> None:
+    """Refuse a workbook whose parts unpack to more than :data:`MAX_WORKBOOK_BYTES`, before
+    spending time on it (the sizes are read from the zip directory)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            size = sum(max(info.file_size, 0) for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise FormatError(
+            f"{path}: not a readable .xlsx workbook (a zip archive: {exc}); expected {_EXPECTED}"
+        ) from None
+    if size > MAX_WORKBOOK_BYTES:
+        raise FormatError(
+            f"{path}: the workbook unpacks to {size / 2**20:.0f} MiB, more than the "
+            f"{MAX_WORKBOOK_BYTES // 2**20} MiB (about 700,000 cells) qsort reads from a "
+            "workbook; save the sorts as CSV (one row per participant), which is read in bulk"
+        )
+
+
+def sheet(sheets: dict[str, Worksheet], role: str) -> Worksheet | None:
+    """The worksheet playing ``role`` (one of :data:`SHEET_ALIASES`), by normalised name."""
     for alias in SHEET_ALIASES[role]:
         if alias in sheets:
             return sheets[alias]
     return None
 
 
-def _rows(ws: Worksheet) -> Cells:
-    return [list(row) for row in ws.iter_rows(values_only=True)]
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
-
-
-def _trimmed(row: Sequence[Any]) -> list[Any]:
-    out = list(row)
-    while out and _blank(out[-1]):
-        out.pop()
-    return out
-
-
 def excel_type(rows: Cells) -> ExcelType:
     """1 when the sorts sheet's A1 holds the type 1 label, else 2."""
-    first = _text(rows[0][0]).lower() if rows and rows[0] else ""
+    first = cell_text(rows[0][0]).lower() if rows and rows[0] else ""
     return 1 if first.startswith(TYPE1_LABEL.lower().rstrip(":")) else 2
 
 
-def _where(path: PathArg, sheet: str, row: int, col: int) -> str:
-    return f"{path}, sheet '{sheet}', cell {column_letter(col)}{row}"
+def statements_sheet(
+    ws: Worksheet, path: PathArg, size: int | None = None
+) -> tuple[list[str], list[str]]:
+    """Statement ids (column A, or the position) and texts (column B), from row 2.
 
-
-def _statements(ws: Worksheet, path: PathArg) -> tuple[list[str], list[str]]:
-    """Statement ids (column A, or the position) and texts (column B), from row 2."""
+    Numbered rows without text at the end of the sheet are not statements (KADE's template
+    numbers 84 rows for a study to fill some of): they are dropped beyond ``size`` (the sum of
+    the pattern sheet's counts, or the sorts' length), or, without one, when any statement has
+    text.
+    """
     ids: list[str] = []
     texts: list[str] = []
-    for row in _rows(ws)[1:]:
-        cells = _trimmed(row)
+    for row in sheet_rows(ws)[1:]:
+        cells = trimmed(row)
         if not cells:
             continue
-        ids.append(_text(cells[0]) or str(len(ids) + 1))
-        texts.append(_text(cells[1]) if len(cells) > 1 else "")
+        ids.append(cell_text(cells[0]) or str(len(ids) + 1))
+        texts.append(cell_text(cells[1]) if len(cells) > 1 else "")
+    while ids and not texts[-1] and (len(ids) > size if size is not None else any(texts)):
+        ids.pop()
+        texts.pop()
     if not ids:
         raise FormatError(
             f"{path}, sheet '{ws.title}': expected one statement a row from row 2 (number in A, "
@@ -170,20 +278,18 @@ def _statements(ws: Worksheet, path: PathArg) -> tuple[list[str], list[str]]:
     return ids, texts
 
 
-def _pattern(ws: Worksheet, path: PathArg) -> tuple[list[int], list[int]]:
-    rows = [_trimmed(r) for r in _rows(ws)[:2]]
+def _pattern(ws: Worksheet, path: PathArg, notes: CellNotes) -> tuple[list[int], list[int]]:
+    rows = [trimmed(r) for r in sheet_rows(ws)[:2]]
     if len(rows) < 2 or not rows[1]:
         raise FormatError(
             f"{path}, sheet '{ws.title}': expected the column values -6..+13 in row 1 and the "
             "number of cards in each column in row 2"
         )
     values = [
-        parse_cell_int(v, _where(path, ws.title, 1, c + 1), "a column value")
-        for c, v in enumerate(rows[0])
+        notes.number(v, ws.title, 1, c + 1, "a column value") for c, v in enumerate(rows[0])
     ] or list(PATTERN_VALUES)
     counts = [
-        parse_cell_int(v, _where(path, ws.title, 2, c + 1), "a number of cards")
-        for c, v in enumerate(rows[1])
+        notes.number(v, ws.title, 2, c + 1, "a number of cards") for c, v in enumerate(rows[1])
     ]
     if len(counts) > len(values):
         raise FormatError(
@@ -194,20 +300,20 @@ def _pattern(ws: Worksheet, path: PathArg) -> tuple[list[int], list[int]]:
 
 
 def _title(ws: Worksheet) -> str:
-    rows = [_text(r[0]) for r in _rows(ws)[1:] if r and not _blank(r[0])]
+    rows = [cell_text(r[0]) for r in sheet_rows(ws)[1:] if r and not blank(r[0])]
     return rows[0] if rows else ""
 
 
 def _type2_sorts(
-    rows: Cells, n_stat: int | None, path: PathArg
+    rows: Cells, n_stat: int | None, path: PathArg, notes: CellNotes
 ) -> tuple[list[str], np.ndarray[Any, np.dtype[np.int64]]]:
     names: list[str] = []
     columns: list[list[int]] = []
     for r, row in enumerate(rows, start=1):
-        cells = _trimmed(row)
-        if not cells or _blank(cells[0]):
+        cells = trimmed(row)
+        if not cells or blank(cells[0]):
             continue
-        name = _text(cells[0])
+        name = cell_text(cells[0])
         expected = n_stat if n_stat is not None else (len(columns[0]) if columns else None)
         if expected is not None and len(cells) - 1 != expected:
             raise FormatError(
@@ -217,7 +323,7 @@ def _type2_sorts(
         names.append(name)
         columns.append(
             [
-                parse_cell_int(v, _where(path, "sorts", r, c + 2) + f" (sort {name!r})")
+                notes.number(v, "sorts", r, c + 2, "an integer sort value", f" (sort {name!r})")
                 for c, v in enumerate(cells[1:])
             ]
         )
@@ -230,32 +336,44 @@ def _type2_sorts(
 
 
 def _type1_sorts(
-    rows: Cells, n_stat: int | None, path: PathArg
+    rows: Cells, n_stat: int | None, path: PathArg, notes: CellNotes
 ) -> tuple[list[str], np.ndarray[Any, np.dtype[np.int64]], list[int]]:
-    header = _trimmed(rows[0])
-    names = [_text(v) for v in header[1:]]
+    header = trimmed(rows[0])
+    names = [cell_text(v) for v in header[1:]]
     if not names or any(not n for n in names):
         raise FormatError(
             f"{path}, sheet 'sorts', row 1: expected participant names from B1 across, without gaps"
         )
-    body = [(r, row) for r, row in enumerate(rows[1:], start=2) if _trimmed(row)]
+    body = [(r, row) for r, row in enumerate(rows[1:], start=2) if trimmed(row)]
     if n_stat is not None and len(body) != n_stat:
         raise FormatError(
             f"{path}, sheet 'sorts': expected {n_stat} card slots from row 2 (one per statement "
             f"on the statements sheet), found {len(body)} rows"
         )
-    slots = [
-        parse_cell_int(row[0], _where(path, "sorts", r, 1), "the slot's sort value")
-        for r, row in body
-    ]
+    slots = [notes.number(row[0], "sorts", r, 1, "the slot's sort value") for r, row in body]
+    matrix = piles_matrix(names, body, slots, path, notes)
+    return names, matrix, slots
+
+
+def piles_matrix(
+    names: Sequence[str],
+    body: Sequence[tuple[int, Sequence[Any]]],
+    slots: Sequence[int],
+    path: PathArg,
+    notes: CellNotes,
+    sheet_name: str = "sorts",
+) -> np.ndarray[Any, np.dtype[np.int64]]:
+    """Sort values from piles: row ``r`` of ``body`` is a slot of value ``slots[r]`` holding,
+    from column B, each participant's statement number (each statement once per sort)."""
     n = len(body)
     matrix = np.zeros((n, len(names)), dtype=np.int64)
     for j, name in enumerate(names):
         seen: dict[int, str] = {}
         for (r, row), slot in zip(body, slots, strict=True):
-            where = _where(path, "sorts", r, j + 2) + f" (sort {name!r})"
+            where = _place(path, sheet_name, r, j + 2) + f" (sort {name!r})"
             cell = row[j + 1] if j + 1 < len(row) else None
-            number = parse_cell_int(cell, where, f"a statement number 1..{n}")
+            what = f"a statement number 1..{n}"
+            number = notes.number(cell, sheet_name, r, j + 2, what, f" (sort {name!r})")
             if not 1 <= number <= n:
                 raise FormatError(f"{where}: expected a statement number 1..{n}, found {number}")
             if number in seen:
@@ -265,7 +383,7 @@ def _type1_sorts(
                 )
             seen[number] = f"cell {column_letter(j + 2)}{r}"
             matrix[number - 1, j] = slot
-    return names, matrix, slots
+    return matrix
 
 
 def write_xlsx(study: Study, path: PathArg, *, excel_type: ExcelType = 2) -> list[Path]:
@@ -345,4 +463,15 @@ def _append(ws: Worksheet, values: Sequence[object]) -> None:
             cell.data_type = "s"
 
 
-__all__ = ["TYPE1_LABEL", "ExcelType", "excel_type", "read_xlsx", "write_xlsx"]
+__all__ = [
+    "TYPE1_LABEL",
+    "ExcelType",
+    "Layout",
+    "excel_type",
+    "piles_matrix",
+    "read_xlsx",
+    "sheet",
+    "statements_sheet",
+    "workbook_layout",
+    "write_xlsx",
+]

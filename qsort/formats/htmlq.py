@@ -31,6 +31,7 @@ from qsort.formats._common import (
     build_study,
     decode_text,
     parse_int,
+    preview,
     read_bytes,
     read_statement_texts,
     sorts_grid,
@@ -62,6 +63,8 @@ def load_json(path: PathArg, expected: str) -> Any:
         raise FormatError(
             f"{path}: the JSON is nested too deeply to be {expected}; expected {expected}"
         ) from None
+    except ValueError as exc:  # a number of thousands of digits, beyond Python's int limit
+        raise FormatError(f"{path}: {exc}; expected {expected}") from None
 
 
 class _DuplicateKeyError(Exception):
@@ -94,19 +97,19 @@ def _participants(path: PathArg) -> dict[str, dict[str, Any]]:
         if not isinstance(value, dict) or "sort" not in value:
             raise FormatError(
                 f'{path}: participant {key!r}: expected an object with a "sort" field, '
-                f"found {json.dumps(value)[:60]}"
+                f"found {preview(value)}"
             )
     return data
 
 
 ID_FIELDS = ("randomId", "partId", "usercode", "urlUsercode", "uid", "id", "name")
-"""Fields that name a participant in a list export, tried in order (the first whose values are
-all present and distinct wins)."""
+"""Fields that name a participant in a list export, tried in order (the first that every
+participant has wins; a name given twice is then an error naming it)."""
 
 
 def _names(data: Mapping[str, Mapping[str, Any]], field: str | None, path: PathArg) -> list[str]:
     """Sort names: ``field`` of each record; for a list export the first of :data:`ID_FIELDS`
-    that names every participant distinctly, else the position (``#1``...); else the keys."""
+    that every participant has, else the position (``#1``...); else the keys."""
     if field is not None:
         return [_name(record, key, field, path) for key, record in data.items()]
     keys = list(data)
@@ -114,7 +117,7 @@ def _names(data: Mapping[str, Mapping[str, Any]], field: str | None, path: PathA
         return keys
     for candidate in ID_FIELDS:
         values = [str(r.get(candidate) or "").strip() for r in data.values()]
-        if all(values) and len(set(values)) == len(values):
+        if all(values):
             return values
     return keys
 

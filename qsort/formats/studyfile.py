@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from qsort.errors import FormatError, StudyError
-from qsort.formats._common import PathArg, as_matrix, build_study, sorts_grid
+from qsort.formats._common import PathArg, as_matrix, build_study, preview, sorts_grid
 from qsort.formats.htmlq import load_json
 from qsort.study import Grid, Statement, Study
 
@@ -78,19 +78,19 @@ def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
 
 def _string(value: object, where: str) -> str:
     if not isinstance(value, str):
-        raise FormatError(f"{where}: expected a string, found {json.dumps(value)}")
+        raise FormatError(f"{where}: expected a string, found {preview(value)}")
     return value
 
 
 def _integer(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise FormatError(f"{where}: expected an integer, found {json.dumps(value)}")
+        raise FormatError(f"{where}: expected an integer, found {preview(value)}")
     return value
 
 
 def _list(value: object, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise FormatError(f"{where}: expected a list, found {json.dumps(value)[:60]}")
+        raise FormatError(f"{where}: expected a list, found {preview(value)}")
     return value
 
 
@@ -168,7 +168,7 @@ def check_questions(raw: object, path: PathArg = "questions") -> list[Question]:
             if not isinstance(value, str) or (key != "text" and not value):
                 raise FormatError(
                     f"{where}.{key}: expected a {'string' if key == 'text' else 'non-empty string'}"
-                    f", found {json.dumps(value)}"
+                    f", found {preview(value)}"
                 )
         if item["id"] in seen:
             raise FormatError(f"{where}.id: expected unique question ids, {item['id']!r} repeats")

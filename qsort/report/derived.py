@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -219,10 +219,10 @@ def extracted_factors(result: AnalysisResult, limit: int) -> FloatArray:
     more than ``limit`` sorts) only the kept factors are returned.
     """
     from qsort.errors import QsortError
-    from qsort.extraction import ExtractionMethod, extract, max_factors
+    from qsort.extraction import extract, max_factors
 
     kept = result.unrotated
-    method = cast("ExtractionMethod", result.options.extraction)
+    method = result.options.extraction
     wanted = PQMETHOD_EXTRACTS.get(method, int(kept.shape[1]))
     if wanted <= kept.shape[1] or result.study.n_sorts > limit:
         return kept

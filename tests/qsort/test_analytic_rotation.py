@@ -2,7 +2,7 @@
 
 The expected loadings are computed here without qsort: numpy's correlations and eigenvectors of the
 Lipset sorts, psych's sign rule, factor_analyzer's Rotator, then psych's ordering of rotated factors
-(by the variance each accounts for, the diagonal of phi L'L) and signs (by column sums).
+(by their sums of squared loadings, even when oblique) and signs (by column sums).
 """
 
 from __future__ import annotations
@@ -44,15 +44,13 @@ def unrotated_pca(sorts: FloatArray, k: int) -> FloatArray:
 
 
 def expected(sorts: FloatArray, method: str) -> tuple[FloatArray, FloatArray | None]:
-    """Rotator's loadings and phi, ordered and signed as psych orders rotated factors."""
+    """Rotator's loadings and phi, ordered (by sums of squares) and signed as psych does."""
     loadings = unrotated_pca(sorts, FACTORS)
     kappa = FACTORS / (2 * loadings.shape[0]) if method == "equamax" else 0.0
     rotator = Rotator(method=method, kappa=kappa)
     rotated = rotator.fit_transform(loadings)
     phi = rotator.phi_
-    cross = rotated.T @ rotated
-    accounted = np.diag(cross if phi is None else phi @ cross)
-    order = np.argsort(-accounted, kind="stable")
+    order = np.argsort(-np.diag(rotated.T @ rotated), kind="stable")  # psych: diag(t(L) %*% L)
     signs = np.where(rotated[:, order].sum(axis=0) < 0, -1.0, 1.0)
     rotated = rotated[:, order] * signs
     if phi is not None:

@@ -302,3 +302,18 @@ def test_a_factor_undefined_in_the_original_is_reported_as_such() -> None:
     assert all(row[0] is None for row in data["statements_summary"]["zscores"])
     stability = render_bootstrap(boot).split("How stable each factor is\n")[1].splitlines()
     assert stability[1].split()[0] == "F1" and stability[1].split()[-2:] == ["-", "-"]
+
+
+def test_past_the_sort_limit_the_least_stable_defining_sorts_are_named() -> None:
+    study = study_from_seed(1, 30, 80, 3)
+    boot = bootstrap(run(study, Options(extraction="pca")), 20, seed=0)
+    text = render_bootstrap(boot)
+    assert "Least stable defining sorts of 80 Q-sorts" in text
+    assert "P80 " not in text.split("z-scores:")[0].split("How stable")[1]
+    f1 = next(line for line in text.splitlines() if line.startswith("  F1: "))
+    named = [part.split()[0] for part in f1[len("  F1: ") :].split(", ")]
+    defining = np.flatnonzero(boot.result.flags[:, 0])
+    lowest = defining[np.argsort(boot.flag_frequency[defining, 0], kind="stable")][:5]
+    assert named == [study.sort_names[j] for j in lowest]
+    every = render_bootstrap(boot, every_sort=True)
+    assert sum(line.startswith("P") for line in every.splitlines()) == 80

@@ -23,11 +23,9 @@ from qsort.errors import (
     ExtractionError,
     OptionError,
     QsortError,
-    SizeLimitError,
     TooManyFactorsError,
 )
 from qsort.extraction import (
-    CENTROID_MAX_SORTS,
     Extraction,
     ExtractionMethod,
     brown_centroid,
@@ -287,16 +285,6 @@ def test_number_of_factors_must_be_a_positive_whole_number(lipset: Correlations,
 def test_unknown_method_is_refused(lipset: Correlations) -> None:
     with pytest.raises(OptionError, match="extraction"):
         extract(lipset, 2, "varimax", PQMETHOD)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("method", ["centroid", "horst"])
-def test_centroid_methods_refuse_more_than_the_size_limit(method: Any) -> None:
-    rng = np.random.default_rng(0)
-    factor = rng.standard_normal((3, CENTROID_MAX_SORTS + 1))
-    corr = Correlations("pearson", factor / np.linalg.norm(factor, axis=0))
-    with pytest.raises(SizeLimitError, match=f"{CENTROID_MAX_SORTS}.*pca"):
-        extract(corr, 2, method, PQMETHOD)
-    assert extract(corr, 2, "pca", PQMETHOD).loadings.shape == (CENTROID_MAX_SORTS + 1, 2)
 
 
 @pytest.mark.parametrize("method", ["centroid", "horst"])

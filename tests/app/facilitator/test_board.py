@@ -223,3 +223,20 @@ def test_time_on_step_is_measured_from_the_step_start(
     since = board.rows[0].since
     assert since is not None and since.tzinfo is not None
     assert timedelta(0) <= board.now - since < timedelta(minutes=5)
+
+
+def test_answering_closes_every_open_request_of_that_person(
+    db: Session, group: SortSession
+) -> None:
+    from app.models import HelpRequest
+
+    assert group.id is not None
+    participant = join.accept_consent(db, group.code).participant
+    assert participant.id is not None
+    twice = [HelpRequest(session_id=group.id, participant_id=participant.id) for _ in range(2)]
+    db.add_all(twice)  # two taps that raced through two app processes
+    db.commit()
+    first = board_state(db, group.id).rows[0].help_id
+    assert first == twice[0].id
+    help_requests.answer(db, group.id, first, by=4)
+    assert board_state(db, group.id).rows[0].help_id is None

@@ -148,3 +148,35 @@ def test_an_interview_sheet_per_finished_participant(
     for extreme in web.extremes:
         assert _flat(extreme.card.text) in flat
     assert "tablet" in flat and "paper" in _flat(by_label["P40"][1])
+
+
+def test_an_interview_sheet_stays_one_page_with_long_comments(db: Session) -> None:
+    columns = tuple(
+        printing.Column(v, c, tuple(printing.Card(n, f"Statement {n} " * 6) for n in range(c)))
+        for v, c in zip(VALUES, CAPACITIES, strict=True)
+    )
+    base = printing.Sheet("Title", "Condition?", "Disagree", "Agree", columns, "CODE", "Workers")
+    extremes = tuple(
+        printing.Extreme(printing.Card(n, "A long statement " * 8), v, "Because " * 700)
+        for n, v in ((1, 4), (2, 4), (3, 4), (4, -4), (5, -4), (6, -4))
+    )
+    interview = printing.InterviewSheet(base, "P09", "Tablet 2", None, "web", extremes)
+    data = pdf.interview_pdf([interview], "Title")
+    pages = _pages(data)
+    assert len(pages) == 1
+    assert _flat(pages[0]).count("(shortened)") == 6
+    placed = _text_positions(data, 0)
+    foot = min(y for text, y in placed if "confidential" in text)
+    assert foot > 0  # the footer itself is on the page
+    assert min(y for text, y in placed if "confidential" not in text) > foot  # all above it
+
+
+def _text_positions(data: bytes, page: int) -> list[tuple[str, float]]:
+    found: list[tuple[str, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], *_: object) -> None:
+        if text.strip():
+            found.append((text, cm[5] + tm[5] * cm[3]))
+
+    PdfReader(io.BytesIO(data)).pages[page].extract_text(visitor_text=visit)
+    return found

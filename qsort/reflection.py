@@ -1,0 +1,563 @@
+"""Residual matrices of the centroid methods and their reflection to a positive manifold.
+
+Brown's centroid and Horst 5.5 (:mod:`qsort.extraction`) take one factor at a time from a
+residual correlation matrix ``E`` (zero diagonal), after reflecting sorts until no column sum is
+negative (spec A.2.2, step 2). Two residuals implement the same operations:
+
+* :class:`DenseResidual` holds ``E`` as an n x n array (16 n^2 bytes with the correlations);
+  each reflection updates the n column sums with one row of ``E``.
+* :class:`FactorResidual` never forms ``E``. With the sorts as unit columns ``F`` (``R = F.T F``)
+  and the loadings taken so far as columns ``L``, ``E = F.T F - L L.T`` off its diagonal, so
+  ``E s = F.T (F s) - L (L.T s) - d * s`` with ``d`` the diagonal of ``F.T F - L L.T``: every
+  column sum costs O(n (m + k)). Reflection picks the smallest sum again and again, one column
+  at a time; to do that without recomputing all n sums after each reflection, the sums of the
+  smallest columns (:func:`candidate_count`) are kept exactly (updated in O(candidates (m + k)) per
+  reflection), and a bound on how far the others can have moved (the length of the change of
+  ``F s`` and ``L.T s`` since the last full computation) says when they must all be computed
+  again. The reflections made, and so the factors, are those of the dense residual.
+
+The *reflection rule* decides what a column sum within rounding of zero means. ``"tolerant"``
+(PQMethod, KADE) counts a sum within ``64 n eps`` of zero as zero and never reflects it; its ties
+are sums within that tolerance of the smallest. ``"strict"`` (qmethod) reflects a column while its
+sum is below zero, as qmethod's ``all(colSums(tmat) > 0)`` does: sums within rounding of the
+smallest or of zero are first recomputed as correctly rounded sums of the column (R's
+``colSums`` accumulates in extended precision), ties must then be exact, and a sum of exactly 0,
+on which qmethod would loop for ever, stops the reflection. Under both rules each decision that
+rested on a sum within rounding of zero is recorded (:attr:`Reflection.near_zero`), so that the
+analysis can say that it did.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+Ties = Literal["first", "last"]
+ReflectionRule = Literal["tolerant", "strict"]
+
+
+def candidate_count(n: int) -> int:
+    """Columns whose sums :class:`FactorResidual` keeps between two full computations.
+
+    A full computation costs O(n (m + k)); the reflections it allows grow with the number of
+    candidates K (about K / 16 on random studies), while bringing the candidates up to date
+    costs O(K (m + k)) every few reflections (see :data:`INNER_CANDIDATES`).
+    ``K = sqrt(512 n)``, within 256..16,384, balances the two.
+    """
+    return int(min(n, max(256, min(16384, math.isqrt(512 * n)))))
+
+
+_EXACT_RECOMPUTE_MAX = 64
+"""Most near-tied sums the strict rule recomputes exactly at one decision."""
+
+_ROW_BLOCK_CELLS = 1 << 22
+
+
+@dataclass(frozen=True)
+class NearZero:
+    """A reflection decision that rested on a column sum within rounding of zero.
+
+    Attributes
+    ----------
+    sort : int
+        0-based column.
+    column_sum : float
+        The reflected column sum the decision read.
+    reflected : bool
+        Whether the column was reflected on it.
+    """
+
+    sort: int
+    column_sum: float
+    reflected: bool
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """The outcome of reflecting a residual matrix to a positive manifold.
+
+    Attributes
+    ----------
+    indices : ndarray of int, shape (r,)
+        0-based columns in the order they were reflected (an index may recur). The engine
+        reads only ``signs``; the order is kept because it is what KADE publishes for a
+        reflection, and the tests check it against that reference step by step.
+    signs : ndarray, shape (n,)
+        +1 or -1 per sort: -1 where the column ended up reflected.
+    column_sums : ndarray, shape (n,)
+        Off-diagonal column sums of the reflected matrix; none is negative beyond rounding.
+    near_zero : tuple of NearZero
+        Decisions that rested on a sum within rounding of zero, one per column at most.
+    """
+
+    indices: IntArray
+    signs: FloatArray
+    column_sums: FloatArray
+    near_zero: tuple[NearZero, ...] = field(default=())
+
+
+class Residual(Protocol):
+    """What the centroid methods need of a residual correlation matrix (zero diagonal)."""
+
+    @property
+    def n(self) -> int:
+        """Number of sorts."""
+
+    def largest(self) -> float | None:
+        """``max |E|``, or None when it cannot be had without forming ``E``."""
+
+    def zero(self) -> float:
+        """How far from zero a column sum may be and still count as zero (rounding)."""
+
+    def manifold(self, ties: Ties, rule: ReflectionRule) -> Reflection:
+        """Reflect to a positive manifold (see the module docstring)."""
+
+    def subtract(self, vector: FloatArray) -> None:
+        """``E -= outer(vector, vector)`` off the diagonal."""
+
+
+# --------------------------------------------------------------------------------------------
+# Decisions shared by both residuals
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Decision:
+    """The column to act on, whether to reflect it, and whether its sum was near zero."""
+
+    index: int
+    value: float
+    reflect: bool
+    near: bool
+
+
+def _decide(
+    sums: FloatArray,
+    ties: Ties,
+    zero: float,
+    rule: ReflectionRule,
+    exact: _ExactSum,
+) -> _Decision:
+    """Choose the next column among ``sums`` (positions local to ``sums``) by the rule.
+
+    Under the strict rule, sums tied with the smallest, or a smallest sum within rounding of
+    zero, are recomputed exactly before the choice (a clear, single smallest sum needs no care).
+    """
+    low = float(np.min(sums))
+    tied = np.flatnonzero(sums <= low + zero)
+    values = sums[tied]
+    recompute = tied.size > 1 or abs(low) <= zero
+    if rule == "strict" and recompute and tied.size <= _EXACT_RECOMPUTE_MAX:
+        values = np.array([exact(int(j)) for j in tied])
+        keep = values == values.min()
+        tied, values = tied[keep], values[keep]
+    pick = 0 if ties == "first" else -1
+    value = float(values[pick])
+    reflect = value < 0.0 if rule == "strict" else value < -zero
+    return _Decision(int(tied[pick]), value, reflect, abs(value) <= zero)
+
+
+class _ExactSum(Protocol):
+    def __call__(self, j: int) -> float: ...
+
+
+def _record(events: dict[int, NearZero], column: int, decision: _Decision) -> None:
+    """Keep the last near-zero decision on each column."""
+    if decision.near:
+        events[column] = NearZero(column, decision.value, decision.reflect)
+
+
+def zero_sum_tolerance(n: int, scale: float) -> float:
+    """Rounding allowance of a sum of ``n`` terms of magnitude up to ``scale``: 64 n eps."""
+    return 64.0 * n * float(np.finfo(np.float64).eps) * max(1.0, scale)
+
+
+# --------------------------------------------------------------------------------------------
+# The n x n residual
+# --------------------------------------------------------------------------------------------
+
+
+class DenseResidual:
+    """A residual held as an n x n float64 array with a zero diagonal (changed in place)."""
+
+    def __init__(self, matrix: FloatArray) -> None:
+        self.matrix = matrix
+
+    @property
+    def n(self) -> int:
+        """Number of sorts."""
+        return int(self.matrix.shape[0])
+
+    def largest(self) -> float | None:
+        """``max |E|`` without an n x n temporary."""
+        return largest_magnitude(self.matrix)
+
+    def zero(self) -> float:
+        """``64 n eps max(1, max |E|)``."""
+        return zero_sum_tolerance(self.n, largest_magnitude(self.matrix))
+
+    def manifold(self, ties: Ties, rule: ReflectionRule) -> Reflection:
+        """See :func:`positive_manifold`."""
+        return positive_manifold(self.matrix, ties, rule)
+
+    def subtract(self, vector: FloatArray) -> None:
+        """In place ``E -= outer(vector, vector)`` by row blocks, then zero the diagonal."""
+        n = vector.size
+        step = max(1, _ROW_BLOCK_CELLS // n)
+        for first in range(0, n, step):
+            last = min(n, first + step)
+            self.matrix[first:last] -= np.outer(vector[first:last], vector)
+        np.fill_diagonal(self.matrix, 0.0)
+
+
+def positive_manifold(
+    matrix: FloatArray, ties: Ties = "first", rule: ReflectionRule = "tolerant"
+) -> Reflection:
+    """Reflect sorts, one at a time, until no off-diagonal column sum is negative.
+
+    While some reflected column sum is negative, the column with the smallest sum is reflected
+    (its row and column negated). Each reflection of a column with sum ``c < 0`` raises the total
+    by ``-4c``, so the loop ends. Under the ``"tolerant"`` rule sums within rounding
+    (``64 n eps max|r|``) of zero count as zero and are not reflected, and sums within rounding
+    of the smallest count as tied with it (KADE rounds, so its ties are exact); the ``"strict"``
+    rule is qmethod's (see the module docstring). As a guard against rounding, at most
+    ``20 n + 100`` reflections are made (KADE's Horst port stops at 750).
+
+    Parameters
+    ----------
+    matrix : ndarray, shape (n, n)
+        Symmetric matrix; the diagonal is ignored.
+    ties : {"first", "last"}
+        Which column to take when several share the smallest sum: the lowest index (Brown's
+        centroid, as KADE) or the highest (Horst 5.5, as KADE's port).
+    rule : {"tolerant", "strict"}
+        What a sum within rounding of zero means.
+
+    Returns
+    -------
+    Reflection
+    """
+    n = matrix.shape[0]
+    diagonal = np.diag(matrix).copy()
+    signs = np.ones(n)
+    sums = matrix.sum(axis=1) - diagonal
+    zero = zero_sum_tolerance(n, largest_magnitude(matrix))
+    reflected = np.empty(n)
+    order: list[int] = []
+    events: dict[int, NearZero] = {}
+
+    def exact(j: int) -> float:
+        column = signs[j] * signs * matrix[:, j]
+        column[j] = 0.0
+        return math.fsum(column.tolist())
+
+    for _ in range(20 * n + 100):
+        np.multiply(signs, sums, out=reflected)
+        decision = _decide(reflected, ties, zero, rule, exact)
+        j = decision.index
+        _record(events, j, decision)
+        if not decision.reflect:
+            break
+        signs[j] = -signs[j]
+        sums += (2.0 * signs[j]) * matrix[j]
+        sums[j] -= 2.0 * signs[j] * diagonal[j]
+        order.append(j)
+    return Reflection(
+        np.asarray(order, dtype=np.int64), signs, signs * sums, tuple(events.values())
+    )
+
+
+def largest_magnitude(matrix: FloatArray) -> float:
+    """``max |matrix|`` without an n x n temporary."""
+    return max(float(np.max(matrix)), -float(np.min(matrix)))
+
+
+# --------------------------------------------------------------------------------------------
+# The residual in factor form
+# --------------------------------------------------------------------------------------------
+
+
+class FactorResidual:
+    """``E = F.T F - L L.T`` off its diagonal, from the factor form ``F`` (m x n) and loadings.
+
+    Parameters
+    ----------
+    factor : ndarray, shape (m, n)
+        Unit-length columns, one per sort (read, never copied or changed).
+    capacity : int
+        Most loading vectors that will be subtracted.
+    """
+
+    def __init__(self, factor: FloatArray, capacity: int) -> None:
+        self.factor = factor
+        self.loadings = np.zeros((capacity, factor.shape[1]))
+        self.used = 0
+        self.diagonal = np.einsum("ij,ij->j", factor, factor)
+
+    @property
+    def n(self) -> int:
+        """Number of sorts."""
+        return int(self.factor.shape[1])
+
+    def largest(self) -> float | None:
+        """Unknown without forming ``E``: the column-sum checks stand in for it."""
+        return None
+
+    def zero(self) -> float:
+        """``64 n eps max(1, max |d|)``, ``d`` the diagonal of ``F.T F - L L.T``.
+
+        For a positive semi-definite residual the diagonal bounds every entry; the scale is 1
+        for any correlation residual whose communalities do not pass 2.
+        """
+        return zero_sum_tolerance(self.n, float(np.max(np.abs(self.diagonal))))
+
+    def subtract(self, vector: FloatArray) -> None:
+        """Append a loading vector (``E -= outer(vector, vector)`` off the diagonal)."""
+        self.loadings[self.used] = vector
+        self.diagonal -= vector * vector
+        self.used += 1
+
+    def manifold(self, ties: Ties, rule: ReflectionRule) -> Reflection:
+        """Reflect to a positive manifold with the reflections :func:`positive_manifold` makes."""
+        return _FactorManifold(self, ties, rule).run()
+
+    def products(self, signs: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """``F s`` and ``L.T s`` (shapes (m,) and (k,))."""
+        return self.factor @ signs, self.loadings[: self.used] @ signs
+
+    def row_sums(self, signs: FloatArray, fs: FloatArray, ls: FloatArray) -> FloatArray:
+        """``sum_{k != i} E_ik s_k`` for every i, shape (n,)."""
+        sums = fs @ self.factor
+        if self.used:
+            sums -= ls @ self.loadings[: self.used]
+        sums -= self.diagonal * signs
+        return np.asarray(sums, dtype=np.float64)
+
+    def column(self, j: int) -> FloatArray:
+        """Column j of ``E`` (zero at j), shape (n,)."""
+        values = self.factor[:, j] @ self.factor
+        if self.used:
+            values -= self.loadings[: self.used, j] @ self.loadings[: self.used]
+        values[j] = 0.0
+        return np.asarray(values, dtype=np.float64)
+
+    def stacked(self, columns: IntArray) -> FloatArray:
+        """``F`` over ``L.T``, restricted to ``columns``: shape (m + k, len(columns))."""
+        return np.vstack((self.factor[:, columns], self.loadings[: self.used][:, columns]))
+
+
+def _candidates(reflected: FloatArray) -> tuple[IntArray, float]:
+    """The smallest sums' columns (ascending) and the smallest sum left out."""
+    n = reflected.size
+    count = candidate_count(n)
+    if count >= n:
+        return np.arange(n), math.inf
+    part = np.argpartition(reflected, count)
+    return np.sort(part[:count]), float(reflected[part[count]])
+
+
+INNER_CANDIDATES: int = 256
+"""Columns of the inner tier, whose sums are updated at every reflection."""
+
+
+@dataclass
+class _Tier:
+    """Candidate columns with their rows of ``B = [F; L.T]`` and their sums.
+
+    ``sums`` are exact when the tier is built or synced; ``moved`` accumulates the change of
+    ``B s`` since, and ``synced_signs`` the signs at that moment, so that :meth:`sync` brings
+    every sum up to date with one product (``a = B.T S B s - d * s`` is linear in ``s``).
+    """
+
+    columns: IntArray
+    rows: FloatArray
+    signed: FloatArray
+    diagonal: FloatArray
+    sums: FloatArray
+    signs: FloatArray
+    synced_signs: FloatArray
+    moved: FloatArray
+
+    @classmethod
+    def build(
+        cls, res: FactorResidual, columns: IntArray, sums: FloatArray, signs: FloatArray
+    ) -> _Tier:
+        """A tier over ``columns`` with their current sums and signs."""
+        rows = res.stacked(columns)
+        signed = rows.copy()
+        signed[res.factor.shape[0] :] *= -1.0
+        local = signs[columns].copy()
+        return cls(
+            columns,
+            rows,
+            signed,
+            res.diagonal[columns],
+            sums[columns].copy(),
+            local,
+            local.copy(),
+            np.zeros(rows.shape[0]),
+        )
+
+    def smallest(self, count: int) -> tuple[_Tier, float]:
+        """The sub-tier of the ``count`` smallest reflected sums, and the smallest left out."""
+        reflected = self.signs * self.sums
+        if count >= reflected.size:
+            return self._subset(np.arange(reflected.size)), math.inf
+        part = np.argpartition(reflected, count)
+        return self._subset(np.sort(part[:count])), float(reflected[part[count]])
+
+    def _subset(self, local: IntArray) -> _Tier:
+        signs = self.signs[local].copy()
+        return _Tier(
+            self.columns[local],
+            self.rows[:, local],
+            self.signed[:, local],
+            self.diagonal[local],
+            self.sums[local].copy(),
+            signs,
+            signs.copy(),
+            np.zeros(self.rows.shape[0]),
+        )
+
+    def flip_with(self, at: int, row: FloatArray) -> float:
+        """Reflect the column at local position ``at``, given its row of ``B.T S B`` here.
+
+        Every other sum moves by ``2 s_j E_ij``; the column's own sum excludes the diagonal and
+        so stays as it is. Returns ``2 s`` (the new sign, doubled).
+        """
+        self.signs[at] = -self.signs[at]
+        step = 2.0 * float(self.signs[at])
+        own = self.sums[at]
+        self.sums += step * row
+        self.sums[at] = own
+        return step
+
+    def absorb(self, inner: _Tier) -> None:
+        """Take an inner tier's reflections (its change of ``B s`` and its signs)."""
+        change = inner.signs - inner.synced_signs
+        if not change.any():
+            return
+        self.moved += inner.rows @ change
+        positions = np.searchsorted(self.columns, inner.columns)
+        self.signs[positions] = inner.signs
+
+    def sync(self) -> None:
+        """Bring every sum up to date: ``a += signed.T moved - d * (s - s_synced)``."""
+        if not self.moved.any() and np.array_equal(self.signs, self.synced_signs):
+            return
+        self.sums += self.moved @ self.signed
+        self.sums -= self.diagonal * (self.signs - self.synced_signs)
+        self.moved[:] = 0.0
+        self.synced_signs = self.signs.copy()
+
+
+class _FactorManifold:
+    """One reflection of a :class:`FactorResidual`, by candidates and a drift bound."""
+
+    def __init__(self, residual: FactorResidual, ties: Ties, rule: ReflectionRule) -> None:
+        self.res = residual
+        self.ties: Ties = ties
+        self.rule: ReflectionRule = rule
+        self.zero = residual.zero()
+        taken = residual.loadings[: residual.used]
+        lengths = np.einsum("ij,ij->j", residual.factor, residual.factor)
+        lengths += np.einsum("ij,ij->j", taken, taken)
+        self.reach = float(np.sqrt(np.max(lengths)))
+        self.signs = np.ones(residual.n)
+        self.order: list[int] = []
+        self.events: dict[int, NearZero] = {}
+
+    def exact(self, j: int) -> float:
+        """Correctly rounded reflected column sum of column j."""
+        column = self.signs[j] * self.signs * self.res.column(j)
+        return math.fsum(column.tolist())
+
+    def run(self) -> Reflection:
+        """Reflect until no sum is negative (or the ``20 n + 100`` guard)."""
+        budget = 20 * self.res.n + 100
+        while budget > 0:
+            budget = self._round(budget)
+        fs, ls = self.res.products(self.signs)
+        sums = self.signs * self.res.row_sums(self.signs, fs, ls)
+        return Reflection(
+            np.asarray(self.order, dtype=np.int64),
+            self.signs,
+            sums,
+            tuple(self.events.values()),
+        )
+
+    def _round(self, budget: int) -> int:
+        """From one full computation of the sums, reflect while the candidates decide.
+
+        The candidates form two tiers: the :func:`candidate_count` smallest sums, whose values
+        are brought up to date by one product with the accumulated change of ``B s`` (the sums
+        are linear in the signs), and the :data:`INNER_CANDIDATES` smallest of those, updated at
+        every reflection. Returns the reflections still allowed, or 0 when the manifold is
+        reached.
+        """
+        fs, ls = self.res.products(self.signs)
+        sums = self.res.row_sums(self.signs, fs, ls)
+        columns, cutoff = _candidates(self.signs * sums)
+        outer = _Tier.build(self.res, columns, sums, self.signs)
+        since_refresh = np.zeros(outer.rows.shape[0])
+        while budget > 0:
+            outer.sync()
+            inner, inner_cutoff = outer.smallest(INNER_CANDIDATES)
+            budget, state = self._inner(inner, (cutoff, inner_cutoff), since_refresh, budget)
+            outer.absorb(inner)
+            if state != "reselect":
+                return 0 if state == "done" else budget
+        return 0
+
+    def _inner(
+        self,
+        tier: _Tier,
+        cutoffs: tuple[float, float],
+        since_refresh: FloatArray,
+        budget: int,
+    ) -> tuple[int, str]:
+        """Reflect within the inner tier while both bounds allow.
+
+        Returns the budget left and why it stopped: ``"refresh"`` (the outer bound failed),
+        ``"reselect"`` (the inner bound failed) or ``"done"``.
+        """
+        moved = np.zeros(tier.rows.shape[0])
+        exact = self._local(tier.columns)
+        block = tier.rows.T @ tier.signed
+        while budget > 0:
+            candidate = tier.signs * tier.sums
+            at = int(candidate.argmin())
+            low = float(candidate[at])
+            if low + self.zero >= cutoffs[0] - self.reach * math.sqrt(
+                float(since_refresh @ since_refresh)
+            ):
+                return budget, "refresh"
+            if low + self.zero >= cutoffs[1] - self.reach * math.sqrt(float(moved @ moved)):
+                return budget, "reselect"
+            if abs(low) <= self.zero or np.count_nonzero(candidate <= low + self.zero) > 1:
+                decision = _decide(candidate, self.ties, self.zero, self.rule, exact)
+                at, low = decision.index, decision.value
+                _record(self.events, int(tier.columns[at]), decision)
+                if not decision.reflect:
+                    return budget, "done"
+            elif low >= 0.0:
+                return budget, "done"
+            j = int(tier.columns[at])
+            step = tier.flip_with(at, block[at])
+            self.signs[j] = tier.signs[at]
+            column = step * tier.rows[:, at]
+            moved += column
+            since_refresh += column
+            self.order.append(j)
+            budget -= 1
+        return budget, "done"
+
+    def _local(self, columns: IntArray) -> _ExactSum:
+        """The exact sum of a column given by its candidate position."""
+        return lambda i: self.exact(int(columns[i]))
