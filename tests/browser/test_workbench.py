@@ -38,6 +38,7 @@ from qsort.formats.pqmethod import read_dat
 from qsort.study import Statement, Study
 from tests.app.workbench.stored import design_study, group_of, placements, remarks
 from tests.browser.conftest import LiveServer
+from tests.browser.test_accessibility import serious_violations
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -182,6 +183,9 @@ def test_complete_analysis_equals_qsort_analyze(
     _check_downloads(page, server, tmp_path)
     _save_reopen_compare_delete(page, shown, name)
     _screenshots(browser, page, url, server)
+    page.goto(url)
+    page.wait_for_selector("html[data-workbench=ready]")
+    assert serious_violations(page) == []
     context.close()
     assert not [p for p in problems if "Content Security Policy" in p or "Refused" in p], problems
 
