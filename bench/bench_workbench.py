@@ -52,6 +52,7 @@ def fill(db: Session, n_sorts: int, n_statements: int) -> int:
     session = SortSession(study_id=study.id, code="BENCH")
     db.add(session)
     db.flush()
+    assert session.id is not None
     ids = [s.id for s in store.statements(db, study.current_qset_id)]
     sorts = random_study(n_sorts, n_statements, seed=0)
     for j in range(n_sorts):
@@ -65,6 +66,7 @@ def fill(db: Session, n_sorts: int, n_statements: int) -> int:
         )
         db.add(person)
         db.flush()
+        assert person.id is not None
         record = QSortRecord(
             participant_id=person.id,
             qset_id=person.qset_id,
@@ -80,7 +82,7 @@ def fill(db: Session, n_sorts: int, n_statements: int) -> int:
             entries.append(
                 {"qsort_id": record.id, "statement_id": ids[i], "value": value, "row": rows[value]}
             )
-        db.bulk_insert_mappings(SortEntry, entries)  # type: ignore[arg-type]
+        db.bulk_insert_mappings(SortEntry, entries)
     db.commit()
     return study.id
 
