@@ -90,20 +90,42 @@ def figures(result: AnalysisResult, guidance: FactorGuidance | None) -> dict[str
     return drawn
 
 
-def _reports(
-    result: AnalysisResult, guidance: FactorGuidance | None, created: datetime | None
-) -> dict[str, bytes]:
+def report_file(
+    result: AnalysisResult,
+    name: str,
+    guidance: FactorGuidance | None = None,
+    created: datetime | None = None,
+) -> bytes:
+    """One of :data:`REPORTS` by name (built alone, so one download costs one file)."""
     from qsort.report.html import render_html
     from qsort.report.lis import render_lis
 
-    return {
-        "analysis.xlsx": workbook_bytes(result, created),
-        "report.html": render_html(result, guidance, created=created).encode("utf-8"),
-        "report.lis": render_lis(result, created).encode("utf-8"),
-        "result.json": result_json(result),
-        "factor_arrays.csv": factor_table_csv(result, "array"),
-        "zscores.csv": factor_table_csv(result, "zscores"),
-    }
+    if name == "analysis.xlsx":
+        return workbook_bytes(result, created)
+    if name == "report.html":
+        return render_html(result, guidance, created=created).encode("utf-8")
+    if name == "report.lis":
+        return render_lis(result, created).encode("utf-8")
+    if name == "result.json":
+        return result_json(result)
+    return factor_table_csv(result, "array" if name == "factor_arrays.csv" else "zscores")
+
+
+#: The report files, by name.
+REPORTS = (
+    "analysis.xlsx",
+    "report.html",
+    "report.lis",
+    "result.json",
+    "factor_arrays.csv",
+    "zscores.csv",
+)
+
+
+def _reports(
+    result: AnalysisResult, guidance: FactorGuidance | None, created: datetime | None
+) -> dict[str, bytes]:
+    return {name: report_file(result, name, guidance, created) for name in REPORTS}
 
 
 def _pqmethod(result: AnalysisResult, bundle: Bundle) -> None:
@@ -140,6 +162,37 @@ def bundle(
     _pqmethod(result, out)
     _images(figures(result, guidance), out)
     return out
+
+
+def single(result: AnalysisResult, name: str, guidance: FactorGuidance | None) -> bytes:
+    """One download by name, building only what it needs.
+
+    Raises
+    ------
+    KeyError
+        With the reason, for a name that is not a download of this result or a file its format
+        cannot hold.
+    """
+    if name in REPORTS:
+        return report_file(result, name, guidance)
+    if name in ("sorts.dat", "sorts.sta"):
+        out = Bundle()
+        _pqmethod(result, out)
+        if name in out.files:
+            return out.files[name]
+        raise KeyError(out.missing[name])
+    stem, _, ext = name.removeprefix("figures/").rpartition(".")
+    drawn = figures(result, guidance)
+    if not name.startswith("figures/") or stem not in drawn or ext not in ("svg", "png"):
+        raise KeyError(f"no download {name!r}")
+    if ext == "svg":
+        return drawn[stem].encode("utf-8")
+    from qsort.report.figures import svg_to_png
+
+    try:
+        return svg_to_png(drawn[stem])
+    except QsortError as exc:
+        raise KeyError(str(exc)) from None
 
 
 def zip_bundle(files: dict[str, bytes], folder: str = "analysis") -> bytes:

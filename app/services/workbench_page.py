@@ -325,12 +325,15 @@ def download_file(db: Any, stored: StoredStudy, token: str, name: str) -> tuple[
     result = analysis.run(analysis.load_study(db, stored, selection), options)
     if name not in download_names(result):
         raise NotFoundError(f"no download {name!r}")
-    files = downloads.bundle(result, factor_guidance_for(result))
+    guided = name in ("analysis.zip", "report.html", "figures/scree.svg", "figures/scree.png")
+    guidance = factor_guidance_for(result) if guided else None
     if name == "analysis.zip":
-        return downloads.zip_bundle(files.files, stored.slug), downloads.media_type(name)
-    if name not in files.files:
-        raise NotFoundError(files.missing.get(name, name))
-    return files.files[name], downloads.media_type(name)
+        files = downloads.bundle(result, guidance).files
+        return downloads.zip_bundle(files, stored.slug), downloads.media_type(name)
+    try:
+        return downloads.single(result, name, guidance), downloads.media_type(name)
+    except KeyError as exc:
+        raise NotFoundError(str(exc.args[0])) from None
 
 
 def run_summary(result: dict[str, Any]) -> dict[str, Any]:

@@ -93,3 +93,21 @@ def test_zip_holds_everything(files: Bundle) -> None:
     archive = zipfile.ZipFile(io.BytesIO(zip_bundle(files.files)))
     assert sorted(archive.namelist()) == sorted(f"analysis/{n}" for n in files.files)
     assert archive.read("analysis/result.json") == files.files["result.json"]
+
+
+def test_one_download_alone_equals_the_bundles(files: Bundle, result: AnalysisResult) -> None:
+    from app.services.downloads import single
+
+    dated = {"analysis.xlsx", "report.html", "report.lis"}  # they print when they were made
+    for name, content in files.files.items():
+        if name not in dated:
+            assert single(result, name, None) == content, name
+    book = openpyxl.load_workbook(io.BytesIO(single(result, "analysis.xlsx", None)))
+    assert (
+        book.sheetnames
+        == openpyxl.load_workbook(io.BytesIO(files.files["analysis.xlsx"])).sheetnames
+    )
+    assert single(result, "report.html", None).lstrip().lower().startswith(b"<!doctype html")
+    assert len(single(result, "report.lis", None)) == len(files.files["report.lis"])
+    with pytest.raises(KeyError):
+        single(result, "figures/nothing.svg", None)
