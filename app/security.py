@@ -21,6 +21,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -118,8 +119,11 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-"""Verified against when the account does not exist, so both cases take the same time."""
+@cache
+def dummy_hash() -> str:
+    """A hash to verify against when the account does not exist, so that both cases take the
+    same time (made on first use, not at import)."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 # ---- session cookie --------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from app import store
 from app.errors import ForbiddenError, InvalidInputError
 from app.models import ROLES, StaffUser, utcnow
 from app.security import (
-    DUMMY_HASH,
     check_sign_in_allowed,
+    dummy_hash,
     failure_keys,
     hash_password,
     needs_rehash,
@@ -64,7 +64,7 @@ def sign_in(db: Session, email: str, password: str, address: str) -> StaffUser |
     email = email.strip().lower()
     check_sign_in_allowed(db, email, address)
     user = store.user_by_email(db, email)
-    valid = verify_password(user.password_hash if user else DUMMY_HASH, password)
+    valid = verify_password(user.password_hash if user else dummy_hash(), password)
     if user is None or not valid or user.disabled_at is not None:
         record_failure(db, email, address)
         audit.record(db, user, "sign_in_failed", detail=email, address=address)

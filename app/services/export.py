@@ -73,10 +73,12 @@ def export_sorts(
     path: Path,
     fmt: str | None = None,
     full: bool = False,
+    action: str = "data_export",
 ) -> list[Path]:
     """Write the study's sorts to ``path`` (format from ``fmt`` or the extension).
 
-    ``user`` None is the command line (the machine's operator, who holds the whole store).
+    ``user`` None is the command line (the machine's operator, who holds the whole store);
+    ``action`` names it in the audit record (``data_download`` from the browser).
     Returns every file written, each made readable by its owner only.
     """
     from qsort.errors import QsortError
@@ -94,7 +96,7 @@ def export_sorts(
     for file in written:
         os.chmod(file, 0o600)
     detail = f"sorts as {fmt or path.suffix}{' (full)' if full else ''}"
-    audit.record(db, user, "data_export", study_id=study_id, detail=detail)
+    audit.record(db, user, action, study_id=study_id, detail=detail)
     return written
 
 
@@ -124,7 +126,13 @@ def _study(db: Session, user: StaffUser | None, study_id: int, full: bool) -> St
 RESPONSE_FIELDS = ("participant", "kind", "statement", "value", "question", "answer", "finished")
 
 
-def responses_csv(db: Session, user: StaffUser | None, study_id: int, full: bool = False) -> str:
+def responses_csv(
+    db: Session,
+    user: StaffUser | None,
+    study_id: int,
+    full: bool = False,
+    action: str = "data_export",
+) -> str:
     """The responses as CSV: one row per participant's survey answer and one per comment.
 
     Comments are keyed by statement id (its number); survey answers carry the question's
@@ -152,9 +160,8 @@ def responses_csv(db: Session, user: StaffUser | None, study_id: int, full: bool
             row = {"participant": participant.label, "kind": "comment", "value": str(c.value)}
             number = cards[c.statement_id].number
             writer.writerow({**row, "statement": number, "answer": c.text, "finished": finished})
-    audit.record(
-        db, user, "data_export", study_id=study.id, detail=f"responses{' (full)' if full else ''}"
-    )
+    detail = f"responses{' (full)' if full else ''}"
+    audit.record(db, user, action, study_id=study.id, detail=detail)
     return out.getvalue()
 
 

@@ -103,7 +103,9 @@ def download_sorts(
         raise InvalidInputError(f"expected a format among {', '.join(FORMATS)}, found {format!r}")
     with tempfile.TemporaryDirectory(prefix="qsort-export-") as folder:
         target = Path(folder) / f"study{study_id}{FORMATS[format].extensions[0]}"
-        written = export.export_sorts(db, user, study_id, target, format, full)
+        written = export.export_sorts(
+            db, user, study_id, target, format, full, action="data_download"
+        )
         db.commit()
         if len(written) == 1:
             return _attachment(written[0].read_bytes(), written[0].name)
@@ -117,7 +119,7 @@ def download_sorts(
 @router.get("/responses.csv")
 def download_responses(db: DbDep, user: CurrentUser, study_id: int, full: bool = False) -> Response:
     """Comments and survey answers as CSV."""
-    text = export.responses_csv(db, user, study_id, full)
+    text = export.responses_csv(db, user, study_id, full, action="data_download")
     db.commit()
     return _attachment(text.encode("utf-8"), f"study{study_id}-responses.csv")
 

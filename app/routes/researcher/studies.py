@@ -120,7 +120,7 @@ def download_study(db: DbDep, user: CurrentUser, study_id: int) -> Response:
     """The whole study as a qsort study file (statements, grid, questions, sorts)."""
     with tempfile.TemporaryDirectory(prefix="qsort-export-") as folder:
         target = Path(folder) / f"study{study_id}.json"
-        export.export_sorts(db, user, study_id, target, "qsort")
+        export.export_sorts(db, user, study_id, target, "qsort", action="data_download")
         db.commit()
         content = target.read_bytes()
     headers = {

@@ -34,6 +34,7 @@ VISITORS = (
     "admin",
 )
 S, D = "signin", "done"
+FILE = "file"  # a form field sent as an uploaded file (multipart)
 ADMIN_ONLY = (S, S, 403, 403, 403, 403, 403, D)
 
 Row = tuple[str, str, dict[str, str], tuple[object, ...]]
@@ -76,6 +77,12 @@ ROUTES: tuple[Row, ...] = (
     ("GET", "/studies/{study}/responses.csv", {}, (S, S, 403, 404, 200, 200, 200, 200)),
     ("GET", "/studies/{study}/responses.csv?full=true", {},
                                                  (S, S, 403, 404, 403, 403, 200, 200)),
+    ("POST", "/studies/import", {FILE: "not a study"},
+                                                 (S, S, 403, 422, 422, 422, 422, 422)),
+    ("POST", "/studies/{study}/statements/file", {FILE: "First card\nSecond card"},
+                                                 (S, S, 403, 404, 403, 200, 200, 200)),
+    ("POST", "/studies/{study}/sorts/import", {FILE: "not sorts"},
+                                                 (S, S, 403, 404, 403, 422, 422, 422)),
     ("GET", "/admin/users", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
     ("POST", "/admin/users",
      {"email": "new@example.org", "role": "researcher", "password": "a long new password"},
@@ -101,7 +108,9 @@ def _ask(client: TestClient, method: str, path: str, form: dict[str, str]) -> ob
     if method == "GET":
         return _outcome(client.get(path))
     token = csrf_of(client)
-    return _outcome(client.post(path, data={**form, "csrf_token": token}))
+    fields = {k: v for k, v in form.items() if k != FILE}
+    files = {FILE: ("upload.txt", form[FILE].encode())} if FILE in form else None
+    return _outcome(client.post(path, data={**fields, "csrf_token": token}, files=files))
 
 
 DESTRUCTIVE = ("/withdraw",)

@@ -114,6 +114,9 @@ def test_cli_data_export_is_read_by_qsort_analyze(
     assert qsort_main(["data", "export", str(world.study_id), str(out), "--data-dir", folder]) == 0
     assert _as_dict(out) == sorts
     assert stat.S_IMODE(out.stat().st_mode) & 0o077 == 0
+    with world.db() as db:
+        line = db.exec(select(AuditEvent).where(AuditEvent.action == "data_export")).one()
+    assert line.actor == "" and line.study_id == world.study_id  # the command line
     assert qsort_main(["analyze", str(out), "--factors", "2"]) == 0
     printed = capsys.readouterr().out
     assert "3 Q-sorts, 34 statements" in printed
@@ -142,7 +145,7 @@ def test_responses_are_deidentified_unless_full_by_the_owner(world: StaffWorld) 
         == 403
     )
     with world.db() as db:
-        details = [e.detail for e in db.exec(select(AuditEvent)) if e.action == "data_export"]
+        details = [e.detail for e in db.exec(select(AuditEvent)) if e.action == "data_download"]
     assert "responses (full)" in details
 
 
