@@ -266,3 +266,29 @@ def _save_reopen_compare_delete(page: Page, shown: np.ndarray, flagged: str) -> 
     page.click("button[aria-label='Delete Workers, two factors']")
     page.wait_for_selector("html[data-workbench=ready]")
     assert page.locator(".wb-saved li").count() == 1
+
+
+def test_dragging_records_a_step_and_undo_removes_it(browser: Browser, server: LiveServer) -> None:
+    url = f"{server.url}/studies/{server.study_id}/analysis"  # type: ignore[attr-defined]
+    context, page, problems = _open(browser, 1280, 800)
+    _sign_in(page, server)
+    page.goto(url)
+    page.wait_for_selector("html[data-workbench=ready]")
+    page.locator("#wb-plot").scroll_into_view_if_needed()
+    box = page.locator("#wb-plot").bounding_box()
+    assert box is not None
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    radius = box["width"] / 3
+    page.mouse.move(cx + radius, cy)  # on the horizontal axis, right of the centre
+    page.mouse.down()
+    page.mouse.move(cx + radius * 0.7071, cy - radius * 0.7071, steps=5)  # a turn of +45 degrees
+    page.mouse.up()
+    steps = page.locator("[data-testid=steps] li")
+    assert steps.count() == 1
+    assert "45° counter-clockwise (not yet run)" in steps.first.inner_text()
+    recorded = json.loads(page.locator("#wb-steps").input_value())
+    assert recorded == [{"factor_a": 1, "factor_b": 2, "degrees": 45}]
+    page.click("[data-testid=undo-rotation]")
+    assert steps.count() == 0 and page.locator("#wb-steps").input_value() == "[]"
+    context.close()
+    assert not problems, problems
