@@ -46,7 +46,7 @@ CSP = (
 )
 TEMPLATE = "researcher/analysis/workbench.html"
 COMPARE = "researcher/analysis/compare.html"
-SHOTS = Path(__file__).resolve().parents[2] / ".screenshots"
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"  # git ignores it
 
 
 @pytest.fixture(scope="module")
