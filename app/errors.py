@@ -92,6 +92,14 @@ class InvalidSubmissionError(AppError):
     message_key = "error.invalid"
 
 
+class AnalysisError(AppError):
+    """The chosen sorts or options cannot be analysed; ``detail`` says why, in plain words."""
+
+    status = 422
+    code = "analysis_refused"
+    message_key = "error.analysis"
+
+
 class SignInRequiredError(AppError):
     """A staff page was asked for without a valid session (pages redirect to the sign-in)."""
 

@@ -315,6 +315,56 @@ class PaperEntry(SQLModel, table=True):
     updated_at: datetime = _created()
 
 
+class SavedAnalysis(SQLModel, table=True):
+    """A named analysis of a study (revision 0005): which sorts, and qsort's options as JSON.
+
+    ``selection`` says which sorts (``{"kind": "all"}``, ``{"kind": "group", "group": ...}`` or
+    ``{"kind": "sorts", "sorts": [qsort ids]}``); ``options`` is ``qsort.Options.to_dict()``, so
+    reopening the analysis runs exactly the same engine call. ``created_by`` is a staff user id.
+    """
+
+    __tablename__ = "saved_analysis"
+    __table_args__ = (sa.UniqueConstraint("study_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    name: str = Field(max_length=200)
+    selection: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    created_by: int | None = None
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+
+
+class AnalysisRun(SQLModel, table=True):
+    """One background run of an analysis (revision 0005), its progress kept here.
+
+    ``run_key`` hashes the selection and the options; with the study it is unique, so a second
+    request for the same analysis finds the run already under way instead of starting another.
+    Any app process reads ``status``, ``progress`` and ``stage`` to show a progress bar.
+    ``result`` is qsort's JSON result once ``status`` is ``"done"``; ``message`` says why a
+    failed run failed, in words for people.
+    """
+
+    __tablename__ = "analysis_run"
+    __table_args__ = (sa.UniqueConstraint("study_id", "run_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    study_id: int = Field(foreign_key="study.id", index=True)
+    run_key: str = Field(max_length=64)
+    selection: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    status: str = Field(default="queued", max_length=16)
+    progress: float = 0.0
+    stage: str = Field(default="", max_length=80)
+    message: str = ""
+    result: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    created_by: int | None = None
+    created_at: datetime = _created()
+    updated_at: datetime = _created()
+    finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+
+
 ROLES = ("admin", "researcher", "facilitator")
 """Staff roles: an admin manages accounts and sees every study; researchers own studies;
 facilitators run sessions of the studies shared with them."""

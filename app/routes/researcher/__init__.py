@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routes.researcher import accounts, admin, data, designer, studies
+from app.routes.researcher import accounts, admin, analysis, data, designer, studies
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
     designer.router,
     studies.router,
     data.router,
+    analysis.router,
     admin.router,
 )
 """The staff routers, in the order the app includes them."""

@@ -18,6 +18,9 @@ from sqlmodel import Session, select
 
 from app.models import Participant
 from app.services import accounts
+from app.services.analysis import Selection
+from app.services.workbench_page import encode_state
+from qsort.options import Options
 from tests.app.staff.conftest import PASSWORD, build_world, csrf_of
 
 VISITORS = (
@@ -45,6 +48,18 @@ ROUTES: tuple[Row, ...] = (
     ("POST", "/studies/{study}/share", {"email": "spare@example.org", "right": "viewer"},
                                                  (S, S, 403, 404, 403, 403, D, D)),
     ("GET", "/studies/{study}/audit", {},        (S, S, 403, 404, 403, 403, 200, 200)),
+    ("GET", "/studies/{study}/analysis", {},     (S, S, 403, 404, 200, 200, 200, 200)),
+    ("POST", "/studies/{study}/analysis", {"kind": "all", "n_factors": "2"},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    # The demo study has too few sorts to analyse: allowed visitors reach the analysis (422).
+    ("GET", "/studies/{study}/analysis/download/result.json?a={token}", {},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
+    ("POST", "/studies/{study}/analysis/save", {"name": "Default", "a": "{token}"},
+                                                 (S, S, 403, 404, 403, D, D, D)),
+    ("POST", "/studies/{study}/analysis/bootstrap", {"a": "{token}", "resamples": "20"},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
+    ("GET", "/studies/{study}/analysis/groups?a={token}&first=a&second=b", {},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
     ("POST", "/studies/new", {"title": "Mine"}, (S, S, 403, D, D, D, D, D)),
     ("GET", "/studies/{study}/design", {},       (S, S, 403, 404, 403, 200, 200, 200)),
     ("POST", "/studies/{study}/design", {"low": "x"},
@@ -113,7 +128,9 @@ def _answer(
         db.commit()
         target = spare.id
         participant = db.exec(select(Participant.id)).one()
-    url = path.format(study=state.study_id, target=target, participant=participant)
+    token = encode_state(Selection(), Options())  # the workbench's default analysis
+    url = path.format(study=state.study_id, target=target, participant=participant, token=token)
+    form = {key: value.format(token=token) for key, value in form.items()}
     answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in visitors}
     world.close()
     return answers
