@@ -234,7 +234,7 @@ def drag_below_the_fold(page: Page, source: str, target: str, check_below: bool 
     # scrolling (the auto-scroll loop says so), then read where the target is and let go there
     middle = height / 2
     touch(cdp, "touchMove", x0, middle)
-    page.wait_for_function("document.body.dataset.autoscroll === 'off'")
+    page.wait_for_function("() => document.body.dataset.autoscroll === 'off'")
     x1, y1 = centre(page, target)
     for i in range(1, 5):
         touch(cdp, "touchMove", x0 + (x1 - x0) * i / 4, middle + (y1 - middle) * i / 4)
