@@ -232,9 +232,14 @@ def drag_below_the_fold(page: Page, source: str, target: str, check_below: bool 
     page.wait_for_function(GHOST_UNDER, arg=[x0, edge])
     page.wait_for_function(REACHED, arg=target, timeout=15000)
     assert page.evaluate(GHOST_UNDER, [x0, edge])
-    x1, y1 = centre(page, target)  # where the target is now, on the scrolled page
+    # out of the edge band to the middle of the screen: wait until the page has stopped
+    # scrolling (the auto-scroll loop says so), then read where the target is and let go there
+    middle = height / 2
+    touch(cdp, "touchMove", x0, middle)
+    page.wait_for_function("() => document.body.dataset.autoscroll === 'off'")
+    x1, y1 = centre(page, target)
     for i in range(1, 5):
-        touch(cdp, "touchMove", x0 + (x1 - x0) * i / 4, edge + (y1 - edge) * i / 4)
+        touch(cdp, "touchMove", x0 + (x1 - x0) * i / 4, middle + (y1 - middle) * i / 4)
     touch(cdp, "touchEnd")
     cdp.detach()
 

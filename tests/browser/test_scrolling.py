@@ -128,7 +128,7 @@ def _swipe_up_until_scrolled(page: Page, x: float, swipes: int = 3) -> None:
 
 def _scrolled_and_settled(page: Page, condition: str) -> None:
     """Wait until ``condition`` on window.scrollY holds and the scroll has come to rest."""
-    page.wait_for_function(f"({condition}) && !window.__scrolling")
+    page.wait_for_function(f"() => ({condition}) && !window.__scrolling")
 
 
 def test_phone_scroll_gutter_scrolls_without_picking_up_a_card(
