@@ -60,6 +60,7 @@ def fill(db: Session, n_sorts: int, n_statements: int) -> int:
             session_id=session.id,
             study_id=study.id,
             label=f"P{j:05d}",
+            public_id=f"bench-{j}",
             token_hash=f"h{j}",
             qset_id=study.current_qset_id,
             grid_id=study.current_grid_id,

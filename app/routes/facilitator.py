@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
-from app.cli.network import LISTEN_HOST_ENV
 from app import facilitator_pages as pages
+from app.cli.network import LISTEN_HOST_ENV
 from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import InvalidSubmissionError, NotFoundError
 from app.models import SortSession, StaffUser, Study
