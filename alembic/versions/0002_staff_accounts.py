@@ -89,14 +89,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('study', schema=None) as batch_op:
-        batch_op.drop_column('status')
+    # Columns are dropped in place (SQLite 3.35+ and PostgreSQL): the batch table copy SQLite
+    # used before fails on a table other rows point to.
+    op.drop_column('study', 'status')
 
-    with op.batch_alter_table('qsort', schema=None) as batch_op:
-        batch_op.drop_column('source_file')
-        batch_op.drop_column('excluded_by')
-        batch_op.drop_column('excluded_at')
-        batch_op.drop_column('excluded_reason')
+    op.drop_column('qsort', 'source_file')
+    op.drop_column('qsort', 'excluded_by')
+    op.drop_column('qsort', 'excluded_at')
+    op.drop_column('qsort', 'excluded_reason')
 
     with op.batch_alter_table('study_access', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_study_access_user_id'))

@@ -82,6 +82,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Columns are dropped in place (SQLite 3.35+ and PostgreSQL): the batch table copy SQLite
+    # used before fails on a table other rows point to.
     with op.batch_alter_table('paper_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_paper_entry_session_id'))
         batch_op.drop_index(batch_op.f('ix_paper_entry_participant_id'))
@@ -90,17 +92,13 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_help_request_session_id'))
         batch_op.drop_index(batch_op.f('ix_help_request_participant_id'))
     op.drop_table('help_request')
-    with op.batch_alter_table('qsort', schema=None) as batch_op:
-        batch_op.drop_column('checked_by')
-        batch_op.drop_column('entered_by')
-    with op.batch_alter_table('draft', schema=None) as batch_op:
-        batch_op.drop_column('stage_since')
-        batch_op.drop_column('stage')
-    with op.batch_alter_table('participant', schema=None) as batch_op:
-        batch_op.drop_column('revoked_at')
-        batch_op.drop_column('seat')
-    with op.batch_alter_table('sort_session', schema=None) as batch_op:
-        batch_op.drop_column('opened_by')
-        batch_op.drop_column('seat_names')
-        batch_op.drop_column('seats')
-        batch_op.drop_column('group_label')
+    op.drop_column('qsort', 'checked_by')
+    op.drop_column('qsort', 'entered_by')
+    op.drop_column('draft', 'stage_since')
+    op.drop_column('draft', 'stage')
+    op.drop_column('participant', 'revoked_at')
+    op.drop_column('participant', 'seat')
+    op.drop_column('sort_session', 'opened_by')
+    op.drop_column('sort_session', 'seat_names')
+    op.drop_column('sort_session', 'seats')
+    op.drop_column('sort_session', 'group_label')
