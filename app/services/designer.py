@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
@@ -21,6 +22,8 @@ from app.i18n import available_languages
 from app.models import GridShape, StaffUser, Study, utcnow
 from app.services import access, audit
 from app.services.group_sessions import new_code
+from qsort.errors import FormatError
+from qsort.formats.studyfile import PARTICIPANT_OPTIONS, check_participant_options
 
 QUESTION_KINDS = ("text", "choice")
 """The survey kinds the participant pages can ask today (free text, one choice)."""
@@ -41,7 +44,17 @@ class Design:
     texts: dict[str, str] = field(default_factory=dict)
     language: str = "en"
     extremes_required: bool = False
+    participant: dict[str, Any] = field(default_factory=lambda: dict(PARTICIPANT_OPTIONS))
+    """Read-aloud, the idle limit before the resume code, the tray's first pile (study file)."""
     questions: list[tuple[str, str, str, list[dict[str, str]], bool]] = field(default_factory=list)
+
+
+def participant_options(raw: dict[str, Any]) -> dict[str, Any]:
+    """The participant options checked as the study file checks them (one rule for both)."""
+    try:
+        return check_participant_options(raw, "the participant options")
+    except FormatError as exc:
+        raise InvalidInputError(str(exc)) from None
 
 
 def statement_lines(text: str) -> list[str]:
@@ -132,6 +145,7 @@ def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
         )
     if design.language not in available_languages():
         raise InvalidInputError(f"expected a language among {available_languages()}")
+    options = participant_options(design.participant)
     if len({k for k, *_ in design.questions}) != len(design.questions):
         raise InvalidInputError("two survey questions have the same short name")
     missing = store.answered_question_keys(db, study_id) - {k for k, *_ in design.questions}
@@ -142,6 +156,8 @@ def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
     changed = _save_qset(db, study, design.statements) | _save_grid(db, study, design)
     study.title, study.condition = design.title.strip()[:200] or study.title, design.condition
     study.language, study.extremes_required = design.language, design.extremes_required
+    study.read_aloud, study.idle_minutes = options["read_aloud"], options["idle_minutes"]
+    study.tray_start = options["tray_start"]
     for name, text in design.texts.items():
         setattr(study, name, text)
     study.updated_at = utcnow()

@@ -128,8 +128,19 @@ def design_from_form(form: FormData) -> designer.Design:
         texts={name: _text(form, name).strip() for name in TEXT_FIELDS},
         language=_text(form, "language") or "en",
         extremes_required=bool(_text(form, "extremes_required")),
+        participant=_participant_options(form),
         questions=questions,
     )
+
+
+def _participant_options(form: FormData) -> dict[str, object]:
+    """Read-aloud, idle limit and the tray's first pile as the form sends them."""
+    minutes = _text(form, "idle_minutes").strip()
+    return {
+        "read_aloud": bool(_text(form, "read_aloud")),
+        "idle_minutes": int(minutes) if minutes.isdigit() else minutes or 10,
+        "tray_start": _text(form, "tray_start") or "agree",
+    }
 
 
 def _raw_values(form: FormData) -> dict[str, object]:

@@ -119,3 +119,35 @@ def test_statements_come_from_a_pqmethod_sta_file(world: StaffWorld) -> None:
     assert page.status_code == 200
     assert "5 statements read from hopes.sta" in page.text
     assert STATEMENTS[4] in page.text
+
+
+def test_participant_options_are_set_in_the_designer_and_reach_the_sort_page(
+    world: StaffWorld,
+) -> None:
+    owner = world.clients["other"]
+    study_id = _new_study(owner)
+    url = f"/studies/{study_id}/design"
+    token = csrf_of(owner, url)
+    options = {"idle_minutes": "25", "tray_start": "disagree"}  # read-aloud left unticked
+    assert owner.post(url, data={**_design(), **options, "csrf_token": token}).status_code == 303
+    status = f"/studies/{study_id}/status"
+    assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
+    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
+    assert code is not None
+    config = joined(TestClient(world.app, follow_redirects=False), code.group(1))["study"]
+    assert isinstance(config, dict)
+    assert (config["readAloud"], config["idleMinutes"], config["trayStart"]) == (
+        False,
+        25,
+        "disagree",
+    )
+
+
+def test_an_idle_limit_out_of_range_is_refused_with_the_range(world: StaffWorld) -> None:
+    owner = world.clients["other"]
+    study_id = _new_study(owner)
+    url = f"/studies/{study_id}/design"
+    token = csrf_of(owner, url)
+    refused = owner.post(url, data={**_design(), "idle_minutes": "0", "csrf_token": token})
+    assert refused.status_code == 422
+    assert "expected 1 to 1440 minutes, found 0" in refused.text
