@@ -6,6 +6,7 @@ same templates from the same context functions so the pages can be driven in Chr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -79,7 +80,11 @@ def add_preview_routes(app: FastAPI) -> None:
     add_board_routes(app, db, show)
 
 
-def add_board_routes(app: FastAPI, db: Any, show: Any) -> None:
+def add_board_routes(
+    app: FastAPI,
+    db: Callable[[], Session],
+    show: Callable[[Request, str, dict[str, Any]], Response],
+) -> None:
     """The join screen, the live board, its event stream and its two actions."""
 
     @app.get("/_preview/join/{session_id}")
