@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,7 @@ def db(client: TestClient) -> Iterator[Session]:
         yield session
 
 
-def joined(client: TestClient, code: str = "DEMO") -> dict[str, object]:
+def joined(client: TestClient, code: str = "DEMO") -> dict[str, Any]:
     """Accept the consent for ``code``; return the sort page's embedded configuration."""
     import json
     import re

@@ -66,7 +66,7 @@ def test_accepting_sets_an_httponly_lax_cookie_and_a_label(client: TestClient, d
 
 def test_demo_study_has_34_statements_on_a_minus4_plus4_grid(client: TestClient) -> None:
     config = joined(client)
-    assert len(config["statements"]) == 34  # type: ignore[arg-type]
+    assert len(config["statements"]) == 34
     assert config["grid"] == {
         "values": list(range(-4, 5)),
         "capacities": [2, 3, 4, 5, 6, 5, 4, 3, 2],

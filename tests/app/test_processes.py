@@ -38,7 +38,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
 
 
 #: A new connection per request, so the two workers behind one port take turns at random.
-NEW_CONNECTIONS = {"follow_redirects": False, "limits": httpx.Limits(max_keepalive_connections=0)}
+NO_KEEPALIVE = httpx.Limits(max_keepalive_connections=0)  # a new connection for every request
 SMALL = Plan(participants=12, saves=4, think=0.05, join_window=0.5, deadline=90)
 
 
@@ -80,7 +80,9 @@ def test_consecutive_requests_on_different_processes(store: tuple[str, Path]) ->
     try:
         single = start_server(url, data_dir, ports[1], workers=1)
         with (
-            httpx.Client(base_url=f"http://127.0.0.1:{ports[0]}", **NEW_CONNECTIONS) as a,
+            httpx.Client(
+                base_url=f"http://127.0.0.1:{ports[0]}", follow_redirects=False, limits=NO_KEEPALIVE
+            ) as a,
             httpx.Client(base_url=f"http://127.0.0.1:{ports[1]}", follow_redirects=False) as b,
         ):
             _alternate(a, b)

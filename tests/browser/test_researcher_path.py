@@ -8,6 +8,7 @@ and ``qsort data export`` of the same study gives a file ``qsort analyze`` reads
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,9 +46,9 @@ VALUES, CAPACITIES = [-3, -2, -1, 0, 1, 2], [1, 2, 3, 3, 2, 1]
 
 
 @pytest.fixture()
-def laptop(browser: Browser) -> BrowserContext:
+def laptop(browser: Browser) -> Iterator[BrowserContext]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, accept_downloads=True)
-    yield context  # type: ignore[misc]
+    yield context
     context.close()
 
 

@@ -40,7 +40,7 @@ def unrotated_pca(sorts: FloatArray, k: int) -> FloatArray:
     values, vectors = np.linalg.eigh(np.corrcoef(sorts, rowvar=False))
     order = np.argsort(values)[::-1][:k]
     loadings = vectors[:, order] * np.sqrt(values[order])
-    return loadings * np.where(loadings.sum(axis=0) < 0, -1.0, 1.0)
+    return np.asarray(loadings * np.where(loadings.sum(axis=0) < 0, -1.0, 1.0), dtype=float)
 
 
 def expected(sorts: FloatArray, method: str) -> tuple[FloatArray, FloatArray | None]:

@@ -56,7 +56,7 @@ def matched(loadings: FloatArray, target: FloatArray) -> FloatArray:
     )
     order = list(best)
     signs = np.array([-1.0 if r[order[j], j] < 0 else 1.0 for j in range(k)])
-    return loadings[:, order] * signs
+    return np.asarray(loadings[:, order] * signs, dtype=float)
 
 
 def judged(loadings: FloatArray, options: Options) -> FloatArray:
@@ -112,7 +112,8 @@ def array_of(z: FloatArray, pattern: NDArray[np.int64], profile: str) -> NDArray
         array = np.empty(z.size, dtype=np.int64)
         array[np.lexsort((-np.arange(z.size), key))] = pattern
         return array
-    array = pattern[np.floor(rankdata(key, method="average")).astype(int) - 1]
+    ranks = np.asarray(rankdata(key, method="average"), dtype=float)
+    array = np.asarray(pattern[np.floor(ranks).astype(int) - 1], dtype=np.int64)
     for value in np.unique(key):
         array[key == value] = array[key == value].min()
     return array

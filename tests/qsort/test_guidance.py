@@ -12,6 +12,7 @@ import pytest
 from numpy.typing import NDArray
 
 from qsort import guidance as guidance_module
+from qsort.correlation import CorrelationMethod
 from qsort.errors import OptionError
 from qsort.guidance import (
     PARALLEL_MIN_ITERATIONS,
@@ -53,7 +54,7 @@ def test_eigenvalues_and_kaiser_match_the_reference(advice: FactorGuidance) -> N
 
 
 @pytest.mark.parametrize("method", ["pearson", "spearman", "kendall"])
-def test_eigenvalues_match_qmethod(lipset: Study, method: str) -> None:
+def test_eigenvalues_match_qmethod(lipset: Study, method: CorrelationMethod) -> None:
     suffix = "" if method == "pearson" else f"_{method}"
     run = json.loads(
         (DATA / "qmethod-1.8.4" / f"lipset_pca3_varimax{suffix}.json").read_text("utf-8")

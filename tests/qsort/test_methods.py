@@ -68,7 +68,7 @@ def test_options_accept_every_table_name_and_refuse_others() -> None:
             Options(**{what: "unknown"})  # type: ignore[arg-type]
 
 
-def quarter_turn(loadings: np.ndarray, profile: Profile) -> Rotated:  # type: ignore[type-arg]
+def quarter_turn(loadings: np.ndarray, profile: Profile) -> Rotated:
     """Turn F1 into F2 and F2 into -F1."""
     turn = np.eye(loadings.shape[1])
     turn[:2, :2] = [[0.0, -1.0], [1.0, 0.0]]

@@ -12,13 +12,14 @@ from typing import Any
 import numpy as np
 import pytest
 
+from qsort.extraction import ExtractionMethod
 from qsort.pipeline import analyze
 from qsort.result import AnalysisResult
 from qsort.study import Study
 from tests.refdata import DATA, load_json
 
 RUNS = sorted(p.name for p in (DATA / "qmethod-1.8.4").glob("lipset_*.json"))
-EXTRACTION = {"PCA": "pca", "centroid": "centroid"}
+EXTRACTION: dict[str, ExtractionMethod] = {"PCA": "pca", "centroid": "centroid"}
 
 
 def run_like(reference: dict[str, Any], study: Study) -> AnalysisResult:

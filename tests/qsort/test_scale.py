@@ -51,7 +51,8 @@ def _svd_loadings(factor: FloatArray, k: int) -> FloatArray:
 def _signed(loadings: FloatArray) -> FloatArray:
     """Make the entry of largest magnitude in each column positive (signs are arbitrary)."""
     rows = np.argmax(np.abs(loadings), axis=0)
-    return loadings * np.sign(loadings[rows, np.arange(loadings.shape[1])])
+    signs = np.sign(loadings[rows, np.arange(loadings.shape[1])])
+    return np.asarray(loadings * signs, dtype=float)
 
 
 # ------------------------------------------------------------------------------------------
@@ -166,8 +167,8 @@ def test_factored_reflection_makes_the_dense_reflections_with_few_candidates(
     residual = np.array(corr.matrix())
     np.fill_diagonal(residual, 0.0)
     for ties in ("first", "last"):
-        dense = positive_manifold(residual, ties)  # type: ignore[arg-type]
-        factored = FactorResidual(corr.factor, 1).manifold(ties, "tolerant")  # type: ignore[arg-type]
+        dense = positive_manifold(residual, ties)
+        factored = FactorResidual(corr.factor, 1).manifold(ties, "tolerant")
         assert dense.indices.size > 100
         assert factored.indices.tolist() == dense.indices.tolist()
         np.testing.assert_allclose(factored.column_sums, dense.column_sums, rtol=0, atol=1e-9)
@@ -181,7 +182,7 @@ def test_extract_takes_the_factor_form_beyond_the_dense_size(
     monkeypatch.setattr(extraction_module, "DENSE_CENTROID_MAX", 50)
     fresh = Correlations("pearson", corr.factor)
     for method in ("centroid", "horst"):
-        found = extract(fresh, 3, method, PQMETHOD)  # type: ignore[arg-type]
+        found = extract(fresh, 3, method, PQMETHOD)
         np.testing.assert_allclose(found.loadings, dense[method].loadings, rtol=0, atol=1e-9)
     assert not fresh._dense, "the n x n matrix was formed"
 

@@ -237,6 +237,7 @@ def test_answering_closes_every_open_request_of_that_person(
     db.add_all(twice)  # two taps that raced through two app processes
     db.commit()
     first = board_state(db, group.id).rows[0].help_id
+    assert first is not None, "the request is on the board"
     assert first == twice[0].id
     help_requests.answer(db, group.id, first, by=4)
     assert board_state(db, group.id).rows[0].help_id is None

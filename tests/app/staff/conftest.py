@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +51,8 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
     """Sign ``client`` in; return the status of the POST (303 on success)."""
     token = csrf_of(client)
     data = {"email": email, "password": password, "csrf_token": token, "next": "/studies"}
-    return client.post("/signin", data=data).status_code
+    response = client.post("/signin", data=data)
+    return int(response.status_code)
 
 
 @dataclass
@@ -83,7 +84,7 @@ def _make_accounts(app: FastAPI, study_id: int) -> None:
         db.commit()
 
 
-def build_world(tmp_path: Path) -> Iterator[StaffWorld]:
+def build_world(tmp_path: Path) -> Generator[StaffWorld, None, None]:
     """Start an app on ``tmp_path`` with every account signed in on its own client."""
     settings = Settings.for_data_dir(tmp_path)
     app = create_app(settings)

@@ -37,7 +37,7 @@ def _participant_sorts(world: StaffWorld, count: int) -> dict[str, dict[int, int
             for v, c in zip(grid["values"], grid["capacities"], strict=True)
             for r in range(c)
         ]
-        numbers = [int(s["n"]) for s in config["statements"]]  # type: ignore[union-attr]
+        numbers = [int(s["n"]) for s in config["statements"]]
         rng.shuffle(numbers)
         placements = [
             {"statement": s, "value": v, "row": r} for s, (v, r) in zip(numbers, slots, strict=True)
@@ -58,7 +58,9 @@ def _participant_sorts(world: StaffWorld, count: int) -> dict[str, dict[int, int
         assert client.post("/api/finish", json=finish).status_code == 200
         with world.db() as db:
             record = db.exec(select(QSortRecord).where(QSortRecord.submit_key == body["key"])).one()
-            label = db.get(Participant, record.participant_id).label  # type: ignore[union-attr]
+            participant = db.get(Participant, record.participant_id)
+            assert participant is not None, "the sort's participant is stored"
+            label = participant.label
         sorts[label] = {p["statement"]: p["value"] for p in placements}
     return sorts
 

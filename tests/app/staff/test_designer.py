@@ -69,8 +69,8 @@ def test_a_study_from_nothing_opens_and_takes_a_sort(world: StaffWorld) -> None:
         "capacities": [1, 2, 3, 3, 2, 1],
         "forced": True,
     }
-    assert [s["text"] for s in config["statements"]] == STATEMENTS  # type: ignore[union-attr]
-    question = config["questions"][0]  # type: ignore[index]
+    assert [s["text"] for s in config["statements"]] == STATEMENTS
+    question = config["questions"][0]
     assert question["required"] and question["prompt"] == "Which fits you best?"
     body = {
         "key": "k" * 16,

@@ -58,7 +58,7 @@ def test_kade_template_with_numbered_rows_left_empty(tmp_path: Path) -> None:
     statements = [["Number", "Statements"]] + [
         [i + 1, TEXTS[i] if i < 3 else None] for i in range(84)
     ]
-    sheets = {
+    sheets: dict[str, list[list[Any]]] = {
         "sorts": [["id_1" if n == "A" else n, *v] for n, v in SORTS.items()],
         "statements": statements,
         "pattern": [VALUES, COUNTS],
@@ -72,7 +72,7 @@ def test_kade_template_with_numbered_rows_left_empty(tmp_path: Path) -> None:
 
 
 def test_template_rows_without_any_text_stop_at_the_patterns_size(tmp_path: Path) -> None:
-    sheets = {
+    sheets: dict[str, list[list[Any]]] = {
         "sorts": [[n, *v] for n, v in SORTS.items()],
         "statements": [["Number", "Statements"]] + [[i + 1] for i in range(84)],
         "pattern": [VALUES, COUNTS],
@@ -120,7 +120,7 @@ def test_legacy_type2(tmp_path: Path) -> None:
 
 
 def _kade_output() -> dict[str, list[list[Any]]]:
-    overview = [
+    overview: list[list[Any]] = [
         ["overview", ""],
         ["", ""],
         ["Project Name:  ", "Tiny"],
@@ -131,10 +131,10 @@ def _kade_output() -> dict[str, list[list[Any]]]:
         ["", ""],
         ["Total Number of Q sorts:  ", 3],
     ]
-    sorts = [["sorts", ""], ["", ""], ["Q sorts", ""], ["", ""]]
+    sorts: list[list[Any]] = [["sorts", ""], ["", ""], ["Q sorts", ""], ["", ""]]
     sorts += [["Participant", "S1", "S2", "S3", "Mean", "Standard Deviation"]]
     sorts += [[n, *v, 0, 0.816] for n, v in SORTS.items()]
-    statements = [["statements", ""], ["", ""], ["Statement Number", "Statements"]]
+    statements: list[list[Any]] = [["statements", ""], ["", ""], ["Statement Number", "Statements"]]
     statements += [[i + 1, t] for i, t in enumerate(TEXTS)]
     return {"Project Overview": overview, "Q sorts": sorts, "statements": statements}
 
@@ -157,7 +157,7 @@ def test_layouts_are_told_apart(tmp_path: Path) -> None:
 def test_numbers_stored_as_text_among_numbers_are_named(tmp_path: Path) -> None:
     counts: list[Any] = list(COUNTS)
     counts[6] = "1"  # one count retyped as text
-    sheets = {
+    sheets: dict[str, list[list[Any]]] = {
         "sorts": [[n, *v] for n, v in SORTS.items()],
         "pattern": [VALUES, counts],
         "version": [["Version"], ["2"]],
@@ -169,7 +169,7 @@ def test_numbers_stored_as_text_among_numbers_are_named(tmp_path: Path) -> None:
 def test_a_changed_count_that_frees_the_grid_names_the_sorts(tmp_path: Path) -> None:
     counts = list(COUNTS)
     counts[6] = 2  # the pattern no longer matches the sorts
-    sheets = {
+    sheets: dict[str, list[list[Any]]] = {
         "sorts": [[n, *v] for n, v in SORTS.items()],
         "pattern": [VALUES, counts],
         "version": [["Version"], ["2"]],

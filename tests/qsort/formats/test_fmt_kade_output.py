@@ -59,8 +59,8 @@ def _kade_workbook(path: Path, log: list[str] = LOG) -> Path:
         ["KADE Version Number:  ", "2.0.0"],
     ]
     rows += [["Project Log:  " if i == 0 else "", f"{i + 1}. {m}"] for i, m in enumerate(log)]
-    for row in rows:
-        overview.append(row)
+    for line in rows:
+        overview.append(line)
     table = book.create_sheet("Factor Loadings Table")
     table.append(["loadingsTable", ""])
     table.append(["", ""])
@@ -81,8 +81,9 @@ def _kade_workbook(path: Path, log: list[str] = LOG) -> Path:
 def _expected_flags() -> np.ndarray:
     flags = np.zeros((len(NAMES), 3), dtype=bool)
     for j, name in enumerate(NAMES):
-        if FLAGS[name]:
-            flags[j, FLAGS[name] - 1] = True
+        factor = FLAGS[name]
+        if factor:
+            flags[j, factor - 1] = True
     return flags
 
 

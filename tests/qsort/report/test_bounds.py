@@ -83,7 +83,7 @@ def test_correlations_summarised_without_the_full_matrix(book: Any, big: Analysi
     shown = _strongest(big)
     header, rows = read_table(book["Correlation Matrix"], "No.")
     assert header[2:] == [big.study.sort_names[j] for j in shown]
-    full = np.corrcoef(big.study.sorts.T)
+    full = np.asarray(np.corrcoef(big.study.sorts.T), dtype=float)
     np.testing.assert_allclose([r[2:] for r in rows], full[np.ix_(shown, shown)], atol=1e-12)
     _, summary = read_table(book["Correlation Matrix"], "All sorts")
     values = {r[0]: r[1] for r in summary}

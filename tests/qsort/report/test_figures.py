@@ -37,11 +37,12 @@ def _rect(group: ET.Element) -> tuple[float, float]:
 @pytest.mark.parametrize("name", ["F1", "F2", "F3"])
 def test_composite_one_card_per_statement_in_its_column(pq3: AnalysisResult, name: str) -> None:
     factor = next(f for f in pq3.factors if f.name == name)
+    assert factor.array is not None, f"{name} has a factor array"
     svg = composite_sort_svg(pq3, factor)
     columns = {int(g.get("data-value", "")): _rect(g) for g in _groups(svg, "column")}
     assert sorted(columns) == list(pq3.study.grid.values)
     cards = _groups(svg, "card")
-    assert sorted(g.get("data-statement") for g in cards) == sorted(pq3.study.statement_ids)
+    assert sorted(g.get("data-statement", "") for g in cards) == sorted(pq3.study.statement_ids)
     for card in cards:
         i = int(card.get("data-number", "")) - 1
         x, width = _rect(card)
@@ -51,6 +52,7 @@ def test_composite_one_card_per_statement_in_its_column(pq3: AnalysisResult, nam
 
 def test_composite_column_order_follows_z(pq3: AnalysisResult) -> None:
     factor = pq3.factors[0]
+    assert factor.zscores is not None, "F1 has z-scores"
     svg = composite_sort_svg(pq3, factor)
     by_column: dict[str, list[tuple[float, float]]] = {}
     for card in _groups(svg, "card"):

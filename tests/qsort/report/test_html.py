@@ -95,9 +95,10 @@ def test_report_in_chromium(pq3: AnalysisResult, tmp_path: Path, browser: Any) -
     assert tables == sum(len(s.tables) for s in sheets)
     assert svgs == 7
     assert cards == 33
-    factor = pq3.factors[0]
-    top = int(factor.zscores.argmax())
+    zscores = pq3.factors[0].zscores
+    assert zscores is not None, "F1 has z-scores"
+    top = int(zscores.argmax())
     assert int(number) == top + 1
-    assert z_cell == f"{factor.zscores[top]:.3f}"
+    assert z_cell == f"{zscores[top]:.3f}"
     assert shown is not None and shown["width"] > 300
     assert HOSTILE in hostile

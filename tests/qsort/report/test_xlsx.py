@@ -175,7 +175,9 @@ def test_free_distribution(book: Any, pq3: AnalysisResult) -> None:
 def test_score_ranks_and_correlations(book: Any, pq3: AnalysisResult) -> None:
     _, rows = read_table(book["Factor Score Ranks"], "No.")
     np.testing.assert_allclose([r[2::2] for r in rows], pq3.zscores)
-    assert [r[3::2] for r in rows] == np.column_stack([f.ranks for f in pq3.factors]).tolist()
+    ranks = [f.ranks for f in pq3.factors if f.ranks is not None]
+    assert len(ranks) == len(pq3.factors), "every factor of the run has ranks"
+    assert [r[3::2] for r in rows] == np.column_stack(ranks).tolist()
     _, rows = read_table(book["Factor Score Correlations"], "Factor")
     np.testing.assert_allclose([r[1:] for r in rows], pq3.score_correlations)
 
@@ -183,6 +185,7 @@ def test_score_ranks_and_correlations(book: Any, pq3: AnalysisResult) -> None:
 def test_factor_sheets(book: Any, pq3: AnalysisResult) -> None:
     for k, factor in enumerate(pq3.factors, start=1):
         _, rows = read_table(book[f"Fac. {k}"], "No.")
+        assert factor.zscores is not None and factor.array is not None, f"F{k} is defined"
         z = [r[2] for r in rows]
         assert z == sorted(z, reverse=True)
         for number, text, zscore, value in (r[:4] for r in rows):
@@ -208,7 +211,9 @@ def test_consensus_disagreement(book: Any, pq3: AnalysisResult) -> None:
     _, rows = read_table(book["Consensus-Disagreement"], "No.")
     assert [r[0] - 1 for r in rows] == [i for i, _ in pq3.disagreement]
     np.testing.assert_allclose([r[-1] for r in rows], [v for _, v in pq3.disagreement])
-    assert [r[2] for r in rows] == [int(pq3.factors[0].array[i]) for i, _ in pq3.disagreement]
+    first = pq3.factors[0].array
+    assert first is not None, "F1 has a factor array"
+    assert [r[2] for r in rows] == [int(first[i]) for i, _ in pq3.disagreement]
 
 
 def test_characteristics_and_sed(book: Any, pq3: AnalysisResult) -> None:
@@ -216,10 +221,11 @@ def test_characteristics_and_sed(book: Any, pq3: AnalysisResult) -> None:
     table = {r[0]: r[1:] for r in rows}
     chars = [f.characteristics for f in pq3.factors]
     assert table["No. of Defining Variables"] == [c.n_defining for c in chars]
-    np.testing.assert_allclose(
-        table["Composite Reliability"], [c.composite_reliability for c in chars]
-    )
-    np.testing.assert_allclose(table["S.E. of Factor Z-Scores"], [c.se for c in chars])
+    reliability = [c.composite_reliability for c in chars]
+    se = [c.se for c in chars]
+    assert None not in reliability and None not in se, "every factor has defining sorts"
+    np.testing.assert_allclose(table["Composite Reliability"], np.asarray(reliability, dtype=float))
+    np.testing.assert_allclose(table["S.E. of Factor Z-Scores"], np.asarray(se, dtype=float))
     np.testing.assert_allclose(table["Eigenvalue"], [c.eigenvalue for c in chars])
     _, rows = read_table(book["Standard Errors for Diffs"], "Factor")
     np.testing.assert_allclose([r[1:] for r in rows], pq3.sed)
@@ -263,6 +269,7 @@ def test_consensus_sheet(book: Any, pq3: AnalysisResult, book4: Any, qm4: Analys
 def test_crib_sheets(book: Any, pq3: AnalysisResult) -> None:
     for k, factor in enumerate(pq3.factors):
         _, rows = read_table(book[f"Fac. {k + 1} - Rel. Ranks"], "Group")
+        assert factor.crib is not None, f"{factor.name} has a crib sheet"
         highest = [r[1] - 1 for r in rows if r[0] == "Highest ranked"]
         assert tuple(highest) == factor.crib.highest
         lower = [r[1] - 1 for r in rows if r[0].startswith("Ranked lower")]
@@ -271,6 +278,7 @@ def test_crib_sheets(book: Any, pq3: AnalysisResult) -> None:
 
 def test_qdc_sheet(book4: Any, qm4: AnalysisResult) -> None:
     _, rows = read_table(book4["qdc"], "No.")
+    assert qm4.qdc is not None, "the qmethod profile gives qdc labels"
     assert [r[2] or "" for r in rows] == [row.label for row in qm4.qdc]
     np.testing.assert_allclose([r[3] for r in rows], [row.differences[0] for row in qm4.qdc])
 
@@ -365,6 +373,7 @@ def test_relative_ranks_marks(book: Any, pq3: AnalysisResult) -> None:
         header, rows = read_table(book[f"Fac. {k + 1} - Rel. Ranks"], "Group")
         assert header[3:5] == [f"F{k + 1} Q-SV", "Con/Dist"]
         distinguishing = {m.statement: m.p for m in factor.distinguishing}
+        assert factor.array is not None, f"{factor.name} has a factor array"
         for r in rows:
             i = r[1] - 1
             if i in distinguishing:
