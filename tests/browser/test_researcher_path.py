@@ -110,7 +110,9 @@ def _participant_sorts(
     expect(tablet.locator("#stage-postsort")).to_be_visible()
     tablet.click("#postsort-next")
     tablet.click("#finish")  # the required question is unanswered: refused
-    expect(tablet.locator("#finish-problems")).to_contain_text("Please answer this question")
+    expect(tablet.locator("#finish-problems")).to_contain_text(
+        "Please answer: Which fits you best?"
+    )
     tablet.check(f"input[name=role][value={choice}]")
     tablet.click("#finish")
     tablet.wait_for_url(f"**/thanks/{code}")

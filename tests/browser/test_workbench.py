@@ -63,6 +63,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, lipset: Study) -> Iterator[
         study_id, sessions = design_study(db, worded)
         codes = [s.code for s in sessions]
         demo = db.exec(select(StaffUser).where(StaffUser.email == DEMO_EMAIL)).one()
+        assert demo.id is not None
         db.add(StudyAccess(study_id=study_id, user_id=demo.id, right="owner"))
         db.commit()
     for j in range(worded.n_sorts):

@@ -105,6 +105,7 @@ def _store_sort(
         session_id=session.id,
         study_id=study_id,
         label=name,
+        public_id=f"public-{name}",
         token_hash=f"hash-{name}",
         qset_id=numbers[1].qset_id,
         grid_id=_grid_id(db, study_id),
@@ -123,6 +124,7 @@ def _store_sort(
     assert record.id is not None
     for placed in placements(study, j):
         statement = numbers[placed["statement"]]
+        assert statement.id is not None
         db.add(
             SortEntry(
                 qsort_id=record.id,
@@ -133,6 +135,7 @@ def _store_sort(
         )
     for number, text in remarks(study, j, name).items():
         statement = numbers[number]
+        assert statement.id is not None
         value = int(study.sorts[number - 1, j])
         db.add(Comment(participant_id=person.id, statement_id=statement.id, value=value, text=text))
     question = store.questions(db, study_id)[0]

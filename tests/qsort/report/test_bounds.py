@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from qsort.errors import Notice
 from qsort.pipeline import analyze
 from qsort.report import bounds
 from qsort.report.bounds import HTML, LIS, STRONGEST, WORKBOOK
@@ -149,11 +151,14 @@ def test_small_study_written_in_full(pq3: AnalysisResult, tmp_path: Path) -> Non
     assert selection.full and selection.note() == ""
 
 
-def test_long_warnings_cut(book: Any, big: AnalysisResult) -> None:
-    longest = max(big.notices, key=lambda n: len(n.message))
-    assert len(longest.message) > bounds.NOTICE_CHARS
-    _, rows = read_table(book["Project Overview"], "Code")
-    shown = {r[0]: r[1] for r in rows}[longest.code]
-    assert longest.message.startswith(shown.split(" ... (")[0])
+def test_long_warnings_cut(big: AnalysisResult, tmp_path: Path) -> None:
+    """A notice longer than the reports' limit (such as a list of thousands of sorts) is cut."""
+    long = Notice("many-sorts", "sorts without a flag: " + ", ".join(f"S{j}" for j in range(900)))
+    result = dataclasses.replace(big, notices=(*big.notices, long))
+    assert len(long.message) > bounds.NOTICE_CHARS
+    write_workbook(result, tmp_path / "long.xlsx", created=CREATED)
+    _, rows = read_table(openpyxl.load_workbook(tmp_path / "long.xlsx")["Project Overview"], "Code")
+    shown = {r[0]: r[1] for r in rows}[long.code]
+    assert long.message.startswith(shown.split(" ... (")[0])
     assert len(shown) < bounds.NOTICE_CHARS + 80 and "more characters" in shown
-    assert longest.message not in render_lis(big, CREATED)
+    assert long.message not in render_lis(result, CREATED)
