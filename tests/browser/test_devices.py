@@ -64,6 +64,7 @@ def test_portrait_tablet_sort_by_tap(portrait: Page, live_server: LiveServer) ->
 
 def expect_reader_visible(page: Page) -> None:
     """The enlarged card sits in the viewport, above nothing it hides for good."""
+    expect(page.locator("#reader")).to_be_visible()  # the tap's handler may still be running
     box = page.locator("#reader").bounding_box()
     assert box is not None
     assert box["y"] + box["height"] <= page.viewport_size["height"] + 1  # type: ignore[index]
