@@ -59,6 +59,11 @@ def test_portrait_tablet_sort_by_tap(portrait: Page, live_server: LiveServer) ->
             page.tap(first_tray_card(page))
             expect_reader_visible(page)
             page.tap(f'.cell[data-value="{value}"][data-row="{row}"] .slot')
+            # the card is on the board and the reader gone before the next card is tapped
+            expect(
+                page.locator(f'.cell[data-value="{value}"][data-row="{row}"] .card')
+            ).to_have_count(1)
+            expect(page.locator("#reader")).to_be_hidden()
     finish_and_check(page, live_server)
 
 
