@@ -22,7 +22,8 @@ def register(sub: Subparsers) -> None:
     export = actions.add_parser(
         "export",
         help="write the sorts (.dat, .csv, .xlsx, .json or --format) or, for OUT ending "
-        "in .responses.csv, the comments and survey answers",
+        "in .responses.csv, the comments and survey answers; .moves.csv and .steps.csv give "
+        "the move trace (every move; the time on each step)",
     )
     export.add_argument("study", type=int, help="the study's id (see: qsort study list)")
     export.add_argument("out", type=Path, help="the file to write")
@@ -57,8 +58,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     db.upgrade(engine, settings)
     try:
         with Session(engine) as session:
-            if args.out.name.endswith(".responses.csv"):
-                text = export.responses_csv(session, None, args.study, args.full)
+            kind = _trace_kind(args.out)
+            if args.out.name.endswith(".responses.csv") or kind:
+                text = (
+                    export.trace_csv(session, None, args.study, kind)
+                    if kind
+                    else export.responses_csv(session, None, args.study, args.full)
+                )
                 export.write_private(args.out, text)
                 written = [args.out]
             else:
@@ -74,6 +80,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     for path in written:
         print(f"wrote {path}")
     return 0
+
+
+def _trace_kind(out: Path) -> str:
+    """ "moves" for OUT.moves.csv and "steps" for OUT.steps.csv (the move trace), else ""."""
+    for kind in ("moves", "steps"):
+        if out.name.endswith(f".{kind}.csv"):
+            return kind
+    return ""
 
 
 def cmd_import(args: argparse.Namespace) -> int:

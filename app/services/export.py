@@ -22,7 +22,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidInputError
 from app.models import StaffUser, Study
-from app.services import access, audit
+from app.services import access, audit, trace
 from app.services.collected import answer_text
 from qsort.study import Grid
 from qsort.study import Statement as QStatement
@@ -162,6 +162,34 @@ def responses_csv(
             writer.writerow({**row, "statement": number, "answer": c.text, "finished": finished})
     detail = f"responses{' (full)' if full else ''}"
     audit.record(db, user, action, study_id=study.id, detail=detail)
+    return out.getvalue()
+
+
+TRACE_KINDS = {"moves": trace.move_rows, "steps": trace.step_rows}
+"""The move trace's two tables: every move of every sort, and the time spent on each step."""
+
+
+def trace_csv(
+    db: Session,
+    user: StaffUser | None,
+    study_id: int,
+    kind: str,
+    action: str = "data_export",
+) -> str:
+    """The study's move trace as CSV (``kind`` "moves" or "steps"), labels only.
+
+    Seconds are counted from the participant's start, so no clock time leaves with it.
+    """
+    study = _study(db, user, study_id, False)
+    if kind not in TRACE_KINDS:
+        raise InvalidInputError(f"expected a trace of {' or '.join(TRACE_KINDS)}, found {kind!r}")
+    rows = TRACE_KINDS[kind](db, study_id)
+    out = io.StringIO()
+    fields = list(rows[0]) if rows else ["participant", "qset_version"]
+    writer = csv.DictWriter(out, fields, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    audit.record(db, user, action, study_id=study.id, detail=f"move trace ({kind})")
     return out.getvalue()
 
 

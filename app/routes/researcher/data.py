@@ -124,6 +124,14 @@ def download_responses(db: DbDep, user: CurrentUser, study_id: int, full: bool =
     return _attachment(text.encode("utf-8"), f"study{study_id}-responses.csv")
 
 
+@router.get("/trace-{kind}.csv")
+def download_trace(db: DbDep, user: CurrentUser, study_id: int, kind: str) -> Response:
+    """The move trace as CSV: every move (``moves``) or the time on each step (``steps``)."""
+    text = export.trace_csv(db, user, study_id, kind, action="data_download")
+    db.commit()
+    return _attachment(text.encode("utf-8"), f"study{study_id}-{kind}.csv")
+
+
 def _attachment(content: bytes, name: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     return Response(content, media_type="application/octet-stream", headers=headers)

@@ -75,6 +75,8 @@ ROUTES: tuple[Row, ...] = (
                                                  (S, S, 403, 404, 422, 422, 422, 422)),
     ("GET", "/studies/{study}/study.json", {},  (S, S, 403, 404, 422, 422, 422, 422)),
     ("GET", "/studies/{study}/responses.csv", {}, (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/trace-moves.csv", {}, (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/trace-steps.csv", {}, (S, S, 403, 404, 200, 200, 200, 200)),
     ("GET", "/studies/{study}/responses.csv?full=true", {},
                                                  (S, S, 403, 404, 403, 403, 200, 200)),
     ("POST", "/studies/import", {FILE: "not a study"},

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from app.models import AuditEvent, Comment, Participant, QSortRecord, SortEntry
 from qsort.cli import main as qsort_main
 from qsort.formats import FORMATS, read_study
-from tests.app.conftest import joined
+from tests.app.conftest import full_sort, joined
 from tests.app.staff.conftest import StaffWorld, csrf_of
 
 
@@ -258,3 +258,50 @@ def _as_dict_bytes(content: bytes, folder: Path) -> dict[str, dict[int, int]]:
     path = folder / "back.json"
     path.write_bytes(content)
     return _as_dict(path)
+
+
+TRACE = {
+    "steps": {"instructions": 3000, "presort": 45000, "sort": 120250},
+    "moves": [
+        {"n": 2, "from": "deck", "to": "pile:agree", "t": 1500, "by": "tap", "undo": False},
+        {"n": 2, "from": "pile:agree", "to": "grid:4:0", "t": 8000, "by": "drag", "undo": False},
+    ],
+}
+
+
+def test_the_move_trace_downloads_as_csv_with_labels_only(
+    world: StaffWorld, tmp_path: Path
+) -> None:
+    participant = TestClient(world.app, follow_redirects=False)
+    config = joined(participant)
+    body = {
+        "key": "trace-download-01",
+        "qset_id": config["qsetId"],
+        "grid_id": config["gridId"],
+        "placements": full_sort(config),
+        "trace": TRACE,
+    }
+    assert participant.post("/api/sort", json=body).status_code == 200
+    owner = world.clients["owner"]
+    moves = list(
+        csv.DictReader(io.StringIO(owner.get(f"/studies/{world.study_id}/trace-moves.csv").text))
+    )
+    assert [(m["seq"], m["card"], m["from"], m["to"], m["seconds"], m["by"]) for m in moves] == [
+        ("1", "2", "deck", "pile:agree", "1.5", "tap"),
+        ("2", "2", "pile:agree", "grid:4:0", "8.0", "drag"),
+    ]
+    with Session(world.app.state.engine) as db:
+        record = db.exec(select(QSortRecord).where(QSortRecord.submit_key == body["key"])).one()
+        label = db.get(Participant, record.participant_id).label  # type: ignore[union-attr]
+    assert {m["participant"] for m in moves} == {label}
+    steps = owner.get(f"/studies/{world.study_id}/trace-steps.csv").text
+    assert {r["step"]: r["seconds"] for r in csv.DictReader(io.StringIO(steps))} == {
+        "instructions": "3.0",
+        "presort": "45.0",
+        "sort": "120.25",
+    }
+    assert owner.get(f"/studies/{world.study_id}/trace-other.csv").status_code == 422
+    out = tmp_path / "demo.moves.csv"
+    folder = str(world.settings.data_dir)
+    assert qsort_main(["data", "export", str(world.study_id), str(out), "--data-dir", folder]) == 0
+    assert list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8")))) == moves
