@@ -10,7 +10,7 @@
 // never stores a page that carries a participant's data: /p itself always comes from the
 // network, and only when the network fails does the worker answer with the shell, which then
 // restores the work from the device's copy.
-const VERSION = "3";
+const VERSION = "4";
 const STATIC = `qsort-static-${VERSION}`;
 const SHELL = "qsort-shell";
 const SHELL_URL = "/p/shell";
