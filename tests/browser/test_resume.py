@@ -40,7 +40,12 @@ def _wrong(code: str) -> str:
 
 
 def _idle_for(server: LiveServer, page: Page, minutes: float) -> None:
-    """Make the server believe the device was last used ``minutes`` ago."""
+    """Make the server believe the device was last used ``minutes`` ago.
+
+    The page's own saves stamp the device as in use, so they must be done first: a save still
+    on its way would undo the backdating.
+    """
+    page.wait_for_function("() => document.getElementById('save-status').dataset.state === 'saved'")
     participant = participant_row(server, page)
     with Session(server.app.state.engine) as db:
         row = db.get(Participant, participant.id)
