@@ -343,7 +343,9 @@ class AnalysisRun(SQLModel, table=True):
     request for the same analysis finds the run already under way instead of starting another.
     Any app process reads ``status``, ``progress`` and ``stage`` to show a progress bar.
     ``result`` is qsort's JSON result once ``status`` is ``"done"``; ``message`` says why a
-    failed run failed, in words for people.
+    failed run failed, in words for people. ``lease_owner`` and ``lease_expires`` (revision 0008)
+    say which worker holds the run and until when its heartbeat holds it: a queued or running
+    run whose lease expired (its worker died) is taken over by the next process that asks.
     """
 
     __tablename__ = "analysis_run"
@@ -363,6 +365,8 @@ class AnalysisRun(SQLModel, table=True):
     created_at: datetime = _created()
     updated_at: datetime = _created()
     finished_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    lease_owner: str = Field(default="", max_length=32)
+    lease_expires: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
 
 
 ROLES = ("admin", "researcher", "facilitator")

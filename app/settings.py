@@ -25,6 +25,11 @@ Capacity and limits (see docs/deployment.md for how they fit together):
   default 16 MiB. Larger bodies are refused with 413 before they are read.
 - ``QSORT_JOIN_BURST`` and ``QSORT_JOIN_PER_MINUTE``: joins (code checks and consents) one network
   address may make at once and then per minute, per process; defaults 120 and 120.
+- ``QSORT_BACKGROUND_SORTS``: analyses of more sorts than this run in the background with a
+  progress bar and show a summary page (no sorts x sorts heat map or per-sort tables); default
+  10000.
+- ``QSORT_RUN_LEASE``: seconds a background run's worker holds it without a heartbeat before
+  another process or a later request takes it over (a dead worker's run); default 60.
 """
 
 from __future__ import annotations
@@ -76,6 +81,10 @@ class Settings:
         Joins one address may make at once.
     join_per_minute : int
         Joins one address may make per minute after the burst.
+    background_sorts : int
+        Analyses of more sorts than this run in the background, with a summary page.
+    run_lease : float
+        Seconds a background run's lease lasts; its worker renews it every third of that.
     """
 
     data_dir: Path
@@ -91,6 +100,8 @@ class Settings:
     max_upload_bytes: int = 16 * 1024 * 1024
     join_burst: int = 120
     join_per_minute: int = 120
+    background_sorts: int = 10_000
+    run_lease: float = 60.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -141,6 +152,8 @@ def _limits(source: Mapping[str, str]) -> dict[str, Any]:
         "max_upload_bytes": ("QSORT_MAX_UPLOAD_BYTES", int),
         "join_burst": ("QSORT_JOIN_BURST", int),
         "join_per_minute": ("QSORT_JOIN_PER_MINUTE", int),
+        "background_sorts": ("QSORT_BACKGROUND_SORTS", int),
+        "run_lease": ("QSORT_RUN_LEASE", float),
     }
     found: dict[str, Any] = {}
     for field_name, (env_name, kind) in names.items():

@@ -34,6 +34,7 @@ ACTIONS = frozenset(
         "withdraw",
         "data_export",
         "data_download",
+        "analyse",
         "session_open",
         "session_close",
         "session_reopen",

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from app import analysis_store
 from app.errors import AnalysisError, NotFoundError
 from app.models import SavedAnalysis, utcnow
-from app.services import analysis
+from app.services import analysis, result_cache
 from app.services.analysis import Loaded, Selection
 from qsort.cli.reproduce import analyze_command
 from qsort.options import Options
@@ -143,7 +143,7 @@ def compare(db: Session, study_id: int, first: int, second: int) -> Comparison:
     results = []
     for analysis_id in (first, second):
         selection, options = reopen(get(db, study_id, analysis_id))
-        results.append(analysis.run(analysis.load_study(db, stored, selection), options))
+        results.append(result_cache.analysed(db, stored, selection, options).result)
     return side_by_side(results[0], results[1])
 
 

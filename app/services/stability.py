@@ -12,7 +12,7 @@ from typing import Any
 
 from app.errors import AnalysisError
 from app.models import Study as StoredStudy
-from app.services import analysis
+from app.services import analysis, result_cache
 from app.services.analysis import Selection
 from qsort.errors import QsortError
 from qsort.options import Options
@@ -31,7 +31,7 @@ def bootstrap_page(
 
     if not 10 <= resamples <= MAX_RESAMPLES:
         raise AnalysisError(f"Resamples: expected 10 to {MAX_RESAMPLES}, found {resamples}")
-    result = analysis.run(analysis.load_study(db, stored, selection), options)
+    result = result_cache.analysed(db, stored, selection, options).result
     try:
         boot = bootstrap(result, resamples=resamples, seed=seed)
     except QsortError as exc:
@@ -55,7 +55,7 @@ def groups_page(
     # Each group's automatic analysis: the whole study's hand steps and flags do not carry over.
     plain = replace(options, manual_flags=(), rotation_steps=())
     results = [
-        analysis.run(analysis.load_study(db, stored, Selection("group", name)), plain)
+        result_cache.analysed(db, stored, Selection("group", name), plain).result
         for name in groups
     ]
     try:

@@ -4,7 +4,8 @@
 steps and manual flags arrive as JSON kept by the page's scripts); :func:`page_context` gathers
 the figures (qsort's SVG builders), tables and the JSON the scripts draw from. Automatic flags
 are those of the same options without manual flags (a second engine run), so the flag grid can
-mark each manual change as such.
+mark each manual change as such. Results come from :mod:`app.services.result_cache`, so a
+second view of the same analysis runs no engine.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from app import analysis_store
 from app.analysis_store import SortRow
 from app.errors import AnalysisError, NotFoundError
 from app.models import Study as StoredStudy
-from app.services import analysis
+from app.services import analysis, result_cache
 from app.services.analysis import Loaded, Selection
 from app.services.interpretation import Voices, factor_voices
 from qsort.cli.reproduce import analyze_command
 from qsort.guidance import FactorGuidance
 from qsort.methods import CORRELATIONS, EXTRACTIONS, ROTATIONS
-from qsort.options import Options
+from qsort.options import FlagOverride, Options
 from qsort.profiles import PROFILES
 from qsort.result import AnalysisResult
 from qsort.study import signed
@@ -53,6 +54,7 @@ class Urls:
     compare: str = ""
     bootstrap: str = ""
     groups: str = ""
+    flags_from: str = ""
 
 
 FLAG_LEVEL_CHOICES = ("1.28", "1.44", "1.645", "1.96", "2.575", "2.807", "3.291", "none")
@@ -120,22 +122,31 @@ def choices(profile: str) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def automatic_flags(loaded: Loaded, result: AnalysisResult) -> list[list[bool]]:
-    """The flags the same options give without manual flags (one more engine run)."""
+def automatic_flags(
+    db: Any, stored: StoredStudy, selection: Selection, result: AnalysisResult
+) -> list[list[bool]]:
+    """The flags the same options give without manual flags (one more engine run, cached)."""
     if not result.options.manual_flags:
         return [[bool(v) for v in row] for row in result.flags.tolist()]
-    plain = analysis.run(loaded, replace(result.options, manual_flags=()))
-    return [[bool(v) for v in row] for row in plain.flags.tolist()]
+    plain = replace(result.options, manual_flags=())
+    found = result_cache.analysed(db, stored, selection, plain).result
+    return [[bool(v) for v in row] for row in found.flags.tolist()]
 
 
-def script_data(loaded: Loaded, result: AnalysisResult) -> dict[str, Any]:
-    """The JSON the rotation plot and flag grid draw from (embedded as a data block)."""
+def script_data(
+    result: AnalysisResult, automatic: list[list[bool]], imported: Sequence[FlagOverride] = ()
+) -> dict[str, Any]:
+    """The JSON the rotation plot and flag grid draw from (embedded as a data block);
+    ``imported`` are flags taken from an output workbook, marked as such in the grid."""
+    sorts, factors = result.study.sort_names, result.factor_names
+    marked = {(f.sort, f.factor) for f in imported}
     return {
-        "sorts": list(result.study.sort_names),
-        "factors": list(result.factor_names),
+        "sorts": list(sorts),
+        "factors": list(factors),
         "loadings": result.loadings.tolist(),
         "flags": [[bool(v) for v in row] for row in result.flags.tolist()],
-        "automatic": automatic_flags(loaded, result),
+        "automatic": automatic,
+        "imported": [[(s, f) in marked for f in factors] for s in sorts],
         "options": result.options.to_dict(),
     }
 
@@ -176,8 +187,9 @@ def page_context(
     guidance: FactorGuidance | None,
     voices: list[Voices],
     command: str,
+    data: dict[str, Any],
 ) -> dict[str, Any]:
-    """Everything the workbench template shows for one analysis."""
+    """Everything the workbench template shows for one analysis (``data``: :func:`script_data`)."""
     ids = result.study.statement_ids
     return {
         "study": result.study,
@@ -193,7 +205,7 @@ def page_context(
         "consensus": [ids[m.statement] for m in result.consensus],
         "voices": {v.factor: v for v in voices},
         "command": command,
-        "script_data": json.dumps(script_data(loaded, result)).replace("<", "\\u003c"),
+        "script_data": json.dumps(data).replace("<", "\\u003c"),
         "notices": [n.message for n in result.notices],
     }
 
@@ -255,9 +267,18 @@ def download_names(result: AnalysisResult) -> list[str]:
 
 
 def build_page(
-    db: Any, stored: StoredStudy, selection: Selection, options: Options, urls: Urls
+    db: Any,
+    stored: StoredStudy,
+    selection: Selection,
+    options: Options,
+    urls: Urls,
+    imported: Sequence[FlagOverride] = (),
 ) -> dict[str, Any]:
-    """The workbench's whole context; a refused analysis gives the form and the reason only."""
+    """The workbench's whole context; a refused analysis gives the form and the reason only.
+
+    The engine's result comes from :mod:`app.services.result_cache`, so viewing the same
+    analysis again runs no engine; ``imported`` flags (from an output workbook) are marked.
+    """
     assert stored.id is not None
     rows = analysis_store.completed_sorts(db, stored.id)
     context: dict[str, Any] = {
@@ -276,37 +297,28 @@ def build_page(
         "compare_url": urls.compare,
         "bootstrap_url": urls.bootstrap,
         "groups_url": urls.groups,
+        "flags_from_url": urls.flags_from,
         "state_token": encode_state(selection, options),
         "result": None,
         "study": None,
         "analysis_error": None,
     }
     try:
-        loaded = analysis.load_study(db, stored, selection)
-        result = analysis.run(loaded, options)
+        entry = result_cache.analysed(db, stored, selection, options)
+        automatic = automatic_flags(db, stored, selection, entry.result)
     except AnalysisError as exc:
         context["analysis_error"] = exc.detail
         return context
-    guidance = factor_guidance_for(result)
+    loaded, result = entry.loaded, entry.result
     voices = factor_voices(db, loaded, result)
     command = analyze_command(options, f"{stored.slug}.csv", loaded.study.grid)
-    context.update(page_context(loaded, result, guidance, voices, command))
+    data = script_data(result, automatic, imported)
+    context.update(
+        page_context(loaded, result, result_cache.guidance(entry), voices, command, data)
+    )
     token = context["state_token"]
     context["downloads"] = [(n, f"{urls.download}/{n}?a={token}") for n in download_names(result)]
     return context
-
-
-def factor_guidance_for(result: AnalysisResult) -> FactorGuidance:
-    """``qsort factors``'s guidance for the analysed sorts (seeded, as the CLI's report)."""
-    from qsort.guidance import factor_guidance
-
-    return factor_guidance(
-        result.study,
-        correlation=result.options.correlation,
-        extraction=result.options.extraction,
-        profile=result.profile,
-        seed=0,
-    )
 
 
 def download_file(db: Any, stored: StoredStudy, token: str, name: str) -> tuple[bytes, str]:
@@ -322,11 +334,12 @@ def download_file(db: Any, stored: StoredStudy, token: str, name: str) -> tuple[
     from app.services import downloads
 
     selection, options = decode_state(token)
-    result = analysis.run(analysis.load_study(db, stored, selection), options)
+    entry = result_cache.analysed(db, stored, selection, options)
+    result = entry.result
     if name not in download_names(result):
         raise NotFoundError(f"no download {name!r}")
     guided = name in ("analysis.zip", "report.html", "figures/scree.svg", "figures/scree.png")
-    guidance = factor_guidance_for(result) if guided else None
+    guidance = result_cache.guidance(entry) if guided else None
     if name == "analysis.zip":
         files = downloads.bundle(result, guidance).files
         return downloads.zip_bundle(files, stored.slug), downloads.media_type(name)
@@ -334,14 +347,3 @@ def download_file(db: Any, stored: StoredStudy, token: str, name: str) -> tuple[
         return downloads.single(result, name, guidance), downloads.media_type(name)
     except KeyError as exc:
         raise NotFoundError(str(exc.args[0])) from None
-
-
-def run_summary(result: dict[str, Any]) -> dict[str, Any]:
-    """What the progress page shows of a finished large run, from its JSON result."""
-    return {
-        "n_sorts": len(result["sorts"]),
-        "factors": result["factors"],
-        "characteristics": result["characteristics"],
-        "statements": result["statements"],
-        "arrays": result["arrays"],
-    }

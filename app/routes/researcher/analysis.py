@@ -8,8 +8,9 @@ saved analysis needs ``edit``. Every download is written in the audit record.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
@@ -17,17 +18,21 @@ from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import AnalysisError, NotFoundError
 from app.models import AnalysisRun, StaffUser
 from app.models import Study as StoredStudy
+from app.routes.researcher.data import read_upload
 from app.routes.researcher.pages import page, see_other
 from app.services import (
     access,
     analysis_runs,
     audit,
+    flags_import,
+    large_runs,
     saved_analyses,
     stability,
     workbench_page,
 )
 from app.services.analysis import Selection
 from app.services.workbench_page import Urls
+from app.settings import Settings
 from qsort.options import Options
 
 router = APIRouter(prefix="/studies/{study_id}/analysis", dependencies=[Depends(csrf_protect)])
@@ -57,6 +62,7 @@ def _urls(db: Session, study_id: int) -> Urls:
         f"{here}/compare",
         f"{here}/bootstrap",
         f"{here}/groups",
+        f"{here}/flags-from",
     )
 
 
@@ -67,13 +73,22 @@ def _show(
     study: StoredStudy,
     selection: Selection,
     options: Options,
+    imported: flags_import.Imported | None = None,
+    import_error: str | None = None,
 ) -> Response:
+    """The workbench for this analysis, or a large one's background run; ``imported``: what an
+    output workbook gave, ``import_error``: why one was refused (the page answers 422)."""
     assert study.id is not None
-    if len(analysis_runs.chosen_ids(db, study.id, selection)) > analysis_runs.BACKGROUND_SORTS:
+    settings: Settings = request.app.state.settings
+    if len(analysis_runs.chosen_ids(db, study.id, selection)) > settings.background_sorts:
         return _background(request, db, user, study, selection, options)
-    context = workbench_page.build_page(db, study, selection, options, _urls(db, study.id))
+    flags = imported.flags if imported else ()
+    context = workbench_page.build_page(db, study, selection, options, _urls(db, study.id), flags)
     context["can_edit"] = access.may(db, user, study.id, "edit")
-    return page(request, TEMPLATE, user, **context)
+    context["import_note"] = imported.note if imported else None
+    context["import_error"] = import_error
+    status = 422 if import_error else 200
+    return page(request, TEMPLATE, user, status, **context)
 
 
 def _background(
@@ -86,13 +101,31 @@ def _background(
 ) -> Response:
     """A large analysis: started once in the background, its progress shown until it is done."""
     assert study.id is not None
-    run, started = analysis_runs.start(db, study.id, selection, options, user.id)
-    if started:
-        analysis_runs.launch(request.app.state.engine, run)
+    lease = request.app.state.settings.run_lease
+    run, token = analysis_runs.start(db, study.id, selection, options, lease, user.id)
+    if token is not None:
+        _launch(request, db, user, run, token)
     return _run_page(request, user, study, run)
 
 
-def _run_page(request: Request, user: StaffUser, study: StoredStudy, run: AnalysisRun) -> Response:
+def _launch(request: Request, db: Session, user: StaffUser, run: AnalysisRun, token: str) -> None:
+    """Run it in a worker thread of this process, and say so in the audit record."""
+    audit.record(db, user, "analyse", study_id=run.study_id, detail=f"background run {run.id}")
+    db.commit()
+    analysis_runs.launch(request.app.state.engine, run, token, request.app.state.settings.run_lease)
+
+
+def _keep_going(request: Request, db: Session, user: StaffUser, run: AnalysisRun) -> None:
+    """Take over a queued or running run whose worker died (its lease expired)."""
+    if run.status in analysis_runs.ACTIVE:
+        token = analysis_runs.take_over(db, run, request.app.state.settings.run_lease)
+        if token is not None:
+            _launch(request, db, user, run, token)
+
+
+def _run_page(
+    request: Request, user: StaffUser, study: StoredStudy, run: AnalysisRun, number: int = 1
+) -> Response:
     """A background run's page: its progress, then its summary once done."""
     assert study.id is not None
     here = _here(study.id)
@@ -103,7 +136,8 @@ def _run_page(request: Request, user: StaffUser, study: StoredStudy, run: Analys
         title=study.title,
         study_id=study.id,
         run=run,
-        summary=workbench_page.run_summary(run.result) if run.result else None,
+        summary=large_runs.summary(run.result, number) if run.result else None,
+        threshold=request.app.state.settings.background_sorts,
         status_url=f"{here}/runs/{run.id}",
         page_url=f"{here}?run={run.id}",
         back_url=here,
@@ -111,10 +145,13 @@ def _run_page(request: Request, user: StaffUser, study: StoredStudy, run: Analys
 
 
 @router.get("/runs/{run_id}")
-def run_status(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> JSONResponse:
+def run_status(
+    request: Request, db: DbDep, user: CurrentUser, study_id: int, run_id: int
+) -> JSONResponse:
     """A background run's state, read from the database (any app process can answer)."""
     access.study_for(db, user, study_id, "view")
     found = analysis_runs.get(db, study_id, run_id)
+    _keep_going(request, db, user, found)
     return JSONResponse(
         {
             "status": found.status,
@@ -136,11 +173,27 @@ def run_result(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> Resp
     audit.record(db, user, "data_download", study_id=study_id, detail=f"analysis run {run_id}")
     db.commit()
     content = (json.dumps(found.result, indent=1) + "\n").encode("utf-8")
+    return _attachment(content, "result.json", "application/json")
+
+
+@router.get("/runs/{run_id}/loadings.csv")
+def run_loadings(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> Response:
+    """A finished background run's loadings and flags, one row per sort (too many for a page)."""
+    access.study_for(db, user, study_id, "view")
+    found = analysis_runs.get(db, study_id, run_id)
+    if found.result is None:
+        raise NotFoundError(f"run {run_id} has no result yet")
+    audit.record(db, user, "data_download", study_id=study_id, detail=f"run {run_id} loadings")
+    db.commit()
+    return _attachment(large_runs.loadings_csv(found.result), "loadings.csv", "text/csv")
+
+
+def _attachment(content: bytes, filename: str, kind: str) -> Response:
     headers = {
-        "Content-Disposition": 'attachment; filename="result.json"',
+        "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",
     }
-    return Response(content, media_type="application/json", headers=headers)
+    return Response(content, media_type=kind, headers=headers)
 
 
 @router.get("")
@@ -151,11 +204,15 @@ def workbench(
     study_id: int,
     saved: int | None = None,
     run: int | None = None,
+    page: int = 1,
 ) -> Response:
-    """The workbench with the default analysis, a saved one reopened exactly, or a large run."""
+    """The workbench with the default analysis, a saved one reopened exactly, or a large run
+    (``page``: which page of its loadings)."""
     study = access.study_for(db, user, study_id, "view")
     if run is not None:
-        return _run_page(request, user, study, analysis_runs.get(db, study_id, run))
+        found = analysis_runs.get(db, study_id, run)
+        _keep_going(request, db, user, found)
+        return _run_page(request, user, study, found, page)
     if saved is None:
         return _show(request, db, user, study, Selection(), Options())
     selection, options = saved_analyses.reopen(saved_analyses.get(db, study_id, saved))
@@ -181,12 +238,28 @@ def download(
     content, kind = workbench_page.download_file(db, study, a, name)
     audit.record(db, user, "data_download", study_id=study_id, detail=f"analysis {name}")
     db.commit()
-    filename = name.rsplit("/", 1)[-1]
-    headers = {
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "no-store",
-    }
-    return Response(content, media_type=kind, headers=headers)
+    return _attachment(content, name.rsplit("/", 1)[-1], kind)
+
+
+@router.post("/flags-from")
+async def flags_from(
+    request: Request, db: DbDep, user: CurrentUser, study_id: int, file: UploadFile
+) -> Response:
+    """The analysis on the page with the flags and settings of a KADE / Ken-Q output workbook
+    (``qsort analyze --flags-from``); a workbook of other sorts is refused, the page kept."""
+    study = access.study_for(db, user, study_id, "view")
+    form = await request.form()
+    selection, options = workbench_page.decode_state(str(form.get("a", "")))
+    content = await read_upload(file)
+    name = Path(file.filename or "workbook.xlsx").name
+    try:
+        book = flags_import.read_workbook(content, name)
+        taken = flags_import.imported(db, study, selection, options, book)
+    except AnalysisError as exc:
+        return _show(request, db, user, study, selection, options, import_error=exc.detail)
+    audit.record(db, user, "analyse", study_id=study_id, detail=f"flags from {name}")
+    db.commit()
+    return _show(request, db, user, study, selection, taken.options, taken)
 
 
 @router.post("/save")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,12 @@ def test_a_large_analysis_runs_once_in_the_background(
         assert owner.id is not None
         store.grant(db, study_id, owner.id, "owner")
         db.commit()
-    monkeypatch.setattr(analysis_runs, "BACKGROUND_SORTS", 3)
+    state.app.state.settings = replace(state.settings, background_sorts=3)
     workers: list[threading.Thread] = []
     real_launch = analysis_runs.launch
 
-    def launch(engine: Any, run: AnalysisRun) -> threading.Thread:
-        worker = real_launch(engine, run)
+    def launch(engine: Any, run: AnalysisRun, token: str, lease: float) -> threading.Thread:
+        worker = real_launch(engine, run, token, lease)
         workers.append(worker)
         return worker
 

@@ -25,6 +25,7 @@ OPTIONS = Options(
     manual_flags=(FlagOverride("JP5", "F1", False),),
     inversions=(3,),
 )
+LEASE = 60.0
 
 
 def test_saved_analysis_reopens_exactly(lipset_db: tuple[Session, int]) -> None:
@@ -73,17 +74,17 @@ def test_a_run_starts_once_and_reports_progress(
     lipset_db: tuple[Session, int], engine: Engine, lipset: Study
 ) -> None:
     db, study_id = lipset_db
-    run, started = analysis_runs.start(db, study_id, Selection(), OPTIONS)
-    again, started_again = analysis_runs.start(db, study_id, Selection(), OPTIONS)
-    assert started and not started_again and again.id == run.id
-    analysis_runs.launch(engine, run).join()
+    run, token = analysis_runs.start(db, study_id, Selection(), OPTIONS, LEASE)
+    again, again_token = analysis_runs.start(db, study_id, Selection(), OPTIONS, LEASE)
+    assert token is not None and again_token is None and again.id == run.id
+    analysis_runs.launch(engine, run, token, LEASE).join()
     with Session(engine) as other:  # another process's view: the database alone
         done = other.get(AnalysisRun, run.id)
         assert done is not None and done.status == "done" and done.progress == 1.0
         assert done.result is not None
         assert np.allclose(done.result["loadings"], run_engine(lipset, OPTIONS).loadings, atol=0)
-    _, after = analysis_runs.start(db, study_id, Selection(), OPTIONS)
-    assert not after
+    _, after = analysis_runs.start(db, study_id, Selection(), OPTIONS, LEASE)
+    assert after is None
 
 
 def test_concurrent_starts_make_one_run(lipset_db: tuple[Session, int], engine: Engine) -> None:
@@ -92,7 +93,8 @@ def test_concurrent_starts_make_one_run(lipset_db: tuple[Session, int], engine: 
 
     def start() -> None:
         with Session(engine, expire_on_commit=False) as db:
-            outcomes.append(analysis_runs.start(db, study_id, Selection(), Options())[1])
+            token = analysis_runs.start(db, study_id, Selection(), Options(), LEASE)[1]
+            outcomes.append(token is not None)
 
     threads = [threading.Thread(target=start) for _ in range(4)]
     for t in threads:
@@ -107,12 +109,15 @@ def test_a_failed_run_says_why_and_may_start_again(
 ) -> None:
     db, study_id = lipset_db
     too_many = Options(n_factors=8)
-    run, _ = analysis_runs.start(db, study_id, Selection("group", GROUPS[0]), too_many)
-    analysis_runs.execute(engine, run.id or 0)
+    run, token = analysis_runs.start(db, study_id, Selection("group", GROUPS[0]), too_many, LEASE)
+    assert token is not None
+    analysis_runs.execute(engine, run.id or 0, token, LEASE)
     db.refresh(run)
     assert run.status == "failed" and run.message.startswith("Too many factors")
-    again, started = analysis_runs.start(db, study_id, Selection("group", GROUPS[0]), too_many)
-    assert started and again.status == "queued"
+    again, started = analysis_runs.start(
+        db, study_id, Selection("group", GROUPS[0]), too_many, LEASE
+    )
+    assert started is not None and started != token and again.status == "queued"
 
 
 def test_new_sorts_make_a_new_run(lipset_db: tuple[Session, int]) -> None:

@@ -1,6 +1,7 @@
 // The flag grid: one checkbox per sort and factor. Automatic flags (the same options without
 // manual flags) are marked "A"; a box that differs from them is a manual flag, marked as such
-// and kept in the form's hidden field in qsort's form ({sort, factor, flagged}).
+// ("imported" when an output workbook set it) and kept in the form's hidden field in qsort's
+// form ({sort, factor, flagged}).
 
 function manualFlags(data, boxes) {
   const flags = [];
@@ -53,8 +54,13 @@ export function setupFlags(data, form) {
   const boxes = [...body.querySelectorAll("input[type=checkbox]")];
   const mark = () => {
     for (const box of boxes) {
-      const changed = box.checked !== data.automatic[Number(box.dataset.sort)][Number(box.dataset.factor)];
-      box.closest("td").classList.toggle("wb-manual", changed);
+      const j = Number(box.dataset.sort);
+      const k = Number(box.dataset.factor);
+      const changed = box.checked !== data.automatic[j][k];
+      // A flag the workbook set stays marked "imported" until the box is changed by hand.
+      const imported = changed && data.imported[j][k] && box.checked === data.flags[j][k];
+      box.closest("td").classList.toggle("wb-imported", imported);
+      box.closest("td").classList.toggle("wb-manual", changed && !imported);
     }
     field.value = JSON.stringify(manualFlags(data, boxes));
   };
