@@ -55,8 +55,7 @@ def groups_page(
     # Each group's automatic analysis: the whole study's hand steps and flags do not carry over.
     plain = replace(options, manual_flags=(), rotation_steps=())
     results = [
-        result_cache.analysed(db, stored, Selection("group", name), plain).result
-        for name in groups
+        result_cache.analysed(db, stored, Selection("group", name), plain).result for name in groups
     ]
     try:
         comparison = compare(results[0], results[1], labels=groups)

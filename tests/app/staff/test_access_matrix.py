@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.models import Participant
+from app.models import AnalysisRun, Participant
 from app.services import accounts
 from app.services.analysis import Selection
 from app.services.workbench_page import encode_state
@@ -60,6 +60,16 @@ ROUTES: tuple[Row, ...] = (
                                                  (S, S, 403, 404, 422, 422, 422, 422)),
     ("GET", "/studies/{study}/analysis/groups?a={token}&first=a&second=b", {},
                                                  (S, S, 403, 404, 422, 422, 422, 422)),
+    ("POST", "/studies/{study}/analysis/flags-from", {FILE: "not a workbook", "a": "{token}"},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
+    ("GET", "/studies/{study}/analysis?run={run}", {},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/analysis/runs/{run}", {},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/analysis/runs/{run}/result.json", {},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/analysis/runs/{run}/loadings.csv", {},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
     ("POST", "/studies/new", {"title": "Mine"}, (S, S, 403, D, D, D, D, D)),
     ("GET", "/studies/{study}/design", {},       (S, S, 403, 404, 403, 200, 200, 200)),
     ("POST", "/studies/{study}/design", {"low": "x"},
@@ -115,6 +125,24 @@ def _ask(client: TestClient, method: str, path: str, form: dict[str, str]) -> ob
     return _outcome(client.post(path, data={**fields, "csrf_token": token}, files=files))
 
 
+def _finished_run(db: Session, study_id: int) -> int:
+    """A finished background run of the study (two sorts, one factor), for the run routes."""
+    result = {
+        "sorts": ["P1", "P2"],
+        "statements": ["1", "2"],
+        "factors": ["F1"],
+        "loadings": [[0.8], [0.7]],
+        "flags": [[True], [False]],
+        "arrays": [[1], [-1]],
+        "characteristics": {"F1": {"eigenvalue": 1.13, "explained_variance": 56.5}},
+    }
+    run = AnalysisRun(study_id=study_id, run_key="matrix", status="done", result=result)
+    db.add(run)
+    db.commit()
+    assert run.id is not None
+    return run.id
+
+
 DESTRUCTIVE = ("/withdraw",)
 """Rows whose success takes away what the next visitor would ask about: each visitor gets an
 app of their own."""
@@ -130,8 +158,11 @@ def _answer(
         db.commit()
         target = spare.id
         participant = db.exec(select(Participant.id)).one()
+        run = _finished_run(db, state.study_id)
     token = encode_state(Selection(), Options())  # the workbench's default analysis
-    url = path.format(study=state.study_id, target=target, participant=participant, token=token)
+    url = path.format(
+        study=state.study_id, target=target, participant=participant, token=token, run=run
+    )
     form = {key: value.format(token=token) for key, value in form.items()}
     answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in visitors}
     world.close()
