@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 import threading
 from collections.abc import Sequence
@@ -42,6 +43,9 @@ from qsort.options import Options
 READING_SHARE = 0.4
 #: States of a run that a worker holds (or held, if its lease expired).
 ACTIVE = ("queued", "running")
+#: What a run that stopped on a fault (not a refusal of the engine) says.
+FAULT = "The analysis stopped on an unexpected error; it is in the server's log. Try it again."
+LOG = logging.getLogger(__name__)
 
 
 class LeaseLostError(Exception):
@@ -213,6 +217,10 @@ def execute(engine: Engine, run_id: int, token: str, lease: float) -> None:
                 _write(db, run_id, token, status="failed", message=exc.detail, finished_at=utcnow())
                 return
             except LeaseLostError:
+                return
+            except Exception:  # a fault, not a refusal: say so rather than run it again forever
+                LOG.exception("analysis run %s failed", run_id)
+                _write(db, run_id, token, status="failed", message=FAULT, finished_at=utcnow())
                 return
         done = {"status": "done", "stage": "Done", "progress": 1.0, "result": result}
         _write(db, run_id, token, **done, finished_at=utcnow())

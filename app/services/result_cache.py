@@ -6,8 +6,8 @@ a selection and options. The key is the background runs' options hash
 database, the study, its current Q-set version, grid and title. So a sort recorded, excluded,
 included again or withdrawn changes the key and the next view runs the engine afresh: the cache
 never serves a result of sorts the study no longer includes. The newest :data:`MAX_ENTRIES`
-results of each process are kept (least recently used dropped first); the factor guidance (its
-parallel analysis) is kept beside its result.
+results of each process, :data:`MAX_SORTS` sorts at most in all, are kept (least recently used
+dropped first); the factor guidance (its parallel analysis) is kept beside its result.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from qsort.result import AnalysisResult
 
 #: Results kept per process.
 MAX_ENTRIES = 32
+#: Sorts kept per process over all results (so memory stays bounded for large studies).
+MAX_SORTS = 50_000
 
 Key = tuple[str, int, str, int | None, int | None, str]
 
@@ -72,9 +74,13 @@ def analysed(db: Any, stored: StoredStudy, selection: Selection, options: Option
     made = Analysed(loaded, analysis.run(loaded, options))
     with _lock:
         _entries[key] = made
-        while len(_entries) > MAX_ENTRIES:
+        while len(_entries) > 1 and (len(_entries) > MAX_ENTRIES or _sorts() > MAX_SORTS):
             _entries.popitem(last=False)
     return made
+
+
+def _sorts() -> int:
+    return sum(entry.result.study.n_sorts for entry in _entries.values())
 
 
 def guidance(entry: Analysed) -> FactorGuidance:

@@ -155,13 +155,19 @@ def test_two_saved_analyses_side_by_side(page: Page, server: LiveServer, lipset:
     page.click("text=Side by side")
     page.wait_for_selector("[data-testid=compare-arrays]")
     a, b = run_engine(lipset, first), run_engine(lipset, second)
-    expected = np.column_stack([f.array for f in (*a.factors, *b.factors)])
+    expected = np.column_stack([_defined(f.array) for f in (*a.factors, *b.factors)])
     cells = page.locator("[data-testid=compare-arrays] tbody td").all_inner_texts()
     shown = np.array([int(c) for c in cells]).reshape(expected.shape)
     np.testing.assert_array_equal(shown, expected)
     loadings = _values(page, "[data-testid=compare-loadings]")
     np.testing.assert_allclose(loadings, np.hstack([a.loadings, b.loadings]), atol=1e-12)
     _shoot(browser_of(page), server, "compare", page.url, "[data-testid=compare-arrays]")
+
+
+def _defined(values: np.ndarray | None) -> np.ndarray:
+    """A defined factor's array or z-scores (every factor of these analyses is defined)."""
+    assert values is not None
+    return values
 
 
 def browser_of(page: Page) -> Browser:
@@ -181,7 +187,7 @@ def test_two_groups_compared(page: Page, server: LiveServer, lipset: Study) -> N
         run_engine(_subset(lipset, [j for j in range(9) if group_of(lipset, j) == g]), options)
         for g in (0, 1)
     ]
-    z = [np.column_stack([f.zscores for f in r.defined]) for r in results]
+    z = [np.column_stack([_defined(f.zscores) for f in r.defined]) for r in results]
     expected = np.corrcoef(z[0].T, z[1].T)[: z[0].shape[1], z[0].shape[1] :]
     shown = _values(page, "[data-testid=group-correlations]")
     np.testing.assert_allclose(shown, expected, atol=1e-9)

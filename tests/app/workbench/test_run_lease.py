@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 
 import numpy as np
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -112,3 +113,20 @@ def test_the_heartbeat_renews_the_lease_until_it_is_lost(
         db.commit()
         beat.thread.join(timeout=20)
         assert not beat.thread.is_alive()  # the heartbeat stops once its lease is gone
+
+
+def test_a_fault_fails_the_run_instead_of_leaving_it_running(
+    lipset_db: tuple[Session, int], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, study_id = lipset_db
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(analysis_runs.analysis, "run", broken)
+    run, token = analysis_runs.start(db, study_id, Selection(), Options(), LEASE)
+    assert token is not None
+    analysis_runs.execute(engine, run.id or 0, token, LEASE)
+    db.refresh(run)
+    assert run.status == "failed" and run.message == analysis_runs.FAULT
+    assert analysis_runs.take_over(db, run, LEASE) is None  # not taken over as a dead worker's
