@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from sqlmodel import Session
 from app.models import AnalysisRun, utcnow
 from app.services import analysis_runs
 from app.services.analysis import Selection
+from app.settings import Settings, SettingsError
 from qsort.options import Options
 from qsort.pipeline import run as run_engine
 from qsort.study import Study
@@ -130,3 +132,17 @@ def test_a_fault_fails_the_run_instead_of_leaving_it_running(
     db.refresh(run)
     assert run.status == "failed" and run.message == analysis_runs.FAULT
     assert analysis_runs.take_over(db, run, LEASE) is None  # not taken over as a dead worker's
+
+
+def test_the_threshold_and_the_lease_are_settings(tmp_path: Path) -> None:
+    env = {"QSORT_DATA_DIR": str(tmp_path), "QSORT_SECRET_KEY": "k"}
+    assert (Settings.from_env(env).background_sorts, Settings.from_env(env).run_lease) == (
+        10_000,
+        60.0,
+    )
+    read = Settings.from_env({**env, "QSORT_BACKGROUND_SORTS": "500", "QSORT_RUN_LEASE": "7.5"})
+    assert (read.background_sorts, read.run_lease) == (500, 7.5)
+    with pytest.raises(SettingsError, match="QSORT_BACKGROUND_SORTS: expected a whole number"):
+        Settings.from_env({**env, "QSORT_BACKGROUND_SORTS": "many"})
+    with pytest.raises(SettingsError, match="QSORT_RUN_LEASE: expected a number above 0"):
+        Settings.from_env({**env, "QSORT_RUN_LEASE": "0"})
