@@ -7,7 +7,8 @@ database, the study, its current Q-set version, grid and title. So a sort record
 included again or withdrawn changes the key and the next view runs the engine afresh: the cache
 never serves a result of sorts the study no longer includes. The newest :data:`MAX_ENTRIES`
 results of each process, :data:`MAX_SORTS` sorts at most in all, are kept (least recently used
-dropped first); the factor guidance (its parallel analysis) is kept beside its result.
+dropped first); the factor guidance (its parallel analysis) and the page's figures are kept
+beside their result.
 """
 
 from __future__ import annotations
@@ -35,12 +36,13 @@ Key = tuple[str, int, str, int | None, int | None, str]
 
 @dataclass
 class Analysed:
-    """A selection's sorts as the engine's input, the engine's result, and its guidance once
-    asked for (``qsort factors``'s, computed on first use)."""
+    """A selection's sorts as the engine's input, the engine's result, its guidance
+    (``qsort factors``'s) and the page's figures (SVG text), each made on first use."""
 
     loaded: Loaded
     result: AnalysisResult
     guidance: FactorGuidance | None = field(default=None)
+    figures: dict[str, str] | None = field(default=None)
 
 
 _entries: OrderedDict[Key, Analysed] = OrderedDict()

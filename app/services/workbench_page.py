@@ -188,8 +188,10 @@ def page_context(
     voices: list[Voices],
     command: str,
     data: dict[str, Any],
+    drawn: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Everything the workbench template shows for one analysis (``data``: :func:`script_data`)."""
+    """Everything the workbench template shows for one analysis (``data``: :func:`script_data`;
+    ``drawn``: its :func:`figures`, when already drawn)."""
     ids = result.study.statement_ids
     return {
         "study": result.study,
@@ -200,7 +202,7 @@ def page_context(
         "grid_range": f"{signed(result.study.grid.low)}..{signed(result.study.grid.high)}",
         "left_out": loaded.left_out,
         "guidance": guidance,
-        "figures": figures(result, guidance),
+        "figures": drawn if drawn is not None else figures(result, guidance),
         "factor_tables": _factor_tables(result),
         "consensus": [ids[m.statement] for m in result.consensus],
         "voices": {v.factor: v for v in voices},
@@ -313,9 +315,10 @@ def build_page(
     voices = factor_voices(db, loaded, result)
     command = analyze_command(options, f"{stored.slug}.csv", loaded.study.grid)
     data = script_data(result, automatic, imported)
-    context.update(
-        page_context(loaded, result, result_cache.guidance(entry), voices, command, data)
-    )
+    guidance = result_cache.guidance(entry)
+    if entry.figures is None:
+        entry.figures = figures(result, guidance)
+    context.update(page_context(loaded, result, guidance, voices, command, data, entry.figures))
     token = context["state_token"]
     context["downloads"] = [(n, f"{urls.download}/{n}?a={token}") for n in download_names(result)]
     return context

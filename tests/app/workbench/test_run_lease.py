@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.models import AnalysisRun, utcnow
-from app.services import analysis_runs
+from app.services import analysis, analysis_runs
 from app.services.analysis import Selection
 from app.settings import Settings, SettingsError
 from qsort.options import Options
@@ -125,7 +125,7 @@ def test_a_fault_fails_the_run_instead_of_leaving_it_running(
     def broken(*_: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(analysis_runs.analysis, "run", broken)
+    monkeypatch.setattr(analysis, "run", broken)
     run, token = analysis_runs.start(db, study_id, Selection(), Options(), LEASE)
     assert token is not None
     analysis_runs.execute(engine, run.id or 0, token, LEASE)
