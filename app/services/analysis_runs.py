@@ -23,7 +23,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,6 +101,19 @@ def start(
 
 def _token() -> str:
     return secrets.token_hex(16)
+
+
+def lease_expired(run: AnalysisRun) -> bool:
+    """Whether a queued or running run's lease has expired (read without writing, so that the
+    progress page's questions need no write while its worker is alive)."""
+    if run.status not in ACTIVE:
+        return False
+    expires = run.lease_expires
+    if expires is None:
+        return True
+    if expires.tzinfo is None:  # SQLite gives back the UTC time without its zone
+        expires = expires.replace(tzinfo=UTC)
+    return expires < utcnow()
 
 
 def take_over(db: Session, run: AnalysisRun, lease: float, *, failed: bool = False) -> str | None:

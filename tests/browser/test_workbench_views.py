@@ -36,6 +36,7 @@ from qsort.pipeline import run as run_engine
 from qsort.study import Study
 from tests.app.workbench.stored import GROUPS, group_of, store_study
 from tests.browser.conftest import LiveServer
+from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_workbench import SHOTS, _open, _sign_in
 from tests.qsort.test_bootstrap import plain_bootstrap
 from tests.refdata import DATA
@@ -138,6 +139,7 @@ def test_bootstrap_equals_a_plain_resampling_loop(
     np.testing.assert_allclose(_values(page, "[data-testid=boot-loadings]"), frequency, 1e-12)
     shown_z = _values(page, "[data-testid=boot-statements]", "se")
     np.testing.assert_allclose(shown_z, zscore_se, atol=1e-8)
+    assert serious_violations(page) == []
 
 
 def test_two_saved_analyses_side_by_side(page: Page, server: LiveServer, lipset: Study) -> None:
@@ -161,6 +163,7 @@ def test_two_saved_analyses_side_by_side(page: Page, server: LiveServer, lipset:
     np.testing.assert_array_equal(shown, expected)
     loadings = _values(page, "[data-testid=compare-loadings]")
     np.testing.assert_allclose(loadings, np.hstack([a.loadings, b.loadings]), atol=1e-12)
+    assert serious_violations(page) == []
     _shoot(browser_of(page), server, "compare", page.url, "[data-testid=compare-arrays]")
 
 
@@ -193,6 +196,7 @@ def test_two_groups_compared(page: Page, server: LiveServer, lipset: Study) -> N
     np.testing.assert_allclose(shown, expected, atol=1e-9)
     text = page.locator("main").inner_text()
     assert "4 and 5 sorts" in text
+    assert serious_violations(page) == []
     _shoot(browser_of(page), server, "groups", page.url, "[data-testid=group-correlations]")
 
 
@@ -267,6 +271,7 @@ def test_a_large_analysis_is_followed_to_its_summary(
     assert rows[0] == ["sort", "F1", "F2", "F3", "F1 flagged", "F2 flagged", "F3 flagged"]
     csv_loadings = np.array([[float(v) for v in row[1:4]] for row in rows[1:]])
     np.testing.assert_array_equal(csv_loadings, expected.loadings)
+    assert serious_violations(page) == []
     _shoot(browser_of(page), server, "large-run", page.url, "[data-testid=run-reduced]")
 
 
@@ -341,6 +346,7 @@ def test_flags_from_an_output_workbook(page: Page, server: LiveServer, tmp_path:
     error = page.locator("[data-testid=import-error]").inner_text()
     assert "The workbook's sorts do not match this analysis" in error
     assert "not among the 5 sorts analysed here" in error
+    assert serious_violations(page) == []
 
 
 def test_bootstrap_view_screenshots(browser: Browser, server: LiveServer) -> None:

@@ -117,7 +117,7 @@ def _launch(request: Request, db: Session, user: StaffUser, run: AnalysisRun, to
 
 def _keep_going(request: Request, db: Session, user: StaffUser, run: AnalysisRun) -> None:
     """Take over a queued or running run whose worker died (its lease expired)."""
-    if run.status in analysis_runs.ACTIVE:
+    if analysis_runs.lease_expired(run):
         token = analysis_runs.take_over(db, run, request.app.state.settings.run_lease)
         if token is not None:
             _launch(request, db, user, run, token)

@@ -50,6 +50,7 @@ def test_a_dead_workers_run_is_taken_over_once_and_finishes(
 ) -> None:
     db, study_id = lipset_db
     dead = _stale_row(db, study_id, "running")
+    assert analysis_runs.lease_expired(dead)
     run, token = analysis_runs.start(db, study_id, Selection(), Options(), LEASE)
     again, second = analysis_runs.start(db, study_id, Selection(), Options(), LEASE)
     assert run.id == again.id == dead.id
@@ -72,13 +73,16 @@ def test_a_run_without_a_lease_counts_as_expired(lipset_db: tuple[Session, int])
     row.lease_expires = None  # a row written before leases existed
     db.add(row)
     db.commit()
+    assert analysis_runs.lease_expired(row)
     assert analysis_runs.take_over(db, row, LEASE) is not None
+    assert not analysis_runs.lease_expired(row)
     assert analysis_runs.take_over(db, row, LEASE) is None
 
 
 def test_a_live_workers_run_is_left_alone(lipset_db: tuple[Session, int]) -> None:
     db, study_id = lipset_db
     live = _stale_row(db, study_id, "running", expired=False)
+    assert not analysis_runs.lease_expired(live)
     run, token = analysis_runs.start(db, study_id, Selection(), Options(), LEASE)
     assert run.id == live.id and token is None
     assert run.status == "running" and run.lease_owner == "dead-worker"
