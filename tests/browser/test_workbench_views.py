@@ -347,6 +347,7 @@ def test_flags_from_an_output_workbook(page: Page, server: LiveServer, tmp_path:
     assert "The workbook's sorts do not match this analysis" in error
     assert "not among the 5 sorts analysed here" in error
     assert serious_violations(page) == []
+    page.screenshot(path=str(SHOTS / "flags-refused-1280x800.png"))
 
 
 def test_bootstrap_view_screenshots(browser: Browser, server: LiveServer) -> None:
