@@ -117,6 +117,16 @@ def _shoot(browser: Browser, server: LiveServer, name: str, url: str, ready: str
         context.close()
 
 
+def _both_sizes(page: Page, name: str, section: str) -> None:
+    """Screenshots of the page's ``section`` at both sizes (the page resized, not reloaded)."""
+    SHOTS.mkdir(exist_ok=True)
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator(section).evaluate("element => element.scrollIntoView()")
+        page.screenshot(path=str(SHOTS / f"{name}-{width}x{height}.png"))
+    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+
+
 def test_bootstrap_equals_a_plain_resampling_loop(
     page: Page, server: LiveServer, lipset: Study
 ) -> None:
@@ -228,9 +238,7 @@ def test_oblique_factor_correlations_equal_factor_analyzers(
     np.testing.assert_allclose(shown_loadings, theirs[:, order] * signs, atol=1e-6)
     np.testing.assert_allclose(shown_phi, phi[np.ix_(order, order)] * np.outer(signs, signs), 1e-6)
     if rotation == "promax":
-        page.locator("[data-testid=factor-correlations]").scroll_into_view_if_needed()
-        SHOTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(SHOTS / "oblique-1280x800.png"))
+        _both_sizes(page, "oblique", "#results")  # the loadings beside the factor correlations
 
 
 @pytest.fixture()
@@ -331,9 +339,7 @@ def test_flags_from_an_output_workbook(page: Page, server: LiveServer, tmp_path:
     assert imported.locator("input").get_attribute("aria-label") == "FR9 defines F3"
     assert "--flag=FR9:F3" in page.locator("[data-testid=command]").inner_text()
     assert "--invert=2" in page.locator("[data-testid=command]").inner_text()
-    SHOTS.mkdir(exist_ok=True)
-    page.locator("#rotate").scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "flags-from-1280x800.png"))
+    _both_sizes(page, "flags-from", "#rotate h3 + .hint")
     _workbench(page, server)
     _run_form(page, n_factors="2")
     page.check("input[name=kind][value='group:workers']")
