@@ -46,6 +46,9 @@ class Column:
 
     header: str
     kind: Kind = "text"
+    label: str = ""
+    """What the column holds where its header is left blank, as KADE leaves its flag columns;
+    the HTML report gives it as the header's accessible name."""
 
 
 @dataclass(frozen=True)
