@@ -337,7 +337,8 @@ def factor_loadings(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
     names = result.study.sort_names
     body = [(j + 1, names[j], *_loading_cells(result, j, FLAGGED)) for j in shown.indices]
     chars = [f.characteristics for f in result.factors]
-    body.append(("percent explained variance", None, *_pairs([c.explained_variance for c in chars])))
+    explained = [c.explained_variance for c in chars]
+    body.append(("percent explained variance", None, *_pairs(explained)))
     body.append(("Eigenvalue", None, *_pairs([c.eigenvalue for c in chars])))
     body.append(("Defining sorts", None, *_pairs([c.n_defining for c in chars])))
     title = "Factor Matrix with Defining Sorts Flagged"
