@@ -116,6 +116,8 @@ def _table(path: PathArg) -> _Table:
     rows = rows_of_text(text, sep, path)
     header = [c.strip().strip('"') for c in rows[0][1]]
     if header and header[0].upper() == "CASE":
+        if len(rows) < 2:
+            raise FormatError(f"{path}: the header has no cases below it; expected {_EXPECTED}")
         return _Table(header, rows[1:])
     return _Table(None, rows)
 

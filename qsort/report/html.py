@@ -22,7 +22,7 @@ from qsort.report.book import report_sheets
 from qsort.report.bounds import HTML
 from qsort.report.composite import composite_sort_svg
 from qsort.report.figures import loading_pairs
-from qsort.report.model import Column, Sheet, Table, format_cell
+from qsort.report.model import Sheet, Table, format_cell
 from qsort.report.plots import loadings_svg, scree_svg
 from qsort.report.style import CSS
 from qsort.result import AnalysisResult
@@ -55,17 +55,12 @@ def _slug(text: str) -> str:
     return "s-" + re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _named(col: Column) -> str:
-    """An accessible name for a header cell left blank (KADE's unnamed flag columns)."""
-    return f' aria-label="{escape(col.label)}"' if col.label and not col.header else ""
-
-
 def _table_html(table: Table, show_title: bool) -> str:
     """One table: caption, header row, data rows, summary rows in bold, and its note."""
     numeric = [c.kind not in ("text", "long") for c in table.columns]
     head = "".join(
-        f'<th scope="col"{" class=num" if numeric[c] else ""}{_named(col)}>'
-        f"{escape(col.header)}</th>"
+        f'<th scope="col"{" class=num" if numeric[c] else ""}>'
+        f"{escape(col.header or col.label)}</th>"
         for c, col in enumerate(table.columns)
     )
     first_footer = len(table.rows) - table.footer_rows

@@ -47,8 +47,8 @@ class Column:
     header: str
     kind: Kind = "text"
     label: str = ""
-    """What the column holds where its header is left blank, as KADE leaves its flag columns;
-    the HTML report gives it as the header's accessible name."""
+    """What the column holds where its header is left blank, as KADE leaves its flag columns in
+    the workbook; the HTML report shows it as the header."""
 
 
 @dataclass(frozen=True)

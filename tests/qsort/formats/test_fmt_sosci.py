@@ -200,3 +200,9 @@ def test_written_exports_read_back(study: Study) -> None:
     assert back.sort_names == study.sort_names
     np.testing.assert_array_equal(back.sorts, study.sorts)
     assert back.grid == study.grid and back.statement_ids == study.statement_ids
+
+
+def test_a_header_without_cases_is_refused(tmp_path: Path) -> None:
+    path = _csv_download(tmp_path / "data.csv", [])
+    with pytest.raises(FormatError, match=r"the header has no cases below it"):
+        read_study(path, "ehq3-sosci", column="7")
