@@ -22,5 +22,7 @@ function countLines(box) {
   update();
 }
 
-keepFocus();
+// After the load, when the browser has scrolled to the card named in the address.
+if (document.readyState === "complete") keepFocus();
+else window.addEventListener("load", keepFocus);
 document.querySelectorAll("textarea[data-line-count]").forEach(countLines);
