@@ -115,7 +115,7 @@ def _checked_svg(content: bytes, filename: str) -> bytes:
 
 def _sized_raster(content: bytes, filename: str) -> tuple[bytes, str]:
     """A PNG, JPEG or WebP photo upright, at most :data:`TABLET_EDGE` wide and high, re-encoded."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     expected = "a PNG, JPEG, WebP or SVG picture"
     try:
@@ -131,9 +131,13 @@ def _sized_raster(content: bytes, filename: str) -> tuple[bytes, str]:
                     f"expected at most {MAX_PIXELS // 1_000_000} million"
                 )
             image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning) as exc:
+    except UnidentifiedImageError:
         raise InvalidInputError(
-            f"{filename}: expected {expected}; it cannot be read ({exc})"
+            f"{filename}: expected {expected}; this file is not one of them"
+        ) from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
+        raise InvalidInputError(
+            f"{filename}: the picture is damaged or cut short; expected {expected}"
         ) from None
     upright = ImageOps.exif_transpose(image)
     upright.thumbnail((TABLET_EDGE, TABLET_EDGE))

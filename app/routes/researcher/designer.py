@@ -177,4 +177,6 @@ async def save_design(request: Request, db: DbDep, user: CurrentUser, study_id: 
         values = {**_raw_values(form), "statements": _form_values(db, study_id)["statements"]}
         return _design_page(request, db, user, study_id, 422, values, error=exc.detail)
     db.commit()
+    if form.get("then") == "statements":  # the statements panel's button: saved, then on
+        return see_other(f"/studies/{study_id}/statements")
     return see_other(f"/studies/{study_id}/design?saved=1")

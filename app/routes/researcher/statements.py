@@ -84,11 +84,20 @@ def _done(study_id: int, what: str, n: int, focus: str = "") -> Response:
 
 
 def _refused(
-    request: Request, db: Session, user: StaffUser, study_id: int, exc: AppError, **typed: str
+    request: Request,
+    db: Session,
+    user: StaffUser,
+    study_id: int,
+    exc: AppError,
+    card: int | None = None,
+    **typed: str,
 ) -> Response:
-    """The list again with why the change was refused and what was typed (nothing changed)."""
+    """The list again with why the change was refused, on which ``card``, and what was typed
+    (nothing changed)."""
     db.rollback()
-    return _statements_page(request, db, user, study_id, exc.status, error=exc.detail, typed=typed)
+    return _statements_page(
+        request, db, user, study_id, exc.status, error=exc.detail, card=card, typed=typed
+    )
 
 
 @router.get("/{study_id}/statements")
@@ -157,7 +166,7 @@ def edit_statement(
     try:
         editor.edit(db, user, study_id, number, text, seen)
     except (InvalidInputError, editor.StaleListError) as exc:
-        return _refused(request, db, user, study_id, exc, **{str(number): text})
+        return _refused(request, db, user, study_id, exc, number, **{str(number): text})
     db.commit()
     return _done(study_id, "edited", number)
 
@@ -215,7 +224,7 @@ async def statement_picture(
     try:
         editor.set_picture(db, user, study_id, number, upload, alt, seen, settings.data_dir)
     except (InvalidInputError, editor.StaleListError) as exc:
-        return _refused(request, db, user, study_id, exc, **{f"alt{number}": alt})
+        return _refused(request, db, user, study_id, exc, number, **{f"alt{number}": alt})
     db.commit()
     return _done(study_id, "picture", number)
 

@@ -156,15 +156,18 @@ def test_a_picture_with_its_alternative_reaches_the_participant(world: StaffWorl
     owner = world.clients["other"]
     study_id = _new_study(owner)
     design = f"/studies/{study_id}/design"
-    assert (
-        owner.post(design, data={**_design(), "csrf_token": csrf_of(owner, design)}).status_code
-        == 303
-    )
     base = f"/studies/{study_id}/statements"
+    form = {**_design(), "then": "statements", "csrf_token": csrf_of(owner, design)}
+    assert owner.post(design, data=form).headers["location"] == base  # saved, then the editor
     token = csrf_of(owner, base)
     form = {"csrf_token": token, "alt": "A red square", "seen": _page(owner, study_id).seen}
     wrong = owner.post(base + "/3/picture", data=form, files={"file": ("a.png", b"GIF89a....")})
-    assert wrong.status_code == 422 and "a.png: expected a PNG, JPEG, WebP or SVG" in wrong.text
+    assert (
+        wrong.status_code == 422
+        and "a.png: expected a PNG, JPEG, WebP or SVG picture; this file is not one of them"
+        in wrong.text
+    )
+    assert "Go to statement 3" in wrong.text
     assert 'value="A red square"' in wrong.text  # the typed alternative is kept
     no_alt = owner.post(
         base + "/3/picture", data={**form, "alt": ""}, files={"file": ("a.png", _png())}
