@@ -84,8 +84,8 @@ def prepare_upload(content: bytes, filename: str) -> tuple[bytes, str]:
         raise InvalidInputError(f"{filename}: the file is empty; expected a picture")
     if len(content) > MAX_BYTES:
         raise InvalidInputError(
-            f"{filename}: the picture is {len(content) / 1e6:.1f} MB; the limit is "
-            f"{MAX_BYTES / 1e6:.0f} MB (save it smaller, e.g. 1600 pixels wide)"
+            f"{filename}: the picture is larger than the limit of {MAX_BYTES / 1e6:.0f} MB "
+            "(save it smaller, e.g. 1600 pixels wide)"
         )
     if _looks_like_svg(content):
         return _checked_svg(content, filename), "svg"

@@ -140,7 +140,12 @@ def test_a_picture_is_sized_for_tablets_and_kept_when_the_text_changes(
     ("content", "name", "alt", "message"),
     [
         (b"just text", "notes.png", "A square", "notes.png: expected a PNG, JPEG, WebP or SVG"),
-        (b"\x89PNG" + b"0" * 2_000_000, "big.png", "A square", "big.png: the picture is 2.0 MB"),
+        (
+            b"\x89PNG" + b"0" * 2_000_000,
+            "big.png",
+            "A square",
+            "big.png: the picture is larger than the limit of 2 MB",
+        ),
         (b"", "empty.jpg", "A square", "empty.jpg: the file is empty"),
         (b"<svg><script>", "bad.svg", "A square", "bad.svg: this SVG drawing cannot be read"),
         (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "b">]><svg/>', "e.svg", "A", "DOCTYPE"),
@@ -162,3 +167,15 @@ def test_a_bad_picture_is_refused_with_what_was_expected_and_nothing_changes(
     db.rollback()
     card = store.statements(db, the_study(db).current_qset_id or 0)[0]
     assert card.image is None and not (tmp_path / "media").exists()
+
+
+def test_an_svg_drawing_is_kept_as_drawn(
+    small_study: Session, owner: StaffUser, tmp_path: Path
+) -> None:
+    db = small_study
+    drawing = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3"/></svg>'
+    editor.set_picture(db, owner, 1, 5, (drawing, "box.svg"), "A black box", _seen(db), tmp_path)
+    db.commit()
+    card = store.statements(db, the_study(db).current_qset_id or 0)[4]
+    assert card.image is not None and card.image.endswith(".svg")
+    assert (tmp_path / "media" / card.image).read_bytes() == drawing
