@@ -173,7 +173,7 @@ def test_an_svg_drawing_is_kept_as_drawn(
     small_study: Session, owner: StaffUser, tmp_path: Path
 ) -> None:
     db = small_study
-    drawing = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" height="3"/></svg>'
+    drawing = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4"/></svg>'
     editor.set_picture(db, owner, 1, 5, (drawing, "box.svg"), "A black box", _seen(db), tmp_path)
     db.commit()
     card = store.statements(db, the_study(db).current_qset_id or 0)[4]

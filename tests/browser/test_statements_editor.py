@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
 from sqlmodel import Session
 
 from app.services import accounts
@@ -92,10 +92,8 @@ def _edit_card_by_card(page: Page) -> None:
 
 def _import_csv(page: Page) -> None:
     table = "Nr;Statement\n2;A bus stop, at night\n1;The sea front\n"
-    page.set_input_files(
-        "#statements-file",
-        files=[{"name": "places.csv", "mimeType": "text/csv", "buffer": table.encode("cp1252")}],
-    )
+    csv = FilePayload(name="places.csv", mimeType="text/csv", buffer=table.encode("cp1252"))
+    page.set_input_files("#statements-file", files=[csv])
     page.click("text=Read the file")
     expect(page.locator("[role=status]")).to_contain_text("2 statements read from places.csv")
     expect(page.locator("#add-text")).to_have_value("The sea front\nA bus stop, at night")
@@ -106,9 +104,8 @@ def _import_csv(page: Page) -> None:
 def _upload_picture(page: Page) -> None:
     card = page.locator("#card-4")
     card.locator("summary").click()
-    page.set_input_files(
-        "#picture-4", files=[{"name": "bench.jpg", "mimeType": "image/jpeg", "buffer": _photo()}]
-    )
+    photo = FilePayload(name="bench.jpg", mimeType="image/jpeg", buffer=_photo())
+    page.set_input_files("#picture-4", files=[photo])
     page.fill("#alt-4", ALT)
     card.get_by_role("button", name="Upload the picture").click()
     _note(page, "Picture of statement 4 saved.")
