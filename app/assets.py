@@ -41,8 +41,10 @@ VERSION_SEGMENT = re.compile(r"v-[0-9a-f]{10}/")
 OFFLINE_ENTRIES = ("css/qsort.css", "js/app.js", "js/help.js")
 #: The service worker's own source, under the static folder (served at ``/sw.js``).
 WORKER_SOURCE = "js/sw.js"
-#: ``import ... from "./x.js"``, ``import "./x.js"`` and ``import("./x.js")``.
-IMPORT = re.compile(r"""\bimport\b[^"';]*?\(?\s*["'](\.{1,2}/[^"']+)["']""")
+#: ``import ... from "./x.js"`` and ``import "./x.js"``: loaded with the module that names them.
+STATIC_IMPORT = re.compile(r"""(?:\bfrom|^import)\s*["'](\.{1,2}/[^"']+)["']""", re.MULTILINE)
+#: ``import("./x.js")``: loaded on demand, when the page first needs it.
+DYNAMIC_IMPORT = re.compile(r"""\bimport\(\s*["'](\.{1,2}/[^"']+)["']\s*\)""")
 
 
 def asset_version(folder: Path) -> str:
@@ -54,11 +56,12 @@ def asset_version(folder: Path) -> str:
     return f"v-{digest.hexdigest()[:10]}"
 
 
-def module_closure(folder: Path, entries: tuple[str, ...]) -> list[str]:
-    """``entries`` (paths under ``folder``) and every module they import, at once or on demand.
+def module_closure(folder: Path, entries: tuple[str, ...], on_demand: bool = False) -> list[str]:
+    """``entries`` (paths under ``folder``) and every module they import, in the order found.
 
-    Imports are followed by their relative paths (``./x.js``, ``../x.js``), as the browser
-    resolves them; a named module that does not exist raises ``FileNotFoundError``.
+    Static imports are always followed, ``import()`` on demand only with ``on_demand``; paths
+    are resolved as the browser does (``./x.js``, ``../x.js``). A named file that does not
+    exist raises ``FileNotFoundError``.
     """
     seen: list[str] = []
     queue = list(entries)
@@ -72,7 +75,10 @@ def module_closure(folder: Path, entries: tuple[str, ...]) -> list[str]:
         seen.append(name)
         if name.endswith(".js"):
             here = posixpath.dirname(name)
-            for target in IMPORT.findall(path.read_text(encoding="utf-8")):
+            source = path.read_text(encoding="utf-8")
+            targets = STATIC_IMPORT.findall(source)
+            targets += DYNAMIC_IMPORT.findall(source) if on_demand else []
+            for target in targets:
                 queue.append(posixpath.normpath(posixpath.join(here, target)))
     return seen
 
@@ -89,12 +95,13 @@ class Assets:
         return f"/static/{self.version}/{path}"
 
     def service_worker(self) -> str:
-        """The service worker's source with its version and list of files written in."""
+        """The service worker's source with its version and list of files written in.
+
+        The list is what the sort page loads at once; the modules it loads on demand are kept
+        by the page itself, those its study uses only (``keepShell`` in ``sync.js``).
+        """
         files = [self.url(name) for name in module_closure(self.folder, OFFLINE_ENTRIES)]
-        head = (
-            f"const VERSION = {json.dumps(self.version)};\n"
-            f"const ASSETS = {json.dumps(files)};\n"
-        )
+        head = f"const VERSION = {json.dumps(self.version)};\nconst ASSETS = {json.dumps(files)};\n"
         return head + (self.folder / WORKER_SOURCE).read_text(encoding="utf-8")
 
 
