@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from app import STATIC_DIR, TEMPLATES_DIR
 from app.assets import asset_version, module_closure
 from app.demo import DEMO_EMAIL, demo_password
+from app.models import Statement, Study
 from app.settings import Settings
 from tests.app.conftest import joined
 
@@ -143,3 +145,21 @@ def test_module_closure_follows_imports_and_names_a_missing_module(tmp_path: Pat
     assert module_closure(tmp_path, ("js/main.js",)) == ["js/main.js", "js/a.js", "b.js"]
     with pytest.raises(FileNotFoundError, match=r"js/gone\.js"):
         module_closure(tmp_path, ("js/main.js",), on_demand=True)
+
+
+def test_the_sort_page_ships_read_aloud_and_picture_styles_only_to_studies_that_use_them(
+    client: TestClient, db: Session
+) -> None:
+    joined(client)
+    page = client.get("/p").text
+    assert 'id="speaker-icon"' in page  # the demo reads aloud
+    assert "css/pictures.css" not in page  # and has no pictures
+    study = db.exec(select(Study)).one()
+    study.read_aloud = False
+    statement = db.exec(select(Statement)).first()
+    assert statement is not None
+    statement.image = "0" * 64 + ".png"
+    db.commit()
+    page = client.get("/p").text
+    assert 'id="speaker-icon"' not in page and "data-speak" not in page
+    assert f"/static/{asset_version(STATIC_DIR)}/css/pictures.css" in static_refs(page)

@@ -2,8 +2,8 @@
 // stage the participant was at, and drives instructions, pre-sort, sort, post-sort and survey.
 // What is not needed to show the page loads on demand (import()): the board when the pre-sort
 // starts, the post-sort step when it is reached, speech on the first press of a speaker, the
-// lock's code check on the first try; once the page is shown it loads those its study uses
-// (never speech for a study that does not read aloud), so that they are kept for offline use.
+// lock's code check on the first try. Once the page is shown, those its study uses (never
+// speech for a study that does not read aloud) are put in the offline cache, unloaded.
 import {
   PILES, addStepTime, assignPile, fmt, initialState, isComplete, logMove, newKey, newTrace,
   nextPresortCard, pileCounts, placeOf, placedCount, placements, undoPresort,
@@ -216,6 +216,7 @@ function show(stage) {
   state.stage = stage;
   for (const el of document.querySelectorAll(".stage")) el.hidden = el.id !== `stage-${stage}`;
   document.body.dataset.stage = stage;
+  if (stage === "presort") loadBoard(); // while the participant sorts into piles
   return Promise.resolve(({ instructions: () => {}, presort: renderPresort, sort: renderSort,
     postsort: () => postsort().then((m) => m.renderPostsort(shared)), survey: renderSurvey })[stage]());
 }
@@ -285,7 +286,7 @@ $("presort-undo").addEventListener("click", (e) => {
   announce(t("js.announce.undone", { n }));
 });
 $("presort-done").addEventListener("click", () => loadBoard().then((b) => { b.openStartPile(); goTo("sort"); }));
-$("start-presort").addEventListener("click", () => { loadBoard(); goTo("presort"); });
+$("start-presort").addEventListener("click", () => goTo("presort"));
 
 // ---------- sort ----------
 function updateProgress() {
