@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import AnalysisRun, Participant
-from app.services import accounts
+from app.services import accounts, saved_analyses
 from app.services.analysis import Selection
 from app.services.workbench_page import encode_state
 from qsort.options import Options
@@ -56,6 +56,10 @@ ROUTES: tuple[Row, ...] = (
                                                  (S, S, 403, 404, 422, 422, 422, 422)),
     ("POST", "/studies/{study}/analysis/save", {"name": "Default", "a": "{token}"},
                                                  (S, S, 403, 404, 403, D, D, D)),
+    ("POST", "/studies/{study}/analysis/saved/{saved}/delete", {},
+                                                 (S, S, 403, 404, 403, D, D, D)),
+    ("GET", "/studies/{study}/analysis/compare?a={saved}&b={other}", {},
+                                                 (S, S, 403, 404, 422, 422, 422, 422)),
     ("POST", "/studies/{study}/analysis/bootstrap", {"a": "{token}", "resamples": "20"},
                                                  (S, S, 403, 404, 422, 422, 422, 422)),
     ("GET", "/studies/{study}/analysis/groups?a={token}&first=a&second=b", {},
@@ -157,7 +161,7 @@ def _finished_run(db: Session, study_id: int) -> int:
     return run.id
 
 
-DESTRUCTIVE = ("/withdraw",)
+DESTRUCTIVE = ("/withdraw", "/delete")
 """Rows whose success takes away what the next visitor would ask about: each visitor gets an
 app of their own."""
 
@@ -172,10 +176,20 @@ def _answer(
         db.commit()
         target = spare.id
         participant = db.exec(select(Participant.id)).one()
+        saved = [
+            saved_analyses.save(db, state.study_id, name, Selection(), Options()).id
+            for name in ("First", "Second")
+        ]
         run = _finished_run(db, state.study_id)
     token = encode_state(Selection(), Options())  # the workbench's default analysis
     url = path.format(
-        study=state.study_id, target=target, participant=participant, token=token, run=run
+        study=state.study_id,
+        target=target,
+        participant=participant,
+        token=token,
+        run=run,
+        saved=saved[0],
+        other=saved[1],
     )
     form = {key: value.format(token=token) for key, value in form.items()}
     answers = {visitor: _ask(state.clients[visitor], method, url, form) for visitor in visitors}

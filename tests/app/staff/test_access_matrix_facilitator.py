@@ -11,12 +11,16 @@ a group session of it with one participant (``{participant}``) waiting for help
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.models import HelpRequest, Participant
-from app.services import accounts, help_requests
+from app.routes import facilitator as facilitator_routes
+from app.services import accounts, board, help_requests
 from app.services.group_sessions import open_group_session
 from tests.app.staff.conftest import PASSWORD, StaffWorld, csrf_of, sign_in
 
@@ -45,6 +49,7 @@ ROUTES: tuple[Row, ...] = (
     ("GET", S, {}, RUN),
     ("GET", f"{S}/join", {}, RUN),
     ("GET", f"{S}/qr.svg", {}, RUN),
+    ("GET", f"{S}/events", {}, RUN),  # the live board's stream, cut after its first event
     ("GET", f"{S}/unfinished", {}, RUN),
     ("GET", f"{S}/discussion", {}, RUN),
     ("GET", f"{S}/paper", {}, RUN),
@@ -89,7 +94,26 @@ def _session_with_help(db: Session, study_id: int, tablet: TestClient) -> dict[s
     return {"session": session.id, "participant": person.id, "help": asked.id}
 
 
+@pytest.fixture()
+def short_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The board's event stream ends after its first event, so a visitor's request returns.
+
+    The right is checked before the stream starts; an endless stream would never answer a
+    test client, which waits for the whole body.
+    """
+    real = board.board_events
+
+    async def first_event(*args: Any, **kwargs: Any) -> AsyncIterator[str]:
+        async for chunk in real(*args, **kwargs):
+            yield chunk
+            if chunk.startswith("event:") or "data:" in chunk:
+                return
+
+    monkeypatch.setattr(facilitator_routes, "board_events", first_event)
+
+
 @pytest.mark.parametrize(("method", "path", "form", "expected"), ROUTES, ids=lambda v: str(v))
+@pytest.mark.usefixtures("short_streams")
 def test_every_visitor_gets_the_answer_their_right_allows(
     world: StaffWorld, method: str, path: str, form: dict[str, str], expected: tuple[object, ...]
 ) -> None:
