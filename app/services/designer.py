@@ -20,13 +20,13 @@ from app import store
 from app.errors import InvalidInputError
 from app.i18n import available_languages
 from app.models import GridShape, StaffUser, Study, utcnow
-from app.services import access, audit
+from app.services import access, audit, survey
 from app.services.group_sessions import new_code
 from qsort.errors import FormatError
 from qsort.formats.studyfile import PARTICIPANT_OPTIONS, check_participant_options
 
-QUESTION_KINDS = ("text", "choice")
-"""The survey kinds the participant pages can ask today (free text, one choice)."""
+QUESTION_KINDS = survey.KINDS
+"""The survey kinds the participant pages ask (free text, one choice, several choices, a scale)."""
 MAX_STATEMENTS = 200
 MAX_COLUMNS = 21
 
@@ -86,19 +86,27 @@ def parse_grid(low: str, high: str, capacities: str) -> tuple[list[int], list[in
 
 
 def parse_question(
-    key: str, kind: str, prompt: str, options: str, required: bool
-) -> tuple[str, str, str, list[dict[str, str]], bool]:
-    """One survey question from the form, checked."""
-    key = re.sub(r"[^a-z0-9_]+", "_", key.strip().lower()).strip("_")[:64]
-    if not key or not prompt.strip():
-        raise InvalidInputError("each survey question needs a short name and its question text")
-    if kind not in QUESTION_KINDS:
-        raise InvalidInputError(f"expected a question kind among {QUESTION_KINDS}, found {kind!r}")
-    labels = statement_lines(options)
-    if kind == "choice" and len(labels) < 2:
-        raise InvalidInputError(f"the choice question {key!r} needs at least two options")
-    choices = [{"value": f"o{i}", "label": label} for i, label in enumerate(labels, 1)]
-    return key, kind, prompt.strip(), choices if kind == "choice" else [], required
+    key: str,
+    kind: str,
+    prompt: str,
+    options: str,
+    required: bool,
+    scale: tuple[str, str, str, str] = ("1", "5", "", ""),
+) -> survey.Spec:
+    """One survey question from the form, checked: a choice's options one a line, a scale's
+    low and high numbers and the labels of its ends."""
+    if kind == "scale":
+        low, high, low_label, high_label = scale
+        try:
+            points = survey.scale_options(int(low), int(high), low_label, high_label)
+        except ValueError:
+            raise InvalidInputError(
+                f"the scale {prompt.strip()!r} needs whole numbers for its ends, such as 1 and 5; "
+                f"found {low!r} and {high!r}"
+            ) from None
+    else:
+        points = survey.choice_options(statement_lines(options))
+    return survey.check_spec((survey.clean_key(key), kind, prompt, points, required))
 
 
 def grid_problem(values: list[int], capacities: list[int], forced: bool, n: int) -> str | None:

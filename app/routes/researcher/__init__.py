@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routes.researcher import accounts, admin, analysis, data, designer, studies
+from app.routes.researcher import accounts, admin, analysis, data, designer, preview, studies
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
@@ -17,5 +17,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     data.router,
     analysis.router,
     admin.router,
+    preview.router,
 )
 """The staff routers, in the order the app includes them."""

@@ -10,7 +10,7 @@
 // never stores a page that carries a participant's data: /p itself always comes from the
 // network, and only when the network fails does the worker answer with the shell, which then
 // restores the work from the device's copy.
-const VERSION = "4";
+const VERSION = "5";
 const STATIC = `qsort-static-${VERSION}`;
 const SHELL = "qsort-shell";
 const SHELL_URL = "/p/shell";
@@ -18,6 +18,7 @@ const MEDIA = "qsort-media";
 const ASSETS = [
   "/static/css/qsort.css", "/static/js/app.js", "/static/js/board.js", "/static/js/model.js",
   "/static/js/sync.js", "/static/js/clean.js", "/static/js/speech.js", "/static/js/lock.js",
+  "/static/js/preview.js",
 ];
 
 self.addEventListener("install", (event) => {
