@@ -435,6 +435,7 @@ function checkboxOption(q, o) {
 function scalePoints(q) {
   const wrap = document.createElement("div");
   wrap.className = "scale";
+  wrap.style.setProperty("--points", String(q.options.length)); // CSSOM: allowed by the CSP
   const first = q.options[0];
   const last = q.options[q.options.length - 1];
   if (first.label || last.label) {
@@ -444,7 +445,7 @@ function scalePoints(q) {
     for (const [o, side] of [[first, "low"], [last, "high"]]) {
       const span = document.createElement("span");
       span.className = `scale-end scale-${side}`;
-      span.textContent = o.label ? `${o.value} = ${o.label}` : "";
+      span.textContent = o.label ? `${o.value}\u00a0=\u00a0${o.label}` : ""; // "10 =" never split
       ends.append(span);
     }
     wrap.append(ends);
