@@ -119,8 +119,8 @@ def test_every_kind_is_asked_checked_stored_and_exported(
     expect(page.locator("#stage-survey")).to_be_visible()
     # each kind is a labelled control: a text box, radios, checkboxes, a row of numbers
     expect(page.get_by_label("Anything else you want to tell us?")).to_be_visible()
-    expect(page.locator("fieldset.question-multiple input[type=checkbox]")).to_have_count(4)
-    expect(page.locator("fieldset.question-scale input[type=radio]")).to_have_count(11)
+    expect(page.locator("fieldset[data-kind=multiple] input[type=checkbox]")).to_have_count(4)
+    expect(page.locator("fieldset[data-kind=scale] input[type=radio]")).to_have_count(11)
     expect(page.get_by_role("radio", name="10 (Very)")).to_be_visible()
     page.fill("#q-story", "The group helped.")
     page.get_by_role("radio", name="Worker").check()
@@ -128,7 +128,7 @@ def test_every_kind_is_asked_checked_stored_and_exported(
     _shot(page, "survey-tablet-landscape")
     page.click("#finish")  # the several-choices question is required and empty
     expect(page.locator("#finish-problems")).to_have_text(f"Please answer: {MULTIPLE}")
-    expect(page.locator('.question[data-key="used"]')).to_have_class("question question-multiple invalid")
+    expect(page.locator('.question[data-key="used"]')).to_have_class("question invalid")
     expect(page.get_by_role("checkbox", name="A key worker")).to_be_focused()
     page.get_by_role("checkbox", name="A key worker").check()
     page.keyboard.press("Tab")
@@ -239,7 +239,7 @@ def test_the_designer_asks_each_kind_for_what_it_needs(
     page.click("text=Save the design")
     expect(page.locator("[role=status]")).to_have_text("Saved.")
     with Session(live_server.app.state.engine) as db:
-        trust = [q for q in store.questions(db, study_id) if q.key == "trust"][0]
+        trust = next(q for q in store.questions(db, study_id) if q.key == "trust")
     assert (trust.kind, trust.required) == ("scale", True)
     assert survey.scale_ends(trust.options) == (1, 5, "Not at all", "")
 
@@ -276,7 +276,9 @@ def test_a_researcher_previews_a_draft_on_a_phone_and_nothing_is_stored(
         for row in range(cap):
             page.tap(first_tray_card(page))
             page.tap(f'.cell[data-value="{value}"][data-row="{row}"] .slot')
-            expect(page.locator(f'.cell[data-value="{value}"][data-row="{row}"] .card')).to_have_count(1)
+            expect(
+                page.locator(f'.cell[data-value="{value}"][data-row="{row}"] .card')
+            ).to_have_count(1)
     page.click("#submit-sort")
     expect(page.locator("#stage-postsort")).to_be_visible()
     page.click("#postsort-next")

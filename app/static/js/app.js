@@ -367,8 +367,9 @@ function questionField(q) {
   const needed = q.required ? ` (${t("js.survey.required")})` : ` (${t("js.survey.optional")})`;
   if (q.kind === "text") return textQuestion(q, needed);
   const fs = document.createElement("fieldset");
-  fs.className = `question question-${q.kind}`;
+  fs.className = "question";
   fs.dataset.key = q.key;
+  fs.dataset.kind = q.kind;
   const lg = document.createElement("legend");
   lg.append(promptSpan(q), needed);
   fs.append(lg, ...questionSpeaker(q));
