@@ -46,7 +46,7 @@ class Design:
     extremes_required: bool = False
     participant: dict[str, Any] = field(default_factory=lambda: dict(PARTICIPANT_OPTIONS))
     """Read-aloud, the idle limit before the resume code, the tray's first pile (study file)."""
-    questions: list[tuple[str, str, str, list[dict[str, str]], bool]] = field(default_factory=list)
+    questions: list[survey.Spec] = field(default_factory=list)
 
 
 def participant_options(raw: dict[str, Any]) -> dict[str, Any]:
@@ -156,11 +156,7 @@ def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
     options = participant_options(design.participant)
     if len({k for k, *_ in design.questions}) != len(design.questions):
         raise InvalidInputError("two survey questions have the same short name")
-    missing = store.answered_question_keys(db, study_id) - {k for k, *_ in design.questions}
-    if missing:
-        raise InvalidInputError(
-            f"answered questions cannot be removed: {', '.join(sorted(missing))}"
-        )
+    _check_answered(db, study_id, design.questions)
     changed = _save_qset(db, study, design.statements) | _save_grid(db, study, design)
     study.title, study.condition = design.title.strip()[:200] or study.title, design.condition
     study.language, study.extremes_required = design.language, design.extremes_required
@@ -174,6 +170,23 @@ def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
     detail = "new version of " + " and ".join(sorted(changed)) if changed else "texts and survey"
     audit.record(db, user, "study_edit", study_id=study_id, detail=detail)
     return study
+
+
+def _check_answered(db: Session, study_id: int, questions: list[survey.Spec]) -> None:
+    """Questions somebody has answered stay, and keep their kind (the answers read by it)."""
+    answered = store.answered_question_keys(db, study_id)
+    missing = answered - {k for k, *_ in questions}
+    if missing:
+        raise InvalidInputError(
+            f"answered questions cannot be removed: {', '.join(sorted(missing))}"
+        )
+    kinds = {q.key: q.kind for q in store.questions(db, study_id) if q.key in answered}
+    for key, kind, prompt, *_ in questions:
+        if kinds.get(key, kind) != kind:
+            raise InvalidInputError(
+                f"{prompt!r} has answers as {survey.KIND_NAMES[kinds[key]]}: its kind cannot "
+                "change (add a new question instead)"
+            )
 
 
 def _save_qset(db: Session, study: Study, texts: list[str]) -> set[str]:

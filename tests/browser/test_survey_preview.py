@@ -211,6 +211,7 @@ def test_the_designer_asks_each_kind_for_what_it_needs(
     study_id = _study(live_server, "draft", "DESIGN1")
     page = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
     _sign_in(page, live_server, f"/studies/{study_id}/design")
+    _shot(page, "designer-top-1280", full_page=False)
     # the saved questions come back with the fields of their kind only
     expect(page.locator("#q2_options")).to_have_value(
         "A key worker\nA group\nA helpline\nNone of these"

@@ -347,3 +347,18 @@ def test_stored_answers_and_their_text_for_each_kind() -> None:
         survey.scale_options(0, 11)
     with pytest.raises(InvalidInputError, match="distinct values"):
         survey.check_spec(("k", "choice", "Q", [{"value": "a|b", "label": "A"}] * 2, False))
+
+
+def test_an_answered_question_keeps_its_kind(world: StaffWorld) -> None:
+    owner, study_id, code = _open_study(world, _design())
+    participant, _ = _sorted(world, code)
+    assert _finish(participant, {"role": "o1", "services": ["o2"]}).status_code == 200
+    url = f"/studies/{study_id}/design"
+    token = csrf_of(owner, url)
+    changed = {**_design(), "q1_kind": "scale", "csrf_token": token}
+    refused = owner.post(url, data=changed)
+    assert refused.status_code == 422
+    assert "has answers as one choice: its kind cannot change" in refused.text
+    assert _question_rows(world, study_id)[1] == ("role", "choice")
+    unanswered = {**_design(), "q0_kind": "scale", "csrf_token": token}  # nobody wrote a story
+    assert owner.post(url, data=unanswered).status_code == 303
