@@ -26,6 +26,7 @@ from app.services import accounts, survey
 
 from .conftest import LiveServer
 from .helpers import fill_board, first_tray_card, join_code, presort_all
+from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -128,6 +129,7 @@ def test_every_kind_is_asked_checked_stored_and_exported(
     _shot(page, "survey-tablet-landscape")
     page.click("#finish")  # the several-choices question is required and empty
     expect(page.locator("#finish-problems")).to_have_text(f"Please answer: {MULTIPLE}")
+    assert serious_violations(page) == []
     expect(page.locator('.question[data-key="used"]')).to_have_class("question invalid")
     expect(page.get_by_role("checkbox", name="A key worker")).to_be_focused()
     page.get_by_role("checkbox", name="A key worker").check()
@@ -202,6 +204,7 @@ def test_survey_step_fits_phones_and_tablets_at_every_text_size(
     elif low_box["y"] == high_box["y"]:
         assert low_box["x"] < high_box["x"]
     _shot(page, f"survey-{name}")
+    assert serious_violations(page) == []
     context.close()
 
 
@@ -269,6 +272,7 @@ def test_a_researcher_previews_a_draft_on_a_phone_and_nothing_is_stored(
     banner = page.locator("#preview-banner")
     expect(banner).to_contain_text("Preview")
     expect(banner).to_contain_text("Nothing you do here is saved")
+    assert serious_violations(page) == []
     page.click("button[value=accept]")
     page.wait_for_function("() => window.qsortReady === true")
     expect(banner).to_be_visible()
