@@ -66,8 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = db.make_engine(settings)
     app.state.templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    version = install_assets(app, STATIC_DIR)
-    app.state.templates.env.globals["static_url"] = lambda path: f"/static/{version}/{path}"
+    app.state.assets = install_assets(app, STATIC_DIR)
+    app.state.templates.env.globals["static_url"] = app.state.assets.url
     app.include_router(participant.router)
     app.include_router(api.router)
     for router in STAFF_ROUTERS:

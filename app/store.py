@@ -9,6 +9,7 @@ behave the same on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,16 @@ from app.models import (
 )
 
 SurveySpec = tuple[str, str, str, list[dict[str, str]], bool]
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """A statement as the designer keeps it: its text and, for a picture card, the stored
+    picture's name (:mod:`app.services.pictures`) and its text alternative."""
+
+    text: str
+    image: str | None = None
+    image_alt: str = ""
 
 
 def create_study(
@@ -416,15 +427,25 @@ def has_sorts_on(db: Session, qset_id: int | None, grid_id: int | None) -> bool:
     return db.exec(query.limit(1)).first() is not None
 
 
-def replace_statements(db: Session, qset_id: int, texts: Sequence[str]) -> None:
-    """Make ``texts`` the statements of a Q-set version nobody has sorted yet."""
-    db.connection().execute(sa.delete(Statement).where(col(Statement.qset_id) == qset_id))
-    db.add_all(Statement(qset_id=qset_id, number=i, text=t) for i, t in enumerate(texts, 1))
+def replace_statements(db: Session, qset_id: int, cards: Sequence[str | CardSpec]) -> None:
+    """Make ``cards`` (texts, or texts with pictures) the statements of a Q-set version nobody
+    has sorted yet, numbered 1, 2, ... in their order.
+
+    The old rows are deleted through the session (not in bulk), so that a new row given a
+    freed id (SQLite reuses them) never meets the old one in the session's identity map."""
+    for old in statements(db, qset_id):
+        db.delete(old)
+    db.flush()
+    specs = [CardSpec(c) if isinstance(c, str) else c for c in cards]
+    db.add_all(
+        Statement(qset_id=qset_id, number=i, text=c.text, image=c.image, image_alt=c.image_alt)
+        for i, c in enumerate(specs, 1)
+    )
     db.flush()
 
 
-def new_qset(db: Session, study_id: int, texts: Sequence[str]) -> QSetVersion:
-    """A new Q-set version of the study holding ``texts`` (flushed)."""
+def new_qset(db: Session, study_id: int, texts: Sequence[str | CardSpec]) -> QSetVersion:
+    """A new Q-set version of the study holding ``texts`` (or cards with pictures; flushed)."""
     last = db.exec(
         select(sa.func.max(QSetVersion.version)).where(QSetVersion.study_id == study_id)
     ).one()

@@ -3,8 +3,11 @@
 Run: ``.venv/bin/python bench/bench_participant.py [--participants 50] [--saves 20]``.
 Starts the app on a free loopback port with a temporary SQLite store (loopback only), then
 
-1. joins once and weighs the sort page: the HTML plus every stylesheet and script module it
-   loads (following ``import ... from "./x.js"``), in bytes and number of requests;
+1. weighs the join, consent and sort pages on a first visit (empty cache): the HTML plus every
+   stylesheet and script module each loads (following ``import ... from "./x.js"``), per
+   request in bytes as files and on the wire (gzip), and for the sort page also what it
+   fetches once shown (service worker, offline copies), the modules it loads on demand, and
+   the sort page as reached from the consent page (what that page loaded is in the cache);
 2. has N participants join and autosave ``--saves`` times each, all at once (one thread each),
    and prints p50/p90/p99 of the autosave round trip.
 
@@ -23,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -75,31 +79,98 @@ def joined_client(base: str) -> httpx.Client:
     return client
 
 
-def page_weight(base: str) -> tuple[int, int, int]:
-    """Bytes (as files, and on the wire) and requests for the sort page and what it loads.
+@dataclass
+class Fetched:
+    """One request of a page visit: its path, bytes as a file, and bytes on the wire."""
 
-    The client asks for gzip as browsers do; the wire figure is what it downloaded.
+    path: str
+    raw: int
+    wire: int
+
+
+STATIC_REF = re.compile(r'(?:href|src)="(/static/[^"]+)"')
+STATIC_IMPORT = re.compile(r'(?:from|import) "\./([^"]+)"')
+DYNAMIC_IMPORT = re.compile(r'import\("\./([^"]+)"\)')
+WORKER_ASSET = re.compile(r'"(/static/[^"]+)"')
+
+
+def fetch(client: httpx.Client, url: str) -> tuple[Fetched, str]:
+    """GET ``url``; its weight and its text."""
+    response = client.get(url)
+    return Fetched(url, len(response.content), response.num_bytes_downloaded), response.text
+
+
+def visit(client: httpx.Client, path: str, cache: set[str]) -> tuple[list[Fetched], list[str]]:
+    """Load ``path`` as a browser does: the page, then every stylesheet and script module it
+    loads at once (following static ``import ... from "./x.js"``).
+
+    Static files already in ``cache`` (versioned URLs the browser keeps) are not fetched again.
+    The client asks for gzip as browsers do; ``wire`` is what it downloaded. Also returns the
+    modules the loaded scripts name in ``import("./x.js")`` (loaded only when a feature is used).
     """
-    client = joined_client(base)
-    page = client.get("/p")
-    html = page.text
-    total, wire, requests = len(html.encode()), page.num_bytes_downloaded, 1
-    queue = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
-    seen: set[str] = set()
+    first, text = fetch(client, path)
+    rows, later = [first], []
+    queue = STATIC_REF.findall(text)
     while queue:
-        path = queue.pop()
-        if path in seen:
+        url = queue.pop(0)
+        if url in cache:
             continue
-        seen.add(path)
-        response = client.get(path)
-        body = response.content
-        total, requests = total + len(body), requests + 1
-        wire += response.num_bytes_downloaded
-        if path.endswith(".js"):
-            folder = path.rsplit("/", 1)[0]
-            queue += [f"{folder}/{m}" for m in re.findall(r'from "\./([^"]+)"', body.decode())]
+        cache.add(url)
+        row, body = fetch(client, url)
+        rows.append(row)
+        if url.endswith(".js"):
+            folder = url.rsplit("/", 1)[0]
+            queue += [f"{folder}/{m}" for m in STATIC_IMPORT.findall(body)]
+            later += [f"{folder}/{m}" for m in DYNAMIC_IMPORT.findall(body)]
+    return rows, sorted(set(later) - cache)
+
+
+def after_load(client: httpx.Client, cache: set[str]) -> list[Fetched]:
+    """What the sort page fetches once shown: the service worker, the static files it keeps
+    for an offline reload (those not in the browser's cache yet) and the offline shell."""
+    worker, text = fetch(client, "/sw.js")
+    rows = [worker]
+    for url in WORKER_ASSET.findall(text):
+        if url not in cache:
+            cache.add(url)
+            rows.append(fetch(client, url)[0])
+    rows.append(fetch(client, "/p/shell")[0])
+    return rows
+
+
+def page_weights(base: str) -> dict[str, list[Fetched]]:
+    """The join, consent and sort pages, each from an empty cache (a first visit), what the
+    sort page fetches after it is shown, the modules it loads only on demand, and the sort
+    page right after the consent page (the static files that page loaded are kept)."""
+    weights: dict[str, list[Fetched]] = {}
+    for name, path in (("join", "/"), ("consent", "/j/DEMO")):
+        with httpx.Client(base_url=base, timeout=30) as client:
+            weights[name] = visit(client, path, set())[0]
+    client = joined_client(base)
+    cache: set[str] = set()
+    weights["sort"], later = visit(client, "/p", cache)
+    weights["sort, after load"] = after_load(client, cache)
+    weights["sort, on demand"] = [fetch(client, url)[0] for url in later]
     client.close()
-    return total, wire, requests
+    # the way a participant comes: the consent page, then the sort page (one browser cache)
+    with httpx.Client(base_url=base, timeout=30) as client:
+        cache = set()
+        visit(client, "/j/DEMO", cache)
+        client.post("/j/DEMO/consent", data={"choice": "accept"})
+        weights["sort after consent"] = visit(client, "/p", cache)[0]
+    return weights
+
+
+def print_weights(weights: dict[str, list[Fetched]]) -> None:
+    """Each page's requests (raw and gzip bytes), then a table of totals per page."""
+    for name, rows in weights.items():
+        print(f"{name}:")
+        for row in rows:
+            print(f"  {row.path:<48} {row.raw:>7} raw {row.wire:>7} wire")
+    print(f"{'page':<18} {'raw bytes':>10} {'wire bytes':>11} {'requests':>9}")
+    for name, rows in weights.items():
+        raw, wire = sum(r.raw for r in rows), sum(r.wire for r in rows)
+        print(f"{name:<18} {raw:>10} {wire:>11} {len(rows):>9}")
 
 
 def participant(
@@ -150,7 +221,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_server(Path(tmp), port)
         try:
-            size, wire, requests = page_weight(base)
+            weights = page_weights(base)
             latencies: list[float] = []
             failures: list[str] = []
             stop_at = time.monotonic() + DEADLINE_S
@@ -173,7 +244,7 @@ def main() -> int:
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     print("store: SQLite (WAL), one uvicorn process")
-    print(f"sort page weight: {size} bytes in {requests} requests, {wire} bytes on the wire (gzip)")
+    print_weights(weights)
     print(
         f"autosave: {len(latencies)} saves by {args.participants} concurrent participants "
         f"in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s)"

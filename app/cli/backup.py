@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.serve import add_data_dir, safe_url, settings_for
 from qsort.cli.registry import Subparsers
+
+if TYPE_CHECKING:
+    from app.backup import Summary
 
 
 def register(sub: Subparsers) -> None:
@@ -40,36 +45,40 @@ def register(sub: Subparsers) -> None:
 def cmd_backup(args: argparse.Namespace) -> int:
     """``qsort backup OUT``."""
     settings = settings_for(args)
-    from app.backup import BackupError, backup
+    from app.backup import backup
 
-    try:
-        summary = backup(settings, args.out)
-    except BackupError as exc:
-        print(f"qsort backup: error: {exc}", file=sys.stderr)
-        return 1
-    print(f"backed up {safe_url(settings)} (schema {summary.revision}) to {args.out}:")
-    _print_rows(summary.rows)
-    return 0
+    return _done(
+        "backup",
+        lambda: backup(settings, args.out),
+        lambda s: f"backed up {safe_url(settings)} (schema {s.revision}) to {args.out}:",
+    )
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     """``qsort restore IN``."""
     settings = settings_for(args)
-    from app.backup import BackupError, restore
+    from app.backup import restore
 
     if not args.source.is_file():
         print(f"qsort restore: error: no file {args.source}", file=sys.stderr)
         return 1
+    return _done(
+        "restore",
+        lambda: restore(settings, args.source),
+        lambda s: f"restored {args.source} (schema {s.revision}) into {safe_url(settings)}:",
+    )
+
+
+def _done(command: str, run: Callable[[], Summary], headline: Callable[[Summary], str]) -> int:
+    """Run a backup or a restore; print the rows of each table, or the error as one line."""
+    from app.backup import BackupError
+
     try:
-        summary = restore(settings, args.source)
+        summary = run()
     except BackupError as exc:
-        print(f"qsort restore: error: {exc}", file=sys.stderr)
+        print(f"qsort {command}: error: {exc}", file=sys.stderr)
         return 1
-    print(f"restored {args.source} (schema {summary.revision}) into {safe_url(settings)}:")
-    _print_rows(summary.rows)
-    return 0
-
-
-def _print_rows(rows: dict[str, int]) -> None:
-    for table, count in rows.items():
+    print(headline(summary))
+    for table, count in summary.rows.items():
         print(f"  {table:<24}{count:>8} rows")
+    return 0

@@ -8,10 +8,10 @@ Works on the same store as ``qsort serve`` (``--data-dir``, ``QSORT_DATA_DIR`` o
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from app.cli.serve import add_data_dir, settings_for
+from app.cli.serve import add_data_dir
+from app.cli.store import open_store
 from qsort.cli.registry import Subparsers
 
 
@@ -46,37 +46,23 @@ def register(sub: Subparsers) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the export; print the files written, or one line saying what went wrong."""
-    settings = settings_for(args)
-    from sqlmodel import Session
-
-    from app import db
-    from app.errors import AppError
+    """Write the export and print the files written."""
     from app.services import export
 
-    engine = db.make_engine(settings)
-    db.upgrade(engine, settings)
-    try:
-        with Session(engine) as session:
-            kind = _trace_kind(args.out)
-            if args.out.name.endswith(".responses.csv") or kind:
-                text = (
-                    export.trace_csv(session, None, args.study, kind)
-                    if kind
-                    else export.responses_csv(session, None, args.study, args.full)
-                )
-                export.write_private(args.out, text)
-                written = [args.out]
-            else:
-                written = export.export_sorts(
-                    session, None, args.study, args.out, args.format, args.full
-                )
-            session.commit()
-    except AppError as exc:
-        print(f"qsort data export: error: {exc.detail}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with open_store(args) as session:
+        kind = _trace_kind(args.out)
+        if args.out.name.endswith(".responses.csv") or kind:
+            text = (
+                export.trace_csv(session, None, args.study, kind)
+                if kind
+                else export.responses_csv(session, None, args.study, args.full)
+            )
+            export.write_private(args.out, text)
+            written = [args.out]
+        else:
+            written = export.export_sorts(
+                session, None, args.study, args.out, args.format, args.full
+            )
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -91,26 +77,12 @@ def _trace_kind(out: Path) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Add the sorts; print how many, or one line saying what went wrong."""
-    settings = settings_for(args)
-    from sqlmodel import Session
-
-    from app import db
-    from app.errors import AppError
+    """Add the sorts and print how many."""
     from app.services import import_sorts
 
-    engine = db.make_engine(settings)
-    db.upgrade(engine, settings)
-    try:
-        with Session(engine) as session:
-            labels = import_sorts.import_sorts(
-                session, None, args.study, args.file, args.format, args.file.name
-            )
-            session.commit()
-    except AppError as exc:
-        print(f"qsort data import: error: {exc.detail}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with open_store(args) as session:
+        labels = import_sorts.import_sorts(
+            session, None, args.study, args.file, args.format, args.file.name
+        )
     print(f"imported {len(labels)} sorts: {', '.join(labels)}")
     return 0

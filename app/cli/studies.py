@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from app.cli.serve import add_data_dir, settings_for
+from app.cli.serve import add_data_dir
+from app.cli.store import open_store
 from qsort.cli.registry import Subparsers
 
 
@@ -36,20 +36,14 @@ def register(sub: Subparsers) -> None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the studies as a table, or as JSON with ``--json``."""
-    settings = settings_for(args)
-    from sqlmodel import Session
+    from app import store
 
-    from app import db, store
-
-    engine = db.make_engine(settings)
-    db.upgrade(engine, settings)
-    with Session(engine) as session:
+    with open_store(args) as session:
         counts = store.sort_counts(session)
         rows = [
             {"id": s.id, "title": s.title, "status": s.status, "sorts": counts.get(s.id or 0, 0)}
             for s, _ in store.studies_of(session, None)
         ]
-    engine.dispose()
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
@@ -60,48 +54,22 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write the study file; one line saying what went wrong otherwise."""
-    settings = settings_for(args)
-    from sqlmodel import Session
-
-    from app import db
-    from app.errors import AppError
+    """Write the study file."""
     from app.services import export
 
-    engine = db.make_engine(settings)
-    db.upgrade(engine, settings)
-    try:
-        with Session(engine) as session:
-            export.export_sorts(session, None, args.study, args.out, "qsort")
-            session.commit()
-    except AppError as exc:
-        print(f"qsort study export: error: {exc.detail}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with open_store(args) as session:
+        export.export_sorts(session, None, args.study, args.out, "qsort")
     print(f"wrote {args.out}")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Make the study; print its id, or one line saying what went wrong."""
-    settings = settings_for(args)
-    from sqlmodel import Session
-
-    from app import db
-    from app.errors import AppError
+    """Make the study and print its id."""
     from app.services import import_sorts
 
-    engine = db.make_engine(settings)
-    db.upgrade(engine, settings)
-    try:
-        with Session(engine) as session:
-            study = import_sorts.import_study(session, None, args.file, args.file.name)
-            session.commit()
-            print(f"imported study {study.id}: {study.title} (a draft: design and open it)")
-    except AppError as exc:
-        print(f"qsort study import: error: {exc.detail}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
+    with open_store(args) as session:
+        study = import_sorts.import_study(session, None, args.file, args.file.name)
+        session.flush()
+        made = f"imported study {study.id}: {study.title} (a draft: design and open it)"
+    print(made)
     return 0

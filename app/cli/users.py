@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from app.cli.serve import add_data_dir, settings_for
+from app.cli.serve import add_data_dir
+from app.cli.store import open_store
 from qsort.cli.registry import Subparsers
 
 ROLES = ("admin", "researcher", "facilitator")
@@ -59,35 +60,21 @@ def _password(args: argparse.Namespace) -> tuple[str, bool]:
 
 
 def _run(args: argparse.Namespace, action: str) -> int:
-    """Open the store, run one account action, commit; print what went wrong as one line."""
-    settings = settings_for(args)
-    from sqlmodel import Session
-
-    from app import db
-    from app.errors import AppError
+    """Run one account action on the store and say what was done."""
     from app.services import accounts
 
-    engine = db.make_engine(settings)
-    db.upgrade(engine, settings)
-    try:
-        with Session(engine) as session:
-            if action == "create":
-                password, made = _password(args)
-                accounts.create_user(session, None, args.email, args.role, password)
-            elif action == "reset":
-                password, made = _password(args)
-                user = accounts.find_user(session, args.email)
+    made = False
+    with open_store(args) as session:
+        if action in ("create", "reset"):
+            password, made = _password(args)
+        if action == "create":
+            accounts.create_user(session, None, args.email, args.role, password)
+        else:
+            user = accounts.find_user(session, args.email)
+            if action == "reset":
                 accounts.reset_password(session, None, user, password)
             else:
-                made = False
-                user = accounts.find_user(session, args.email)
                 accounts.set_disabled(session, None, user, args.disabled)
-            session.commit()
-    except AppError as exc:
-        print(f"qsort user: error: {exc.detail}", file=sys.stderr)
-        return 2
-    finally:
-        engine.dispose()
     print(f"{action}: {args.email.strip().lower()} done")
     if made:
         print(f"password (shown once): {password}")
@@ -111,16 +98,10 @@ def cmd_disable(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """``qsort user list``: e-mail address, role and state of every account."""
-    settings = settings_for(args)
-    from sqlmodel import Session
+    from app import store
 
-    from app import db, store
-
-    engine = db.make_engine(settings)
-    db.upgrade(engine, settings)
-    with Session(engine) as session:
+    with open_store(args) as session:
         for user in store.all_users(session):
             state = "disabled" if user.disabled_at else "active"
             print(f"{user.email}\t{user.role}\t{state}")
-    engine.dispose()
     return 0

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from app import STATIC_DIR, store
+from app import store
+from app.assets import Assets
 from app.deps import (
     TOKEN_COOKIE,
     TOKEN_MAX_AGE,
@@ -269,10 +270,14 @@ def media(name: str, settings: SettingsDep) -> Response:
 
 
 @router.get("/sw.js")
-def service_worker() -> Response:
-    """The service worker, served from the site root so that its scope covers ``/p``."""
-    return FileResponse(
-        STATIC_DIR / "js" / "sw.js",
+def service_worker(request: Request) -> Response:
+    """The service worker, served from the site root so that its scope covers ``/p``.
+
+    Its version and list of files come from the static folder (:mod:`app.assets`).
+    """
+    assets: Assets = request.app.state.assets
+    return Response(
+        assets.service_worker(),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache"},
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -22,6 +21,7 @@ from app.i18n import available_languages
 from app.models import GridShape, StaffUser, Study, utcnow
 from app.services import access, audit, survey
 from app.services.group_sessions import new_code
+from app.store import CardSpec
 from qsort.errors import FormatError
 from qsort.formats.studyfile import PARTICIPANT_OPTIONS, check_participant_options
 
@@ -37,7 +37,9 @@ class Design:
 
     title: str
     condition: str
-    statements: list[str]
+    statements: list[str] | None
+    """The Q-set's texts, one a statement; None keeps the Q-set as it is (the statements
+    editor, :mod:`app.services.statements_editor`, changes it card by card)."""
     values: list[int]
     capacities: list[int]
     forced: bool = True
@@ -147,17 +149,13 @@ def create_study(db: Session, user: StaffUser, title: str) -> Study:
 def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
     """Store the design; a frozen Q-set or grid that changes becomes a new version."""
     study = access.study_for(db, user, study_id, "edit")
-    if len(design.statements) > MAX_STATEMENTS:
-        raise InvalidInputError(
-            f"at most {MAX_STATEMENTS} statements; found {len(design.statements)}"
-        )
     if design.language not in available_languages():
         raise InvalidInputError(f"expected a language among {available_languages()}")
     options = participant_options(design.participant)
     if len({k for k, *_ in design.questions}) != len(design.questions):
         raise InvalidInputError("two survey questions have the same short name")
     _check_answered(db, study_id, design.questions)
-    changed = _save_qset(db, study, design.statements) | _save_grid(db, study, design)
+    changed = _save_texts(db, study, design.statements) | _save_grid(db, study, design)
     study.title, study.condition = design.title.strip()[:200] or study.title, design.condition
     study.language, study.extremes_required = design.language, design.extremes_required
     study.read_aloud, study.idle_minutes = options["read_aloud"], options["idle_minutes"]
@@ -189,16 +187,41 @@ def _check_answered(db: Session, study_id: int, questions: list[survey.Spec]) ->
             )
 
 
-def _save_qset(db: Session, study: Study, texts: list[str]) -> set[str]:
+def current_cards(db: Session, study: Study) -> list[CardSpec]:
+    """The study's current Q-set as cards (text, picture, text alternative), in number order."""
+    assert study.current_qset_id is not None
+    return [
+        CardSpec(s.text, s.image, s.image_alt) for s in store.statements(db, study.current_qset_id)
+    ]
+
+
+def save_qset(db: Session, study: Study, cards: list[CardSpec]) -> set[str]:
+    """Make ``cards`` the study's Q-set, numbered 1, 2, ... in their order.
+
+    A Q-set nobody has joined on is changed in place (so a card's number is its place in the
+    list); once somebody has, the change becomes a new version, which the study then uses, and
+    every sort keeps the version it was made on. Returns ``{"the Q-set"}`` for a new version.
+    """
     assert study.id is not None and study.current_qset_id is not None
-    current = [s.text for s in store.statements(db, study.current_qset_id)]
-    if current == texts:
+    if len(cards) > MAX_STATEMENTS:
+        raise InvalidInputError(f"at most {MAX_STATEMENTS} statements; found {len(cards)}")
+    if current_cards(db, study) == cards:
         return set()
     if store.has_sorts_on(db, study.current_qset_id, None):
-        study.current_qset_id = store.new_qset(db, study.id, texts).id
+        study.current_qset_id = store.new_qset(db, study.id, cards).id
+        db.add(study)
         return {"the Q-set"}
-    store.replace_statements(db, study.current_qset_id, texts)
+    store.replace_statements(db, study.current_qset_id, cards)
     return set()
+
+
+def _save_texts(db: Session, study: Study, texts: list[str] | None) -> set[str]:
+    """The Q-set from one text a statement (None: unchanged); a card whose text stays keeps its
+    picture."""
+    if texts is None:
+        return set()
+    pictures = {c.text: c for c in reversed(current_cards(db, study)) if c.image}
+    return save_qset(db, study, [pictures.get(text, CardSpec(text)) for text in texts])
 
 
 def _save_grid(db: Session, study: Study, design: Design) -> set[str]:
@@ -247,20 +270,3 @@ def set_open(db: Session, study: Study, is_open: bool) -> str | None:
     sessions[0].is_open, sessions[0].closed_at = True, None
     db.add(sessions[0])
     return sessions[0].code
-
-
-def statements_from_file(path: Path) -> list[str]:
-    """The statements of a PQMethod ``.STA`` or a text file (one a line), read by qsort's
-    reader, which decodes legacy encodings and drops ``12<TAB>`` numbering."""
-    from qsort.errors import QsortError
-    from qsort.formats._common import decode_text, read_bytes, split_lines
-    from qsort.formats.pqmethod import read_sta
-
-    try:
-        text = decode_text(read_bytes(path), path, "one statement per line", legacy=True)
-        lines = [line for line in split_lines(text)]
-        while lines and not lines[-1].strip():
-            lines.pop()
-        return [t for t in read_sta(path, len(lines)) if t.strip()]
-    except QsortError as exc:
-        raise InvalidInputError(str(exc)) from exc

@@ -4,21 +4,39 @@ A statement's ``image`` names a file here. Names are the SHA-256 of the content 
 extension, so a file never changes under its name: the route can let browsers (and the service
 worker, for offline use) keep it for a year, and two statements with the same picture share it.
 Only names of that exact form are served, so no request can reach anything else on disk.
+
+A picture uploaded in the designer goes through :func:`prepare_upload` first: its type is read
+from its content (never from its name), a photo is turned upright and scaled down to
+:data:`TABLET_EDGE` pixels on its longer side (a 10-inch tablet's screen, sharp on a
+high-density one), and re-encoded, which also drops its metadata (a phone photo's place and time).
+An SVG drawing is kept as it is once it parses as SVG without a document type (no entities).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
+import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
-from app.errors import InvalidSubmissionError
+from app.errors import InvalidInputError, InvalidSubmissionError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 MEDIA_DIRNAME = "media"
 MEDIA_URL = "/media/"
 TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "svg": "image/svg+xml"}
 NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp|svg)$")
 MAX_BYTES = 2_000_000
+TABLET_EDGE = 1600
+"""The longest side, in pixels, a stored photo keeps."""
+MAX_PIXELS = 40_000_000
+"""A picture that unpacks to more pixels than this is refused unread (a decompression bomb)."""
+_PILLOW_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
 
 
 def media_dir(data_dir: Path) -> Path:
@@ -54,3 +72,85 @@ def image_path(data_dir: Path, name: str) -> Path | None:
         return None
     path = media_dir(data_dir) / name
     return path if path.is_file() else None
+
+
+def prepare_upload(content: bytes, filename: str) -> tuple[bytes, str]:
+    """An uploaded picture checked and sized for tablets: its bytes to store and its kind.
+
+    Raises :class:`InvalidInputError` naming the file and what was expected for an empty or
+    too large file, a file that is not a PNG, JPEG, WebP or SVG picture, or a damaged one.
+    """
+    if not content:
+        raise InvalidInputError(f"{filename}: the file is empty; expected a picture")
+    if len(content) > MAX_BYTES:
+        raise InvalidInputError(
+            f"{filename}: the picture is larger than the limit of {MAX_BYTES / 1e6:.0f} MB "
+            "(save it smaller, e.g. 1600 pixels wide)"
+        )
+    if _looks_like_svg(content):
+        return _checked_svg(content, filename), "svg"
+    return _sized_raster(content, filename)
+
+
+def _looks_like_svg(content: bytes) -> bool:
+    head = content[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<?xml") or head.startswith(b"<svg") or head.startswith(b"<!--")
+
+
+def _checked_svg(content: bytes, filename: str) -> bytes:
+    """The drawing as sent, once it parses as SVG; a document type (entities) is refused."""
+    if b"<!DOCTYPE" in content.upper():
+        raise InvalidInputError(
+            f"{filename}: an SVG with a document type (<!DOCTYPE>) is not accepted; "
+            "save it as plain SVG"
+        )
+    try:
+        root = ElementTree.fromstring(content)
+    except ElementTree.ParseError as exc:
+        raise InvalidInputError(f"{filename}: this SVG drawing cannot be read ({exc})") from None
+    if root.tag.rsplit("}", 1)[-1] != "svg":
+        raise InvalidInputError(f"{filename}: expected an SVG drawing, found <{root.tag}>")
+    return content
+
+
+def _sized_raster(content: bytes, filename: str) -> tuple[bytes, str]:
+    """A PNG, JPEG or WebP photo upright, at most :data:`TABLET_EDGE` wide and high, re-encoded."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    expected = "a PNG, JPEG, WebP or SVG picture"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(content))
+            kind = _PILLOW_FORMATS.get(image.format or "")
+            if kind is None:
+                raise InvalidInputError(f"{filename}: expected {expected}, found {image.format}")
+            if image.width * image.height > MAX_PIXELS:
+                raise InvalidInputError(
+                    f"{filename}: the picture is {image.width}x{image.height} pixels; "
+                    f"expected at most {MAX_PIXELS // 1_000_000} million"
+                )
+            image.load()
+    except UnidentifiedImageError:
+        raise InvalidInputError(
+            f"{filename}: expected {expected}; this file is not one of them"
+        ) from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Warning):
+        raise InvalidInputError(
+            f"{filename}: the picture is damaged or cut short; expected {expected}"
+        ) from None
+    upright = ImageOps.exif_transpose(image)
+    upright.thumbnail((TABLET_EDGE, TABLET_EDGE))
+    return _encoded(upright, kind), kind
+
+
+def _encoded(image: Image.Image, kind: str) -> bytes:
+    """The image written again in its own kind, without metadata."""
+    out = io.BytesIO()
+    if kind == "jpg":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    elif kind == "webp":
+        image.save(out, "WEBP", quality=85)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()

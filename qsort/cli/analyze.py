@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from qsort.cli.arguments import (
-    add_analysis_arguments,
-    add_study_arguments,
-    load_study,
-    run_analysis,
-)
-from qsort.cli.files import reported_warnings
+from qsort.cli.arguments import add_analysis_arguments, add_study_arguments, load_study
 from qsort.cli.registry import Subparsers
+from qsort.cli.running import analysed, reported_warnings, write_json
 from qsort.methods import CORRELATIONS, EXTRACTIONS
 
 
@@ -33,14 +27,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     """
     from qsort.summary import render_summary
 
-    with reported_warnings():
-        result = run_analysis(args)
+    result = analysed(args)
     sys.stdout.write(render_summary(result, every_sort=args.all))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(result.to_dict(), separators=(",", ":"))
-        args.json.write_text(text + "\n", encoding="utf-8")
-        print(f"\nWrote {args.json}")
+    write_json(args.json, result.to_dict(), compact=True)
     return 0
 
 

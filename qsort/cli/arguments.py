@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -244,53 +245,51 @@ def add_analysis_arguments(
         )
 
 
+@dataclass(frozen=True)
+class ByHandOption:
+    """One repeatable option of a choice made by hand: its group in :data:`BY_HAND`, its flag,
+    how a value is read, and its help."""
+
+    group: str
+    flag: str
+    parse: Callable[[str], Any]
+    metavar: str
+    help: str
+
+
+BY_HAND_OPTIONS = (
+    ByHandOption(
+        "rotate",
+        "--rotate",
+        parse_rotation_step,
+        "A,B,DEG",
+        "judgmental rotation of factors A and B by DEG degrees (positive = counter-clockwise); "
+        "repeat for more steps",
+    ),
+    ByHandOption("invert", "--invert", int, "K", "multiply factor K by -1 (repeatable)"),
+    ByHandOption(
+        "split", "--split", int, "K", "split bipolar factor K into Ka and Kb (repeatable)"
+    ),
+    ByHandOption(
+        "flag", "--flag", parse_flag(True), "SORT:FACTOR", "flag a sort on a factor by hand"
+    ),
+    ByHandOption("flag", "--unflag", parse_flag(False), "SORT:FACTOR", "remove a flag by hand"),
+)
+"""The options of :data:`BY_HAND`, in the order ``--help`` lists them; each collects a list."""
+
+
 def _add_by_hand(parser: argparse.ArgumentParser, by_hand: tuple[str, ...]) -> None:
     """Judgmental rotation, inversion, bipolar split and manual flags, as ``by_hand`` names."""
-    if "rotate" in by_hand:
-        parser.add_argument(
-            "--rotate",
-            type=parse_rotation_step,
-            action="append",
-            default=[],
-            metavar="A,B,DEG",
-            help="judgmental rotation of factors A and B by DEG "
-            "degrees (positive = counter-clockwise); repeat for more steps",
-        )
-    if "invert" in by_hand:
-        parser.add_argument(
-            "--invert",
-            type=int,
-            action="append",
-            default=[],
-            metavar="K",
-            help="multiply factor K by -1 (repeatable)",
-        )
-    if "split" in by_hand:
-        parser.add_argument(
-            "--split",
-            type=int,
-            action="append",
-            default=[],
-            metavar="K",
-            help="split bipolar factor K into Ka and Kb (repeatable)",
-        )
-    if "flag" in by_hand:
-        parser.add_argument(
-            "--flag",
-            type=parse_flag(True),
-            action="append",
-            default=[],
-            metavar="SORT:FACTOR",
-            help="flag a sort on a factor by hand",
-        )
-        parser.add_argument(
-            "--unflag",
-            type=parse_flag(False),
-            action="append",
-            default=[],
-            metavar="SORT:FACTOR",
-            help="remove a flag by hand",
-        )
+    for option in BY_HAND_OPTIONS:
+        if option.group in by_hand:
+            parser.add_argument(
+                option.flag,
+                type=option.parse,
+                action="append",
+                default=[],
+                metavar=option.metavar,
+                help=option.help,
+            )
 
 
 def grid_option(args: argparse.Namespace) -> Grid | None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from qsort.cli.arguments import add_analysis_arguments, run_analysis
+from qsort.cli.arguments import add_analysis_arguments
 from qsort.cli.registry import Subparsers
+from qsort.cli.running import analysed, write_json
 
 
 def cmd_bootstrap(args: argparse.Namespace) -> int:
@@ -26,12 +26,9 @@ def cmd_bootstrap(args: argparse.Namespace) -> int:
     """
     from qsort.bootstrap import bootstrap, render_bootstrap
 
-    boot = bootstrap(run_analysis(args), resamples=args.resamples, seed=args.seed)
+    boot = bootstrap(analysed(args), resamples=args.resamples, seed=args.seed)
     sys.stdout.write(render_bootstrap(boot, every_sort=args.all))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(boot.to_dict(), indent=1) + "\n", encoding="utf-8")
-        print(f"\nWrote {args.json}")
+    write_json(args.json, boot.to_dict())
     return 0
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-from qsort.cli.arguments import add_analysis_arguments, run_analysis
+from qsort.cli.arguments import add_analysis_arguments
 from qsort.cli.registry import Subparsers
+from qsort.cli.running import analysed, write_json
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -26,17 +26,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """
     from qsort.compare import compare, render_comparison
 
-    first = run_analysis(args)
-    second = run_analysis(argparse.Namespace(**{**vars(args), "sorts": args.other}))
+    first, second = analysed(args), analysed(args, sorts=args.other)
     stems = (args.sorts.stem, args.other.stem)
     labels = stems if stems[0] != stems[1] else ("first", "second")
     comparison = compare(first, second, labels)
     sys.stdout.write(render_comparison(comparison, args.top))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(comparison.to_dict(), indent=1) + "\n"
-        args.json.write_text(text, encoding="utf-8")
-        print(f"\nWrote {args.json}")
+    write_json(args.json, comparison.to_dict())
     return 0
 
 

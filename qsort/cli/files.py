@@ -7,30 +7,12 @@ say) are printed as ``qsort: warning: ...`` lines, not as Python warnings.
 from __future__ import annotations
 
 import argparse
-import sys
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from qsort.cli.arguments import GRID_HELP, grid_option
 from qsort.cli.registry import Subparsers
+from qsort.cli.running import reported_warnings
 from qsort.formats import FORMATS, read_study, write_study
-
-
-@contextmanager
-def reported_warnings() -> Iterator[None]:
-    """Print the warnings raised inside the block as one line each on standard error.
-
-    Yields
-    ------
-    None
-    """
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for item in caught:
-        print(f"qsort: warning: {item.message}", file=sys.stderr)
 
 
 def cmd_convert(args: argparse.Namespace) -> int:

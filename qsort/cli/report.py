@@ -7,9 +7,9 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qsort.cli.arguments import add_analysis_arguments, run_analysis
-from qsort.cli.files import reported_warnings
+from qsort.cli.arguments import add_analysis_arguments
 from qsort.cli.registry import Subparsers
+from qsort.cli.running import analysed, reported_warnings
 from qsort.errors import OptionError
 
 if TYPE_CHECKING:
@@ -39,8 +39,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise OptionError(
             "report: expected at least one of --xlsx, --html, --lis or --figures with a path"
         )
+    result = analysed(args)
     with reported_warnings():
-        result = run_analysis(args)
         guidance = _guidance(result) if args.html or args.figures else None
         for kind, path in targets:
             written = write_report(result, path, kind, guidance=guidance)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 :func:`read_study` and :func:`write_study` choose the format from ``fmt`` (a name in
 :data:`FORMATS`) or from the file's extension: ``.dat`` is PQMethod, ``.xlsx`` a KADE / Ken-Q
-workbook, ``.csv`` a table of sorts (HtmlQ's export when its header has a ``sid`` column),
+workbook, ``.csv`` a table of sorts (HtmlQ's export when its header has a ``sid`` column, a SoSci
+Survey export of Easy HtmlQ v3 sorts when it starts ``CASE ... QUESTNNR`` or holds their data),
 ``.json`` a qsort study file when it says ``"format": "qsort-study"`` and an easy-htmlq export
 otherwise. Options are passed on to the format's reader or writer; an option the format does not
 have is an :class:`~qsort.errors.OptionError`.
@@ -17,6 +18,7 @@ names, for example).
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -48,6 +50,7 @@ from qsort.formats.htmlq import (
     write_htmlq_csv,
 )
 from qsort.formats.pqmethod import read_dat, write_dat
+from qsort.formats.sosci import SOSCI_COLUMNS, read_sosci_ehq3, write_sosci_ehq3
 from qsort.formats.studyfile import is_study_file, read_study_file, write_study_file
 from qsort.study import Study
 
@@ -132,6 +135,13 @@ FORMATS: dict[str, FileFormat] = {
             write_eqwebsort_csv,
         ),
         FileFormat(
+            "ehq3-sosci",
+            "Easy HtmlQ v3 sorts in a SoSci Survey data export",
+            (".csv",),
+            read_sosci_ehq3,
+            write_sosci_ehq3,
+        ),
+        FileFormat(
             "qsort",
             "qsort study file (JSON: statements, grid, questions, sorts)",
             (".json",),
@@ -171,8 +181,8 @@ def detect_format(path: PathArg) -> str:
 
 
 def _csv_kind(path: PathArg) -> str:
-    """``eqwebsort-csv``, ``htmlq-csv`` or ``csv``, from the first 64 KiB of the file (a file that
-    cannot be decoded is left to the CSV reader, which says why)."""
+    """``eqwebsort-csv``, ``ehq3-sosci``, ``htmlq-csv`` or ``csv``, from the first 64 KiB of the
+    file (a file that cannot be decoded is left to the CSV reader, which says why)."""
     with open_prefix(path) as data, warnings.catch_warnings():
         warnings.simplefilter("ignore", FormatWarning)
         try:
@@ -182,10 +192,21 @@ def _csv_kind(path: PathArg) -> str:
     if looks_like_eqwebsort(text):
         return "eqwebsort-csv"
     lines = split_lines(text)
+    if _looks_like_sosci(lines):
+        return "ehq3-sosci"
     header = [cell.strip().strip('"') for cell in lines[0].split(";")] if lines else []
     if "sid" in header and any(h.startswith("s") and h != "sid" for h in header):
         return "htmlq-csv"
     return "csv"
+
+
+def _looks_like_sosci(lines: list[str]) -> bool:
+    """SoSci Survey's header (``CASE``, ``SERIAL`` ...) or, in its header-less file for R, Easy
+    HtmlQ v3 data (``"stage2"``) on the first line."""
+    first = lines[0] if lines else ""
+    cells = [c.strip().strip('"') for c in re.split(r"[\t,;]", first)]
+    header = cells[:1] == [SOSCI_COLUMNS[0]] and SOSCI_COLUMNS[3] in cells
+    return header or '"stage2"' in first
 
 
 def _check_options(fmt: FileFormat, which: str, options: dict[str, Any]) -> None:

@@ -4,11 +4,14 @@ Published KADE analyses almost always carry flags set by hand, so reproducing on
 flags as published. This reader takes them, and the settings it can read, from the output
 workbook (``qsort analyze --flags-from OUT.xlsx``):
 
-* **Flags**, from the ``Factor Loadings Table`` sheet: a header row with ``Q sort`` (the
-  participant) and, per factor, a loading column (``Factor 1``, ``Ftr 1`` or ``F1``) followed by
-  its flag column (``F1``, ``F1 flag``), whose cells say ``Flagged`` (KADE, or its
-  translation), ``X`` (qsort) or are empty (or ``no``, ``false``, ``0``). Split bipolar factors
-  are ``Factor 1a`` / ``F1a``.
+* **Flags**, from the ``Factor Loadings Table`` sheet, or else the ``Factor Loadings`` sheet: a
+  header row with ``Q sort`` (the participant) and, per factor, a loading column (``Factor 1``,
+  ``Ftr 1`` or ``F1``) followed by its flag column (``F1`` or ``F1 flag``, or no header at all
+  after ``Factor 1``, as in KADE's "Factor Loadings" sheet), whose cells say ``Flagged`` (KADE
+  and qsort, or a translation), ``X`` (older qsort workbooks) or are empty (or ``no``,
+  ``false``, ``0``). Split bipolar factors are ``Factor 1a`` / ``F1a``. Rows after the sorts
+  (KADE's "percent explained variance", qsort's eigenvalues) have no participant and end the
+  table.
 * **Settings**, from the ``Project Overview`` sheet. KADE's project log: ``Brown Centroid
   Factors Extracted: 7`` (centroid), ``Horst Centroid Factors Extracted: 7`` (Horst 5.5),
   ``Extracted 8 Principal Components`` (PCA), ``Number of factors selected for rotation: 3``,
@@ -152,13 +155,14 @@ def _factor_columns(row: list[Any]) -> list[tuple[str, int]]:
         load = _FACTOR.match(head.replace(" ", "")) or _FACTOR.match(head)
         flag = _FLAG_COLUMN.match(nxt)
         same = load and flag and (load[1], load[2].lower()) == (flag[1], flag[2].lower())
-        if same and load and not head.lower().endswith("flag"):
+        unnamed = load and not nxt and head.lower().startswith("factor")
+        if (same or unnamed) and load and not head.lower().endswith("flag"):
             pairs.append((f"F{int(load[1])}{load[2].lower()}", c))
     return pairs
 
 
 def _is_footer(cells: list[Any], name_col: int) -> bool:
-    """qsort's footer rows (% expl. Var., Eigenvalue, Defining sorts) have no sort number."""
+    """Footer rows (older qsort workbooks: % expl. Var., Eigenvalue) have no sort number."""
     return name_col > 0 and blank(cells[0]) and not normalised(cells[name_col]).isdigit()
 
 

@@ -59,7 +59,8 @@ def _table_html(table: Table, show_title: bool) -> str:
     """One table: caption, header row, data rows, summary rows in bold, and its note."""
     numeric = [c.kind not in ("text", "long") for c in table.columns]
     head = "".join(
-        f'<th scope="col"{" class=num" if numeric[c] else ""}>{escape(col.header)}</th>'
+        f'<th scope="col"{" class=num" if numeric[c] else ""}>'
+        f"{escape(col.header or col.label)}</th>"
         for c, col in enumerate(table.columns)
     )
     first_footer = len(table.rows) - table.footer_rows

@@ -46,6 +46,9 @@ class Column:
 
     header: str
     kind: Kind = "text"
+    label: str = ""
+    """What the column holds where its header is left blank, as KADE leaves its flag columns in
+    the workbook; the HTML report shows it as the header."""
 
 
 @dataclass(frozen=True)

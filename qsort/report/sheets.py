@@ -297,6 +297,10 @@ def cumulative_communalities(result: AnalysisResult, limits: Limits = WORKBOOK) 
     return Sheet("Cumul Comm Matrix", title, (table,))
 
 
+#: How KADE marks a defining sort in its loadings sheets.
+FLAGGED = "Flagged"
+
+
 def _loading_cells(result: AnalysisResult, j: int, mark: str) -> list[Cell]:
     """A sort's (loading, flag) pairs, the flag cell holding ``mark`` where it defines."""
     cells: list[Cell] = []
@@ -318,22 +322,28 @@ def _flag_bold(
 
 
 def factor_loadings(result: AnalysisResult, limits: Limits = WORKBOOK) -> Sheet:
-    """Final loadings with an X beside each defining sort, and each factor's summary."""
-    cols: list[Column] = list(_sort_columns())
-    for name in result.factor_names:
-        cols += [Column(name, "loading"), Column(f"{name} flag")]
+    """Final loadings with each defining sort marked ``Flagged``, laid out as KADE's sheet.
+
+    KADE's "Factor Loadings" sheet lists the sorts in data order under ``Nm``, ``Q sort`` and,
+    per factor, ``Factor k`` followed by an unnamed flag column, then one row of "percent
+    explained variance" labelled in its first column. qsort adds the eigenvalues and the
+    number of defining sorts in rows of the same form.
+    """
+    cols: list[Column] = [Column("Nm", "int"), Column("Q sort")]
+    for f in result.factors:
+        label = derived.factor_label(f)
+        cols += [Column(f"Factor {label}", "loading"), Column("", label=f"F{label} flag")]
     shown = select(result, limits.sorts)
     names = result.study.sort_names
-    body = [(j + 1, names[j], *_loading_cells(result, j, "X")) for j in shown.indices]
+    body = [(j + 1, names[j], *_loading_cells(result, j, FLAGGED)) for j in shown.indices]
     chars = [f.characteristics for f in result.factors]
-    body.append((None, "% expl. Var.", *_pairs([c.explained_variance for c in chars])))
-    body.append((None, "Eigenvalue", *_pairs([c.eigenvalue for c in chars])))
-    body.append((None, "Defining sorts", *_pairs([c.n_defining for c in chars])))
-    title = "Factor Matrix with an X Indicating a Defining Sort"
+    explained = [c.explained_variance for c in chars]
+    body.append(("percent explained variance", None, *_pairs(explained)))
+    body.append(("Eigenvalue", None, *_pairs([c.eigenvalue for c in chars])))
+    body.append(("Defining sorts", None, *_pairs([c.n_defining for c in chars])))
+    title = "Factor Matrix with Defining Sorts Flagged"
     cutoff = derived.flag_cutoff(result)
-    note = "X = defining (flagged) sort." + (
-        "" if cutoff is None else f" Loadings are significant at |a| > {cutoff:.4f}."
-    )
+    note = "" if cutoff is None else f"Loadings are significant at |a| > {cutoff:.4f}."
     last = len(body) - 1
     table = Table(
         title,
@@ -358,7 +368,7 @@ def factor_loadings_table(result: AnalysisResult, limits: Limits = WORKBOOK) -> 
     for f in result.factors:
         cols += [Column(f"Factor {derived.factor_label(f)}", "loading"), Column(f.name)]
     names = result.study.sort_names
-    rows = tuple((j + 1, names[j], labels[j], *_loading_cells(result, j, "Flagged")) for j in order)
+    rows = tuple((j + 1, names[j], labels[j], *_loading_cells(result, j, FLAGGED)) for j in order)
     title = "Loadings Table with Defining Sorts Flagged"
     note = (
         "Factor Group: the factor of the sort's largest absolute loading and its place there. "

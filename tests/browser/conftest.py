@@ -14,12 +14,17 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from app.main import create_app
 from app.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
+# Waits on state are bounded generously: on a loaded 2-core machine (CI, or several sessions at
+# once) a tap's click and the page's re-render can take seconds; a passing run waits only as long
+# as the state takes to appear, so the bound costs nothing when the machine is quiet.
+expect.set_options(timeout=20_000)
+
 AXE = REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
 

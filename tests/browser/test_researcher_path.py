@@ -66,8 +66,12 @@ def _build_study(staff: Page, server: LiveServer) -> str:
     staff.click("button[type=submit]")
     staff.fill("#new-title", "What keeps you well")
     staff.click("text=Make the study")
+    staff.click("#edit-statements")
+    staff.fill("#add-text", "\n".join(STATEMENTS))  # pasted, one a line
+    staff.click("#add-at-end")
+    expect(staff.locator("#statements-note")).to_have_text("Added 12 statement(s) at the end.")
+    staff.click("text=back to the design")
     staff.fill("#condition", "What helps you stay well?")
-    staff.fill("#statements", "\n".join(STATEMENTS))
     staff.fill("#low", "-3")
     staff.fill("#high", "2")
     staff.fill("#capacities", "1 2 3 3 2")

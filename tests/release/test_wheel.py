@@ -7,7 +7,9 @@ folder), so a file the wheel forgets to carry makes this test fail.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -174,6 +176,30 @@ def test_join_page_and_every_asset_load(served: str) -> None:
         assert status == 200, asset
         assert body.strip(), asset
         assert ("css" in kind) if asset.endswith(".css") else ("javascript" in kind)
+
+
+def test_service_worker_names_every_sort_page_file_and_each_loads(served: str) -> None:
+    """The wheel ships every file the sort page loads, at once or on demand, under its version."""
+    status, _, worker = _get(f"{served}/sw.js")
+    assert status == 200
+    found = re.search(r"^const ASSETS = (\[.*\]);$", worker, re.MULTILINE)
+    assert found is not None
+    queue: list[str] = json.loads(found[1])
+    assert any(a.endswith("/app.js") for a in queue)
+    seen: set[str] = set()
+    while queue:
+        asset = queue.pop()
+        if asset in seen:
+            continue
+        seen.add(asset)
+        with urllib.request.urlopen(f"{served}{asset}", timeout=10) as response:
+            assert response.status == 200, asset
+            assert "immutable" in response.headers.get("cache-control", ""), asset
+            body = response.read().decode("utf-8")
+        assert body.strip(), asset
+        folder = asset.rsplit("/", 1)[0]
+        queue += [f"{folder}/{m}" for m in re.findall(r'import\("\./([^"]+)"\)', body)]
+    assert any(a.endswith("/board.js") for a in seen)  # loaded on demand, shipped all the same
 
 
 def test_demo_consent_page_is_served(served: str) -> None:

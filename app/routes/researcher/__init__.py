@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.routes.researcher import accounts, admin, analysis, data, designer, preview, studies
+from app.routes.researcher import (
+    accounts,
+    admin,
+    analysis,
+    data,
+    designer,
+    preview,
+    statements,
+    studies,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
     designer.router,
+    statements.router,
     studies.router,
     data.router,
     analysis.router,

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
+from sqlmodel import Session
 
 from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import InvalidInputError
@@ -120,16 +121,20 @@ def download_sorts(
 def download_responses(db: DbDep, user: CurrentUser, study_id: int, full: bool = False) -> Response:
     """Comments and survey answers as CSV."""
     text = export.responses_csv(db, user, study_id, full, action="data_download")
-    db.commit()
-    return _attachment(text.encode("utf-8"), f"study{study_id}-responses.csv")
+    return _sent_csv(db, text, f"study{study_id}-responses.csv")
 
 
 @router.get("/trace-{kind}.csv")
 def download_trace(db: DbDep, user: CurrentUser, study_id: int, kind: str) -> Response:
     """The move trace as CSV: every move (``moves``) or the time on each step (``steps``)."""
     text = export.trace_csv(db, user, study_id, kind, action="data_download")
+    return _sent_csv(db, text, f"study{study_id}-{kind}.csv")
+
+
+def _sent_csv(db: Session, text: str, name: str) -> Response:
+    """A CSV the export service made, sent once its audit record is committed."""
     db.commit()
-    return _attachment(text.encode("utf-8"), f"study{study_id}-{kind}.csv")
+    return _attachment(text.encode("utf-8"), name)
 
 
 def _attachment(content: bytes, name: str) -> Response:

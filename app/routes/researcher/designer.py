@@ -1,12 +1,11 @@
-"""The study designer's pages: a new study, the design form, statements from a file."""
+"""The study designer's pages: a new study and the design form (the statements have their own
+pages, :mod:`app.routes.researcher.statements`)."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -22,7 +21,6 @@ from app.services import access, designer, survey
 
 router = APIRouter(prefix="/studies", dependencies=[Depends(csrf_protect)])
 TEXT_FIELDS = ("consent_text", "instructions_text", "thanks_text", "disagree_label", "agree_label")
-MAX_UPLOAD_BYTES = 2_000_000
 
 
 @router.post("/new")
@@ -41,7 +39,7 @@ def _form_values(db: Session, study_id: int) -> dict[str, object]:
     grid = store.get_grid(db, study.current_grid_id)
     assert grid is not None
     return {
-        "statements": "\n".join(s.text for s in store.statements(db, study.current_qset_id)),
+        "statements": store.statements(db, study.current_qset_id),
         "low": grid.column_values[0],
         "high": grid.column_values[-1],
         "capacities": " ".join(str(c) for c in grid.capacities),
@@ -98,7 +96,9 @@ def design_from_form(form: FormData) -> designer.Design:
     return designer.Design(
         title=_text(form, "title"),
         condition=_text(form, "condition").strip(),
-        statements=designer.statement_lines(_text(form, "statements")),
+        statements=(
+            designer.statement_lines(_text(form, "statements")) if "statements" in form else None
+        ),
         values=values,
         capacities=capacities,
         forced=bool(_text(form, "forced")),
@@ -123,7 +123,7 @@ def _participant_options(form: FormData) -> dict[str, object]:
 def _raw_values(form: FormData) -> dict[str, object]:
     """The form as it was sent, to show again with the message when it cannot be saved."""
     questions = survey_form.raw_questions(form)
-    names = ("statements", "low", "high", "capacities")
+    names = ("low", "high", "capacities")
     return {
         **{n: _text(form, n) for n in names},
         "forced": bool(_text(form, "forced")),
@@ -140,28 +140,9 @@ async def save_design(request: Request, db: DbDep, user: CurrentUser, study_id: 
         designer.save(db, user, study_id, design_from_form(form))
     except InvalidInputError as exc:
         db.rollback()
-        return _design_page(request, db, user, study_id, 422, _raw_values(form), error=exc.detail)
+        values = {**_raw_values(form), "statements": _form_values(db, study_id)["statements"]}
+        return _design_page(request, db, user, study_id, 422, values, error=exc.detail)
     db.commit()
+    if form.get("then") == "statements":  # the statements panel's button: saved, then on
+        return see_other(f"/studies/{study_id}/statements")
     return see_other(f"/studies/{study_id}/design?saved=1")
-
-
-@router.post("/{study_id}/statements/file")
-async def statements_file(
-    request: Request, db: DbDep, user: CurrentUser, study_id: int, file: UploadFile
-) -> Response:
-    """Statements from a PQMethod .STA or a text file (one a line) go into the form to check."""
-    access.study_for(db, user, study_id, "edit")
-    content = await file.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InvalidInputError("a statements file may be at most 2 MB")
-    with tempfile.TemporaryDirectory(prefix="qsort-upload-") as folder:
-        path = Path(folder) / (Path(file.filename or "statements.txt").name or "statements.txt")
-        path.write_bytes(content)
-        try:
-            texts = designer.statements_from_file(path)
-        except InvalidInputError as exc:
-            return _design_page(request, db, user, study_id, 422, error=exc.detail)
-    values = _form_values(db, study_id)
-    values["statements"] = "\n".join(texts)
-    note = f"{len(texts)} statements read from {file.filename}; check them and save."
-    return _design_page(request, db, user, study_id, values=values, note=note)

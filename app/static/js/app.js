@@ -1,12 +1,13 @@
 // The participant's sort page: picks the newest saved state (device or server), shows the
 // stage the participant was at, and drives instructions, pre-sort, sort, post-sort and survey.
+// What is not needed to show the page loads on demand (import()): the board when the pre-sort
+// starts, the post-sort step when it is reached, speech on the first press of a speaker, the
+// lock's code check on the first try. Once the page is shown, those its study uses (never
+// speech for a study that does not read aloud) are put in the offline cache, unloaded.
 import {
-  PILES, addStepTime, assignPile, extremeValues, fmt, formatValue, initialState, isComplete,
-  logMove, newKey, newTrace, nextPresortCard, pileCounts, placeOf, placedCount, placements,
-  undoPresort,
+  PILES, addStepTime, assignPile, fmt, initialState, isComplete, logMove, newKey, newTrace,
+  nextPresortCard, pileCounts, placeOf, placedCount, placements, undoPresort,
 } from "./model.js";
-import { Board } from "./board.js";
-import { ReadAloud, speakButton } from "./speech.js";
 import { IdleLock } from "./lock.js";
 import {
   Saver, clearAllLocal, fetchJSON, forgetShell, keepShell, readCurrent, readLocal, writeCurrent,
@@ -81,7 +82,7 @@ const saver = preview ? new MemorySaver({ state, onStatus: setStatus }) : new Sa
     state = theirs;
     if (!state.trace) state.trace = newTrace();
     stageSince = Date.now();
-    board.setState(state);
+    board?.setState(state);
     applyTextSize(state.textSize || 1);
     show(state.stage);
   },
@@ -110,23 +111,23 @@ for (const b of document.querySelectorAll("button[data-size]")) {
   b.addEventListener("click", () => {
     state.textSize = Number(b.dataset.size);
     applyTextSize(state.textSize);
-    board.layout();
+    board?.layout();
     changed();
   });
 }
 applyTextSize(state.textSize);
 
-// ---------- read-aloud ----------
+// ---------- read-aloud (speech.js loads on the first press of a speaker) ----------
 const byNumber = Object.fromEntries(config.statements.map((x) => [x.n, x]));
 function cardSpeech(n) {
   const card = byNumber[n];
   return card.image && card.alt && card.alt !== card.text ? `${card.alt}. ${card.text}` : card.text;
 }
-if (config.study.readAloud) {
-  new ReadAloud({
+let reader = null;
+const speech = () => import("./speech.js");
+function readAloud(button) {
+  reader ??= speech().then(({ ReadAloud }) => new ReadAloud({
     lang: config.study.language,
-    textFor: (key) => (key.startsWith("card:") ? cardSpeech(Number(key.slice(5)))
-      : ($(key.slice(3))?.innerText ?? "")),
     onNoVoice: () => {
       const note = $("speech-note");
       note.textContent = `⚠ ${t("js.speak.no_voice")}`;
@@ -134,7 +135,53 @@ if (config.study.readAloud) {
       announce(t("js.speak.no_voice"));
     },
     onVoice: () => { $("speech-note").hidden = true; },
-  });
+  }));
+  const key = button.dataset.speak;
+  const text = key.startsWith("card:") ? cardSpeech(Number(key.slice(5))) : ($(key.slice(3))?.innerText ?? "");
+  reader.then((r) => r.speak(text, button));
+}
+if (config.study.readAloud) {
+  window.speechSynthesis?.getVoices(); // some devices find their voices only once asked
+  document.addEventListener("click", (e) => {
+    const b = e.target.closest("[data-speak]");
+    if (!b) return;
+    e.preventDefault();
+    e.stopPropagation(); // a speaker on a card does not pick the card up
+    readAloud(b);
+  }, true);
+}
+
+/** A speaker button (the symbol is the page's, there only when the study reads aloud);
+ *  withLabel puts the words beside it (instructions, dock), else they are for screen readers. */
+function speakButton(key, label, { pointerOnly = false, withLabel = false } = {}) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = withLabel ? "speak btn" : "speak";
+  b.dataset.speak = key;
+  const words = document.createElement("span");
+  words.className = withLabel ? "speak-label" : "visually-hidden";
+  words.textContent = label;
+  b.append($("speaker-icon").content.cloneNode(true), words);
+  if (pointerOnly) {
+    // On the cards of the tray and board: for sighted readers who tap; screen readers read the
+    // card itself, and keyboard users have the enlarged card's button.
+    b.tabIndex = -1;
+    b.setAttribute("aria-hidden", "true");
+  }
+  return b;
+}
+
+/** A picture card's image: sized (no jump while loading), loaded when needed. */
+function picture(card, className) {
+  const img = document.createElement("img");
+  img.className = className;
+  img.src = card.image;
+  img.alt = card.alt || "";
+  img.width = 400;
+  img.height = 300;
+  img.decoding = "async";
+  if (className === "thumb") img.loading = "lazy";
+  return img;
 }
 
 // The dock (hint and enlarged card) is fixed at the bottom: keep the page's end clear of it.
@@ -143,20 +190,40 @@ new ResizeObserver(() => {
   document.body.style.setProperty("--dock", `${dock.offsetHeight}px`);
 }).observe(dock);
 
-const board = new Board({
-  root: $("board"), tray: $("tray"), reader: $("reader"), hint: $("board-hint"),
-  config, state, s: S, announce,
-  onChange: () => { changed(); updateProgress(); },
-});
+// ---------- the board (board.js, loaded when the pre-sort starts) ----------
+let board = null;
+let boardLoaded = null;
+function loadBoard() {
+  boardLoaded ??= import("./board.js").then(({ Board }) => {
+    board = new Board({
+      root: $("board"), tray: $("tray"), reader: $("reader"), hint: $("board-hint"),
+      config, state, s: S, announce, picture, speakButton,
+      onChange: () => { changed(); updateProgress(); },
+    });
+    return board;
+  });
+  return boardLoaded;
+}
+
+// ---------- post-sort (postsort.js, loaded when the participant gets there) ----------
+let postsortLoaded = null;
+const postsort = () => (postsortLoaded ??= import("./postsort.js"));
+const shared = {
+  config, t, byNumber, picture, speakButton, changed, goTo,
+  get state() { return state; },
+};
+$("postsort-next").addEventListener("click", () => postsort().then((m) => m.leavePostsort(shared)));
 
 // ---------- stages ----------
+/** Show a stage; the promise settles once it is drawn (some stages load their module first). */
 function show(stage) {
   flushStepTime();
   state.stage = stage;
   for (const el of document.querySelectorAll(".stage")) el.hidden = el.id !== `stage-${stage}`;
   document.body.dataset.stage = stage;
-  ({ instructions: () => {}, presort: renderPresort, sort: renderSort,
-     postsort: renderPostsort, survey: renderSurvey })[stage]();
+  if (stage === "presort") loadBoard(); // while the participant sorts into piles
+  return Promise.resolve(({ instructions: () => {}, presort: renderPresort, sort: renderSort,
+    postsort: () => postsort().then((m) => m.renderPostsort(shared)), survey: renderSurvey })[stage]());
 }
 
 function goTo(stage) {
@@ -191,7 +258,7 @@ function renderPresort() {
     txt.textContent = byNumber[n].text;
     const body = document.createElement("div");
     body.className = "presort-body";
-    if (byNumber[n].image) body.append(board.picture(byNumber[n], "presort-picture"));
+    if (byNumber[n].image) body.append(picture(byNumber[n], "presort-picture"));
     body.append(txt);
     if (config.study.readAloud) body.append(speakButton(`card:${n}`, t("js.speak.read"), { withLabel: true }));
     card.append(num, body);
@@ -223,7 +290,7 @@ $("presort-undo").addEventListener("click", (e) => {
   renderPresort();
   announce(t("js.announce.undone", { n }));
 });
-$("presort-done").addEventListener("click", () => { board.openStartPile(); goTo("sort"); });
+$("presort-done").addEventListener("click", () => loadBoard().then((b) => { b.openStartPile(); goTo("sort"); }));
 $("start-presort").addEventListener("click", () => goTo("presort"));
 
 // ---------- sort ----------
@@ -241,9 +308,12 @@ function updateProgress() {
 }
 
 function renderSort() {
-  board.state = state;
-  board.render();
-  updateProgress();
+  return loadBoard().then((b) => {
+    if (state.stage !== "sort") return;
+    b.state = state;
+    b.render();
+    updateProgress();
+  });
 }
 
 let submitting = false;
@@ -284,67 +354,6 @@ function showProblems(list, data) {
   for (const m of items) { const li = document.createElement("li"); li.textContent = m; list.append(li); }
   list.hidden = false; // inside a role="alert" box: read out as it appears
 }
-
-// ---------- post-sort ----------
-function renderPostsort() {
-  const [low, high] = extremeValues(config.grid);
-  $("postsort-help").textContent = t(config.study.extremesRequired ? "js.postsort.help_required" : "js.postsort.help_optional");
-  const list = $("postsort-list");
-  list.replaceChildren();
-  for (const [value, label] of [[high, config.study.agreeLabel], [low, config.study.disagreeLabel]]) {
-    const cards = Object.entries(state.grid).filter(([, [v]]) => v === value).map(([n]) => Number(n));
-    for (const n of cards.sort((a, b) => a - b)) list.append(commentField(n, value, label));
-  }
-}
-
-function commentField(n, value, label) {
-  const wrap = document.createElement("div");
-  wrap.className = "comment-card";
-  const id = `comment-${n}`;
-  const lab = document.createElement("label");
-  lab.htmlFor = id;
-  lab.innerHTML = "";
-  const badge = document.createElement("span");
-  badge.className = value > 0 ? "badge agree" : "badge disagree";
-  const num = document.createElement("span");
-  num.className = "badge-value";
-  num.textContent = formatValue(value);
-  badge.append(num, ` ${label}`);
-  const text = document.createElement("span");
-  text.className = "comment-statement";
-  text.id = `comment-text-${n}`;
-  text.textContent = `${n}. ${byNumber[n].text}`;
-  const q = document.createElement("span");
-  q.className = "comment-question";
-  q.textContent = t("js.postsort.why");
-  lab.append(badge);
-  if (byNumber[n].image) lab.append(board.picture(byNumber[n], "comment-picture"));
-  lab.append(text, q);
-  const area = document.createElement("textarea");
-  area.id = id;
-  area.rows = 3;
-  area.maxLength = 4000;
-  area.value = state.comments[n] || "";
-  if (config.study.extremesRequired) area.required = true;
-  area.addEventListener("input", () => { state.comments[n] = area.value; changed(); });
-  wrap.append(lab);
-  if (config.study.readAloud) wrap.append(speakButton(`card:${n}`, t("js.speak.read"), { withLabel: true }));
-  wrap.append(area);
-  return wrap;
-}
-
-$("postsort-next").addEventListener("click", () => {
-  const missing = [...document.querySelectorAll("#postsort-list textarea")].filter((a) => a.required && !a.value.trim());
-  const err = $("postsort-error");
-  if (missing.length) {
-    err.textContent = `⚠ ${t("js.postsort.missing", { count: missing.length })}`;
-    err.hidden = false;
-    missing[0].focus();
-    return;
-  }
-  err.hidden = true;
-  goTo("survey");
-});
 
 // ---------- survey ----------
 function renderSurvey() {
@@ -558,7 +567,7 @@ function setUpLock() {
     root: $("lock"),
     onLock: () => {
       flushStepTime();
-      if (board.selected !== null) { board.selected = null; board.render(); }
+      if (board && board.selected !== null) { board.selected = null; board.render(); }
       document.body.dataset.locked = "true";
       $("lock").hidden = false;
       $("lock-code").value = "";
@@ -574,39 +583,29 @@ function setUpLock() {
       if (heading) { heading.tabIndex = -1; heading.focus(); }
     },
   });
-  $("lock-form").addEventListener("submit", (e) => { e.preventDefault(); tryUnlock(); });
-}
-
-async function tryUnlock() {
-  const err = $("lock-error");
-  const show = (text) => {
-    err.textContent = `⚠ ${text}`;
-    err.hidden = false;
-    $("lock-code").setAttribute("aria-invalid", "true");
-  };
-  let res;
-  try {
-    res = await fetchJSON(config.urls.unlock, { method: "POST", body: JSON.stringify({ code: $("lock-code").value }) });
-  } catch (e) {
-    show(t("js.lock.offline"));
-    return;
-  }
-  if (res.ok) { lock.unlocked(); return; }
-  if (res.status === 401) { window.location.assign(config.urls.start); return; }
-  const wait = res.data && res.data.retry_after;
-  const said = (res.data && res.data.message) || t("js.error.generic");
-  if (res.status === 429) show(t("js.lock.wait", { seconds: wait }));
-  else show(wait ? `${said} ${t("js.lock.wait", { seconds: wait })}` : said);
+  // the code check (unlock.js) loads on the first try: it needs the network anyway
+  $("lock-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    import("./unlock.js").then(
+      (m) => m.tryUnlock({ lock, url: config.urls.unlock, start: config.urls.start, t }),
+      () => { $("lock-error").textContent = `⚠ ${t("js.lock.offline")}`; $("lock-error").hidden = false; },
+    );
+  });
 }
 
 // ---------- start ----------
 setUpLock();
-show(state.stage || "instructions");
+const shown = show(state.stage || "instructions");
 lock.check();
 setStatus(start.dirty ? "pending" : "saved");
 if (start.dirty) saver.schedule(0);
+await shown;
 window.qsortReady = true;
 if (!preview && navigator.onLine !== false) {
   const pictures = config.statements.map((x) => x.image).filter(Boolean);
-  keepShell(config.urls.worker, config.urls.shell, pictures);
+  // the modules this study loads on demand, kept for a reload with no network (not the lock's
+  // code check, which needs the network anyway)
+  const later = ["./board.js", "./postsort.js", ...(config.study.readAloud ? ["./speech.js"] : []),
+    ...(pictures.length ? ["../css/pictures.css"] : [])];
+  keepShell(config.urls.worker, config.urls.shell, pictures, later.map((m) => new URL(m, import.meta.url).href));
 }

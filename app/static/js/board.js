@@ -2,12 +2,13 @@
 // drag (pointer events: finger, pen or mouse; touch-action none, no long-press delay),
 // tap a card then a place, and the keyboard (Enter/Space to pick and place, arrows to move
 // between places, Delete to send a card back, Escape to let go). Every move is announced and
-// added to the trace with the way it was made (drag, tap or keyboard).
+// added to the trace with the way it was made (drag, tap or keyboard). The sort page loads it
+// when the participant starts the pre-sort (or at once when they are past it); the page hands
+// it the pictures' and speakers' makers, which the other steps share.
 import {
   PILES, capacityOf, columnCount, firstFreeRow, fmt, formatValue, logMove, occupant, place,
   placeOf, placedCount, sendBack, trayCards,
 } from "./model.js";
-import { speakButton } from "./speech.js";
 
 const DRAG_START_PX = 6;
 // Auto-scroll while dragging: a band along the top and bottom of the visible page (above the
@@ -32,8 +33,10 @@ function hidden(text) {
 }
 
 export class Board {
-  constructor({ root, tray, reader, hint, config, state, s, onChange, announce }) {
-    Object.assign(this, { root, tray, reader, hint, config, state, s, onChange, announce });
+  /** picture(card, className) makes a card's image; speakButton(key, label, options) a
+   *  speaker (only asked for when the study reads aloud). */
+  constructor({ root, tray, reader, hint, config, state, s, onChange, announce, picture, speakButton }) {
+    Object.assign(this, { root, tray, reader, hint, config, state, s, onChange, announce, picture, speakButton });
     this.text = Object.fromEntries(config.statements.map((x) => [x.n, x.text]));
     this.cards = Object.fromEntries(config.statements.map((x) => [x.n, x]));
     this.selected = null;
@@ -117,23 +120,10 @@ export class Board {
     wrap.className = "card-wrap";
     wrap.append(b);
     if (this.config.study.readAloud) {
-      wrap.append(speakButton(`card:${n}`, this.t("js.speak.card", { n }), { pointerOnly: true }));
+      wrap.append(this.speakButton(`card:${n}`, this.t("js.speak.card", { n }), { pointerOnly: true }));
       wrap.classList.add("with-speak");
     }
     return wrap;
-  }
-
-  /** A picture card's image: sized (no jump while loading), loaded when needed. */
-  picture(card, className) {
-    const img = document.createElement("img");
-    img.className = className;
-    img.src = card.image;
-    img.alt = card.alt || "";
-    img.width = 400;
-    img.height = 300;
-    img.decoding = "async";
-    if (className === "thumb") img.loading = "lazy";
-    return img;
   }
 
   renderTray() {
@@ -185,7 +175,6 @@ export class Board {
     const g = this.config.grid.values;
     const label = v === g[0] ? this.config.study.disagreeLabel
       : v === g[g.length - 1] ? this.config.study.agreeLabel : "";
-    head.innerHTML = "";
     const val = document.createElement("span");
     val.className = "val";
     val.textContent = formatValue(v);
@@ -242,7 +231,7 @@ export class Board {
     if (this.cards[n].image) parts.push(this.picture(this.cards[n], "reader-picture"));
     parts.push(p);
     if (this.config.study.readAloud) {
-      parts.push(speakButton(`card:${n}`, this.t("js.speak.read"), { withLabel: true }));
+      parts.push(this.speakButton(`card:${n}`, this.t("js.speak.read"), { withLabel: true }));
     }
     const help = document.createElement("p");
     help.className = "muted";

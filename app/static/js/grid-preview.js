@@ -2,12 +2,8 @@
 const form = document.getElementById("design-form");
 const preview = document.getElementById("grid-preview");
 const fit = document.getElementById("grid-fit");
-const count = document.getElementById("statement-count");
-
-function statements() {
-  const text = form.querySelector("[data-statements]").value;
-  return text.split("\n").filter((line) => line.trim() !== "").length;
-}
+// The statements panel carries the number of saved statements (they are edited on their page).
+const count = parseInt(form.querySelector("[data-statements]").dataset.statements, 10) || 0;
 
 function grid() {
   const low = parseInt(form.querySelector("[data-grid-low]").value, 10);
@@ -18,9 +14,8 @@ function grid() {
 }
 
 function draw() {
-  const n = statements();
+  const n = count;
   const g = grid();
-  count.textContent = `${n} statement${n === 1 ? "" : "s"}`;
   preview.replaceChildren();
   const columns = g.high - g.low + 1;
   if (!(columns > 0) || g.caps.length !== columns || g.caps.some((c) => !(c >= 0))) {

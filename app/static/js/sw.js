@@ -1,7 +1,9 @@
 // The service worker (served as /sw.js, scope "/"): lets a reload of the sort page work with
-// no network. It keeps two things and nothing else:
-//   - "qsort-static-<version>": the CSS and JavaScript files (the same for everyone; bump
-//     VERSION whenever ASSETS changes);
+// no network. The server writes two constants above this file (app/assets.py): VERSION, the
+// static files' version, and ASSETS, the versioned URLs of the sort page's stylesheet and of
+// every module it loads, at once or on demand; so neither can go stale. It keeps three things:
+//   - "qsort-static-<version>": those files (the same for everyone; an earlier version's cache
+//     is deleted once this worker takes over);
 //   - "qsort-shell": /p/shell, the sort page with the study's cards but no participant, label
 //     or draft in it (the page puts it there; clean.js deletes it on the join and thanks pages).
 //   - "qsort-media": the picture cards' images (/media/<content hash>.<type>, study material that
@@ -10,16 +12,10 @@
 // never stores a page that carries a participant's data: /p itself always comes from the
 // network, and only when the network fails does the worker answer with the shell, which then
 // restores the work from the device's copy.
-const VERSION = "5";
 const STATIC = `qsort-static-${VERSION}`;
 const SHELL = "qsort-shell";
 const SHELL_URL = "/p/shell";
 const MEDIA = "qsort-media";
-const ASSETS = [
-  "/static/css/qsort.css", "/static/js/app.js", "/static/js/board.js", "/static/js/model.js",
-  "/static/js/sync.js", "/static/js/clean.js", "/static/js/speech.js", "/static/js/lock.js",
-  "/static/js/preview.js",
-];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(STATIC).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
@@ -43,7 +39,13 @@ async function sortPage(request) {
   }
 }
 
-async function asset(request) {
+// A file of this version never changes under its URL: kept, it is used without asking; any
+// other static file comes from the network first, and from the cache only when offline.
+async function asset(request, versioned) {
+  if (versioned) {
+    const kept = await (await caches.open(STATIC)).match(request);
+    if (kept) return kept;
+  }
   try {
     const res = await fetch(request);
     if (res.ok) {
@@ -52,8 +54,11 @@ async function asset(request) {
     }
     return res;
   } catch (err) {
+    // offline: this file as kept, or (for an earlier version's URL) this version's copy of it
     const cache = await caches.open(STATIC);
-    return (await cache.match(request, { ignoreSearch: true })) || Response.error();
+    const path = new URL(request.url).pathname.replace(/^\/static\/v-[0-9a-f]+\//, `/static/${VERSION}/`);
+    return (await cache.match(request, { ignoreSearch: true })) || (await cache.match(path))
+      || Response.error();
   }
 }
 
@@ -74,7 +79,7 @@ self.addEventListener("fetch", (event) => {
   if (req.mode === "navigate" && url.pathname === "/p") {
     event.respondWith(sortPage(req));
   } else if (url.pathname.startsWith("/static/")) {
-    event.respondWith(asset(req));
+    event.respondWith(asset(req, url.pathname.startsWith(`/static/${VERSION}/`)));
   } else if (url.pathname.startsWith("/media/")) {
     event.respondWith(picture(req));
   }

@@ -11,6 +11,8 @@ const CURRENT = "qsort:current";
 export const SHELL_CACHE = "qsort-shell";
 // The picture cards' images (study material, the same for every participant; see sw.js).
 export const MEDIA_CACHE = "qsort-media";
+// The static files of one version, as "qsort-static-<version>" (see sw.js).
+const STATIC_CACHE = "qsort-static-";
 
 export function readLocal(storageKey) {
   try {
@@ -59,23 +61,30 @@ export async function forgetShell() {
   } catch (e) { /* no Cache Storage (e.g. not a secure context) */ }
 }
 
-/** Register the service worker and keep a fresh copy of the shell for an offline reload,
- *  and the study's pictures (those not kept yet) so that picture cards show offline too. */
-export async function keepShell(workerUrl, shellUrl, pictures = []) {
+/** Register the service worker and keep a fresh copy of the shell for an offline reload, the
+ *  study's pictures (those not kept yet) so that picture cards show offline too, and the
+ *  modules the page loads on demand (versioned URLs, kept with the worker's own files). */
+export async function keepShell(workerUrl, shellUrl, pictures = [], modules = []) {
   try {
     if (!("serviceWorker" in navigator) || !("caches" in window)) return;
     await navigator.serviceWorker.register(workerUrl, { scope: "/" });
+    await keepAll(MEDIA_CACHE, pictures);
+    const version = modules.length ? new URL(modules[0]).pathname.split("/")[2] : "";
+    if (version.startsWith("v-")) await keepAll(`${STATIC_CACHE}${version}`, modules);
     const cache = await caches.open(SHELL_CACHE);
     const res = await fetch(shellUrl, { credentials: "same-origin", redirect: "error" });
     if (res.ok) await cache.put(shellUrl, res);
-    if (pictures.length) {
-      const media = await caches.open(MEDIA_CACHE);
-      const missing = [];
-      for (const url of pictures) if (!(await media.match(url))) missing.push(url);
-      if (missing.length) await media.addAll(missing);
-    }
   } catch (e) { /* offline, or no service workers here: the page still works online */ }
   document.body.dataset.shell = "kept";
+}
+
+/** Add to a cache those of urls it does not hold yet. */
+async function keepAll(name, urls) {
+  if (!urls.length) return;
+  const cache = await caches.open(name);
+  const missing = [];
+  for (const url of urls) if (!(await cache.match(url))) missing.push(url);
+  if (missing.length) await cache.addAll(missing);
 }
 
 export async function fetchJSON(url, options = {}, timeoutMs = 10000) {

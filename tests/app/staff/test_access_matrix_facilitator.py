@@ -122,6 +122,8 @@ def test_a_facilitator_lists_only_the_studies_shared_with_them(world: StaffWorld
     assert "No study has been shared with you yet" in lonely.get("/f").text
     assert 'id="to-focus-groups"' in world.clients["facilitator"].get("/studies").text
     assert 'id="to-focus-groups"' not in world.clients["owner"].get("/studies").text
+    # Both lists come from one macro: each links its own page of the study.
+    assert f'href="/studies/{world.study_id}"' in world.clients["owner"].get("/studies").text
 
 
 def test_a_post_without_the_form_token_is_refused_and_changes_nothing(world: StaffWorld) -> None:

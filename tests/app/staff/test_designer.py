@@ -8,6 +8,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app import store
 from app.models import Participant, QSetVersion, Study
 from tests.app.conftest import full_sort, joined
 from tests.app.staff.conftest import StaffWorld, csrf_of
@@ -97,8 +98,9 @@ def test_changing_a_sorted_qset_makes_a_new_version(world: StaffWorld) -> None:
     assert "make" in page and "new version" in page
     token = csrf_of(owner, url)
     form = {**_design(), "low": "-4", "high": "4", "capacities": "2 3 4 5 6 5 4 3 2"}
-    form["statements"] = owner.get(url).text.split("data-statements>")[1].split("</textarea>")[0]
-    form["statements"] = form["statements"].replace("childhood", "early life").replace("&#39;", "'")
+    with world.db() as db:
+        texts = [s.text for s in store.statements(db, old_qset or 0)]
+    form["statements"] = "\n".join(texts).replace("childhood", "early life")
     assert owner.post(url, data={**form, "csrf_token": token}).status_code == 303
     with world.db() as db:
         study = db.get(Study, world.study_id)

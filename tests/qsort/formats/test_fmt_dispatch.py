@@ -23,6 +23,7 @@ EXTENSIONS = {
     "easyhtmlq": "json",
     "htmlq-csv": "csv",
     "eqwebsort-csv": "csv",
+    "ehq3-sosci": "csv",
     "qsort": "json",
 }
 
@@ -72,11 +73,13 @@ def test_json_and_csv_are_told_apart_by_content(tmp_path: Path, lipset: Study) -
     write_study(lipset, tmp_path / "c.csv", "htmlq-csv")
     write_study(lipset, tmp_path / "d.csv", "csv-participants")
     write_study(lipset, tmp_path / "e.csv", "eqwebsort-csv")
+    write_study(lipset, tmp_path / "f.csv", "ehq3-sosci")
     assert detect_format(tmp_path / "a.json") == "qsort"
     assert detect_format(tmp_path / "b.json") == "easyhtmlq"
     assert detect_format(tmp_path / "c.csv") == "htmlq-csv"
     assert detect_format(tmp_path / "d.csv") == "csv"
     assert detect_format(tmp_path / "e.csv") == "eqwebsort-csv"
+    assert detect_format(tmp_path / "f.csv") == "ehq3-sosci"
     assert detect_format(DATA / "lipset.dat") == "pqmethod"
 
 

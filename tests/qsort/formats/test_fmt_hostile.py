@@ -160,6 +160,7 @@ FORMATS = {
     "htmlq-csv": "csv",
     "eqwebsort-csv": "csv",
     "easyhtmlq": "json",
+    "ehq3-sosci": "csv",
     "qsort": "json",
     "kade-xlsx": "xlsx",
     "kade-xlsx-piles": "xlsx",

@@ -149,3 +149,51 @@ def test_a_workbook_without_a_loadings_table_is_refused(tmp_path: Path) -> None:
     book.save(tmp_path / "input.xlsx")
     with pytest.raises(FormatError, match=r"no 'Factor Loadings Table' sheet"):
         read_published_analysis(tmp_path / "input.xlsx")
+
+
+def _kade_factor_loadings_only(path: Path) -> Path:
+    """A workbook with only KADE's "Factor Loadings" sheet (2_pushRotatedFactorsArrayToOutput.js):
+    a marker row, the title, a header ``Nm, Q sort, Factor 1, '', ...`` whose flag columns have
+    no header, ``Flagged`` marks, and a closing "percent explained variance" row."""
+    book = Workbook()
+    ws = book.active
+    ws.title = "Factor Loadings"
+    ws.append(["matrix"])
+    ws.append(["", ""])
+    ws.append(["Factor Matrix with Defining Sorts Flagged"])
+    ws.append(["", ""])
+    ws.append(["Nm", "Q sort", "Factor 1", "", "Factor 2", "", "Factor 3", ""])
+    for i, name in enumerate(NAMES):
+        row: list[Any] = [i + 1, name]
+        for k in (1, 2, 3):
+            row += [0.1 * k, "Flagged" if FLAGS[name] == k else ""]
+        ws.append(row)
+    ws.append(["percent explained variance", "", 30, "", 20, "", 10, ""])
+    book.save(path)
+    return path
+
+
+def test_flags_are_read_from_kades_factor_loadings_sheet(tmp_path: Path) -> None:
+    book = read_published_analysis(_kade_factor_loadings_only(tmp_path / "kade.xlsx"))
+    assert book.factors == ("F1", "F2", "F3")
+    flagged = {(f.sort, f.factor) for f in book.flags if f.flagged}
+    assert flagged == {(n, f"F{k}") for n, k in FLAGS.items() if k}
+    assert len(book.flags) == len(NAMES) * 3
+
+
+def test_qsorts_factor_loadings_sheet_alone_is_read_back(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    report = tmp_path / "report.xlsx"
+    lipset = str(DATA / "lipset.dat")
+    first = tmp_path / "first.json"
+    assert main(["analyze", lipset, "--flag", "FR9:F3", "--json", str(first)]) == 0
+    assert main(["report", lipset, "--flag", "FR9:F3", "--xlsx", str(report)]) == 0
+    book = load_workbook(report)
+    del book["Factor Loadings Table"]
+    book.save(report)
+    published = read_published_analysis(report)
+    flags = json.loads(first.read_text())["flags"]
+    read = {(f.sort, f.factor): f.flagged for f in published.flags}
+    for j, name in enumerate(NAMES):
+        assert [read[(name, f"F{k + 1}")] for k in range(3)] == flags[j]

@@ -69,7 +69,7 @@ def book(big: AnalysisResult, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def test_per_sort_tables_list_the_strongest_loaders(book: Any, big: AnalysisResult) -> None:
     shown = _strongest(big)
     assert WORKBOOK.sorts < N_SORTS and len(shown) < 3 * STRONGEST + 1
-    _, rows = read_table(book["Factor Loadings"], "No.")
+    _, rows = read_table(book["Factor Loadings"], "Nm")
     assert [r[0] - 1 for r in rows[:-3]] == shown
     np.testing.assert_allclose([r[2::2] for r in rows[:-3]], big.loadings[shown])
     assert rows[-1][2::2] == big.flags.sum(axis=0).tolist()

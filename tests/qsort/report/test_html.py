@@ -64,6 +64,25 @@ def test_guidance_adds_parallel_analysis(pq3: AnalysisResult) -> None:
     assert "parallel analysis (100 random studies) suggests 2" in html
 
 
+def test_unnamed_flag_columns_are_named_in_html(pq3: AnalysisResult) -> None:
+    """KADE leaves the flag columns of its Factor Loadings sheet unnamed; the page names them."""
+    html = render_html(pq3, created=CREATED)
+    section = html[html.index("Factor Matrix with Defining Sorts Flagged") :]
+    header = re.findall(r"<th[^>]*>([^<]*)</th>", section[: section.index("</thead>")])
+    assert header == [
+        "Nm",
+        "Q sort",
+        "Factor 1",
+        "F1 flag",
+        "Factor 2",
+        "F2 flag",
+        "Factor 3",
+        "F3 flag",
+    ]
+    body = section[: section.index("</table>")]
+    assert body.count(">Flagged<") == int(pq3.flags.sum())
+
+
 def test_undefined_factor_html(qm4: AnalysisResult) -> None:
     html = render_html(qm4, created=CREATED)
     assert "undefined" in html

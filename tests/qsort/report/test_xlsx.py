@@ -154,12 +154,18 @@ def test_cumulative_communalities(book: Any, pq3: AnalysisResult) -> None:
 
 
 def test_factor_loadings_flags_marked(book: Any, pq3: AnalysisResult) -> None:
+    """KADE's layout (2_pushRotatedFactorsArrayToOutput.js): unnamed flag columns saying
+    "Flagged", then "percent explained variance" labelled in the first column."""
     ws = book["Factor Loadings"]
-    header, rows = read_table(ws, "No.")
-    assert header[2:] == ["F1", "F1 flag", "F2", "F2 flag", "F3", "F3 flag"]
+    assert ws["A1"].value == "Factor Matrix with Defining Sorts Flagged"
+    header, rows = read_table(ws, "Nm")
+    assert header == ["Nm", "Q sort", "Factor 1", "", "Factor 2", "", "Factor 3", ""]
+    assert [r[1] for r in rows[:9]] == list(pq3.study.sort_names)
     np.testing.assert_allclose([r[2::2] for r in rows[:9]], pq3.loadings)
-    assert [[v == "X" for v in r[3::2]] for r in rows[:9]] == pq3.flags.tolist()
+    assert {v for r in rows[:9] for v in r[3::2]} == {"Flagged", None}
+    assert [[v == "Flagged" for v in r[3::2]] for r in rows[:9]] == pq3.flags.tolist()
     explained = [f.characteristics.explained_variance for f in pq3.factors]
+    assert rows[9][:2] == ["percent explained variance", None]
     np.testing.assert_allclose(rows[9][2::2], explained)
     assert rows[11][2::2] == [f.characteristics.n_defining for f in pq3.factors]
     j, k = map(int, np.argwhere(pq3.flags)[0])

@@ -21,5 +21,6 @@ def read_table(
         if all(v is None for v in row[1:]):
             break
         body.append(row)
-    width = max(i for i, v in enumerate(header) if v is not None) + 1
+    # KADE leaves some headers blank (its flag columns): the widest row sets the width.
+    width = max(i for r in [header, *body] for i, v in enumerate(r) if v is not None) + 1
     return header[:width], [r[:width] for r in body]
