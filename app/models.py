@@ -115,8 +115,10 @@ class GridShape(SQLModel, table=True):
 class Question(SQLModel, table=True):
     """A survey question asked after the sort.
 
-    ``kind`` is ``"choice"`` (one of ``options``) or ``"text"``; ``key`` names the answer in
-    downloads (e.g. ``"group"``), and ``options`` are ``[{"value": ..., "label": ...}]``.
+    ``kind`` is ``"text"``, ``"choice"`` (one of ``options``), ``"multiple"`` (any number of
+    them) or ``"scale"`` (whose ``options`` are its numbers in order, the first and last labelled
+    with its ends); ``key`` names the answer in downloads (e.g. ``"group"``), and ``options`` are
+    ``[{"value": ..., "label": ...}]``. See :mod:`app.services.survey`.
     """
 
     __tablename__ = "question"

@@ -76,8 +76,6 @@ def sort_config(
     the device's copy. The participant is named by their random ``public_id`` only.
     """
     assert participant.id is not None and study.id is not None
-    grid = store.get_grid(db, participant.grid_id)
-    assert grid is not None
     draft = None if shell else stored_draft(db, participant)
     return {
         "participant": None
@@ -88,15 +86,38 @@ def sort_config(
             "resumeCode": resume_code,
         },
         "storagePrefix": f"{study.slug}:",
+        **study_config(db, study, participant.qset_id, participant.grid_id, t),
+        "draft": None if draft is None else {"revision": draft[0], "state": draft[1]},
+        "urls": {
+            "draft": "/api/draft",
+            "sort": "/api/sort",
+            "finish": "/api/finish",
+            "unlock": "/api/unlock",
+            "start": "/",
+            "shell": "/p/shell",
+            "worker": "/sw.js",
+        },
+    }
+
+
+def study_config(
+    db: Session, study: Study, qset_id: int, grid_id: int, t: Catalogue
+) -> dict[str, Any]:
+    """The study's part of the sort page's configuration: its options, the Q-set version and
+    grid the page sorts on, the cards, the survey questions and the page's strings."""
+    assert study.id is not None
+    grid = store.get_grid(db, grid_id)
+    assert grid is not None
+    return {
         "study": study_options(study, t),
-        "qsetId": participant.qset_id,
-        "gridId": participant.grid_id,
+        "qsetId": qset_id,
+        "gridId": grid_id,
         "grid": {
             "values": grid.column_values,
             "capacities": grid.capacities,
             "forced": grid.forced,
         },
-        "statements": [statement_card(s) for s in store.statements(db, participant.qset_id)],
+        "statements": [statement_card(s) for s in store.statements(db, qset_id)],
         "questions": [
             {
                 "key": q.key,
@@ -107,15 +128,5 @@ def sort_config(
             }
             for q in store.questions(db, study.id)
         ],
-        "draft": None if draft is None else {"revision": draft[0], "state": draft[1]},
         "strings": t.subset("js."),
-        "urls": {
-            "draft": "/api/draft",
-            "sort": "/api/sort",
-            "finish": "/api/finish",
-            "unlock": "/api/unlock",
-            "start": "/",
-            "shell": "/p/shell",
-            "worker": "/sw.js",
-        },
     }

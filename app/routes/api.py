@@ -95,7 +95,7 @@ class FinishIn(BaseModel):
 
     key: str = Field(pattern=KEY_PATTERN)
     comments: dict[int, str] = Field(default_factory=dict)
-    answers: dict[str, str] = Field(default_factory=dict)
+    answers: dict[str, str | list[str]] = Field(default_factory=dict)
     steps: Steps = Field(default_factory=dict)
 
     _steps_ok = field_validator("steps")(_finite_steps)

@@ -14,8 +14,8 @@ from sqlmodel import Session
 
 from app import store
 from app.errors import InvalidInputError, NotFoundError
-from app.models import Participant, QSortRecord, StaffUser, utcnow
-from app.services import access, audit
+from app.models import Participant, QSortRecord, Question, StaffUser, utcnow
+from app.services import access, audit, survey
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def sort_view(db: Session, user: StaffUser, study_id: int, participant_id: int) 
     ]
     questions = {q.id: q for q in store.questions(db, study_id)}
     answers = [
-        (questions[a.question_id].prompt, answer_text(questions[a.question_id].options, a.value))
+        (questions[a.question_id].prompt, answer_text(questions[a.question_id], a.value))
         for a in store.answers_of(db, participant_id)
         if a.question_id in questions
     ]
@@ -122,12 +122,9 @@ def sort_view(db: Session, user: StaffUser, study_id: int, participant_id: int) 
     )
 
 
-def answer_text(options: list[dict[str, str]], value: str) -> str:
-    """A survey answer as the participant saw it: option labels for choices, else the text."""
-    labels = {o.get("value", ""): o.get("label", "") for o in options}
-    if not labels:
-        return value
-    return "; ".join(labels.get(v, v) for v in value.split("|") if v) if value else ""
+def answer_text(question: Question, value: str) -> str:
+    """A survey answer as the participant saw it (see :func:`app.services.survey.answer_text`)."""
+    return survey.answer_text(question.kind, question.options, value)
 
 
 def exclude(db: Session, user: StaffUser, study_id: int, participant_id: int, reason: str) -> None:

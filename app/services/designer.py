@@ -19,14 +19,14 @@ from app import store
 from app.errors import InvalidInputError
 from app.i18n import available_languages
 from app.models import GridShape, StaffUser, Study, utcnow
-from app.services import access, audit
+from app.services import access, audit, survey
 from app.services.group_sessions import new_code
 from app.store import CardSpec
 from qsort.errors import FormatError
 from qsort.formats.studyfile import PARTICIPANT_OPTIONS, check_participant_options
 
-QUESTION_KINDS = ("text", "choice")
-"""The survey kinds the participant pages can ask today (free text, one choice)."""
+QUESTION_KINDS = survey.KINDS
+"""The survey kinds the participant pages ask (free text, one choice, several choices, a scale)."""
 MAX_STATEMENTS = 200
 MAX_COLUMNS = 21
 
@@ -48,7 +48,7 @@ class Design:
     extremes_required: bool = False
     participant: dict[str, Any] = field(default_factory=lambda: dict(PARTICIPANT_OPTIONS))
     """Read-aloud, the idle limit before the resume code, the tray's first pile (study file)."""
-    questions: list[tuple[str, str, str, list[dict[str, str]], bool]] = field(default_factory=list)
+    questions: list[survey.Spec] = field(default_factory=list)
 
 
 def participant_options(raw: dict[str, Any]) -> dict[str, Any]:
@@ -88,19 +88,27 @@ def parse_grid(low: str, high: str, capacities: str) -> tuple[list[int], list[in
 
 
 def parse_question(
-    key: str, kind: str, prompt: str, options: str, required: bool
-) -> tuple[str, str, str, list[dict[str, str]], bool]:
-    """One survey question from the form, checked."""
-    key = re.sub(r"[^a-z0-9_]+", "_", key.strip().lower()).strip("_")[:64]
-    if not key or not prompt.strip():
-        raise InvalidInputError("each survey question needs a short name and its question text")
-    if kind not in QUESTION_KINDS:
-        raise InvalidInputError(f"expected a question kind among {QUESTION_KINDS}, found {kind!r}")
-    labels = statement_lines(options)
-    if kind == "choice" and len(labels) < 2:
-        raise InvalidInputError(f"the choice question {key!r} needs at least two options")
-    choices = [{"value": f"o{i}", "label": label} for i, label in enumerate(labels, 1)]
-    return key, kind, prompt.strip(), choices if kind == "choice" else [], required
+    key: str,
+    kind: str,
+    prompt: str,
+    options: str,
+    required: bool,
+    scale: tuple[str, str, str, str] = ("1", "5", "", ""),
+) -> survey.Spec:
+    """One survey question from the form, checked: a choice's options one a line, a scale's
+    low and high numbers and the labels of its ends."""
+    if kind == "scale":
+        low, high, low_label, high_label = scale
+        try:
+            points = survey.scale_options(int(low), int(high), low_label, high_label)
+        except ValueError:
+            raise InvalidInputError(
+                f"the scale {prompt.strip()!r} needs whole numbers for its ends, such as 1 and 5; "
+                f"found {low!r} and {high!r}"
+            ) from None
+    else:
+        points = survey.choice_options(statement_lines(options))
+    return survey.check_spec((survey.clean_key(key), kind, prompt, points, required))
 
 
 def grid_problem(values: list[int], capacities: list[int], forced: bool, n: int) -> str | None:
@@ -146,11 +154,7 @@ def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
     options = participant_options(design.participant)
     if len({k for k, *_ in design.questions}) != len(design.questions):
         raise InvalidInputError("two survey questions have the same short name")
-    missing = store.answered_question_keys(db, study_id) - {k for k, *_ in design.questions}
-    if missing:
-        raise InvalidInputError(
-            f"answered questions cannot be removed: {', '.join(sorted(missing))}"
-        )
+    _check_answered(db, study_id, design.questions)
     changed = _save_texts(db, study, design.statements) | _save_grid(db, study, design)
     study.title, study.condition = design.title.strip()[:200] or study.title, design.condition
     study.language, study.extremes_required = design.language, design.extremes_required
@@ -164,6 +168,23 @@ def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
     detail = "new version of " + " and ".join(sorted(changed)) if changed else "texts and survey"
     audit.record(db, user, "study_edit", study_id=study_id, detail=detail)
     return study
+
+
+def _check_answered(db: Session, study_id: int, questions: list[survey.Spec]) -> None:
+    """Questions somebody has answered stay, and keep their kind (the answers read by it)."""
+    answered = store.answered_question_keys(db, study_id)
+    missing = answered - {k for k, *_ in questions}
+    if missing:
+        raise InvalidInputError(
+            f"answered questions cannot be removed: {', '.join(sorted(missing))}"
+        )
+    kinds = {q.key: q.kind for q in store.questions(db, study_id) if q.key in answered}
+    for key, kind, prompt, *_ in questions:
+        if kinds.get(key, kind) != kind:
+            raise InvalidInputError(
+                f"{prompt!r} has answers as {survey.KIND_NAMES[kinds[key]]}: its kind cannot "
+                "change (add a new question instead)"
+            )
 
 
 def current_cards(db: Session, study: Study) -> list[CardSpec]:

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidInputError
 from app.models import StaffUser, Study
-from app.services import access, audit, trace
+from app.services import access, audit, survey, trace
 from app.services.collected import answer_text
 from qsort.study import Grid
 from qsort.study import Statement as QStatement
@@ -101,17 +101,8 @@ def export_sorts(
 
 
 def _questions(db: Session, study_id: int) -> list[dict[str, object]]:
-    """The survey questions as a study file holds them (id, text, kind, options, required)."""
-    return [
-        {
-            "id": q.key,
-            "text": q.prompt,
-            "kind": q.kind,
-            "options": [o.get("label", "") for o in q.options],
-            "required": q.required,
-        }
-        for q in store.questions(db, study_id)
-    ]
+    """The survey questions as a study file holds them (docs/study-file.md)."""
+    return [survey.file_entry(q) for q in store.questions(db, study_id)]
 
 
 def _study(db: Session, user: StaffUser | None, study_id: int, full: bool) -> Study:
@@ -153,7 +144,7 @@ def responses_csv(
             q = questions.get(a.question_id)
             if q is None or (q.kind == "text" and not full):
                 continue
-            text = answer_text(q.options, a.value)
+            text = answer_text(q, a.value)
             row = {"participant": participant.label, "kind": "answer", "question": q.prompt}
             writer.writerow({**row, "answer": text, "finished": finished})
         for c in store.comments_of(db, participant.id):

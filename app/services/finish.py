@@ -1,9 +1,10 @@
 """Finishing: the post-sort comments on extreme cards and the survey, then the token is spent.
 
 Only cards in the two extreme columns of the recorded sort may carry a comment; when the study
-requires it, each of them must. Required survey questions must be answered, and a choice must be
-one of the options. Finishing is idempotent through ``finish_key``: a retry after a lost answer
-is told "done" even though the token no longer opens anything else.
+requires it, each of them must. Required survey questions must be answered, and a choice, each of
+several choices and a scale's number must be among the question's options (app.services.survey).
+Finishing is idempotent through ``finish_key``: a retry after a lost answer is told "done" even
+though the token no longer opens anything else.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidSubmissionError, NotJoinedError
 from app.models import Comment, Participant, Question, Study, SurveyAnswer
-from app.services import trace
+from app.services import survey, trace
 from app.services.submit import Problem
 
 MAX_TEXT = 4000
@@ -39,7 +40,7 @@ def finish(
     *,
     key: str,
     comments: dict[int, str],
-    answers: dict[str, str],
+    answers: dict[str, survey.Answer],
     steps: dict[str, float] | None = None,
 ) -> None:
     """Store comments, answers and the post-sort steps' times; spend the token."""
@@ -104,25 +105,23 @@ def _comment_rows(
 
 
 def _answer_rows(
-    participant_id: int, questions: list[Question], answers: dict[str, str]
+    participant_id: int, questions: list[Question], answers: dict[str, survey.Answer]
 ) -> tuple[list[Problem], list[SurveyAnswer]]:
+    """Rows for the answers given; a problem names each question by its text (never its key)."""
     problems: list[Problem] = []
     rows: list[SurveyAnswer] = []
     by_key = {q.key: q for q in questions}
     problems += [{"code": "unknown_question", "key": k} for k in sorted(set(answers) - set(by_key))]
     for q in questions:
-        value = answers.get(q.key, "").strip()
-        allowed = {o["value"] for o in q.options}
-        if not value:
-            if q.required:
-                problems.append({"code": "answer_required", "key": q.key, "prompt": q.prompt})
-        elif q.kind == "choice" and value not in allowed:
-            problems.append({"code": "answer_not_option", "key": q.key, "prompt": q.prompt})
-        else:
-            assert q.id is not None
-            rows.append(
-                SurveyAnswer(
-                    participant_id=participant_id, question_id=q.id, value=value[:MAX_TEXT]
-                )
+        value, problem = survey.stored_answer(q, answers.get(q.key, ""))
+        if problem is None and not value and q.required:
+            problem = "answer_required"
+        if problem is not None:
+            low, high, *_ = survey.scale_ends(q.options) if q.kind == "scale" else (0, 0)
+            problems.append(
+                {"code": problem, "key": q.key, "prompt": q.prompt, "low": low, "high": high}
             )
+        elif value:
+            assert q.id is not None
+            rows.append(SurveyAnswer(participant_id=participant_id, question_id=q.id, value=value))
     return problems, rows

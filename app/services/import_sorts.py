@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidInputError
 from app.models import SortSession, StaffUser, Study
-from app.services import access, audit
+from app.services import access, audit, survey
 from app.services.group_sessions import new_code
 from app.services.tokens import hash_token, new_public_id, new_token
 from qsort.study import Grid
@@ -108,26 +108,6 @@ def import_sorts(
     return labels
 
 
-def _survey(questions: tuple[dict[str, object], ...]) -> list[store.SurveySpec]:
-    specs: list[store.SurveySpec] = []
-    for q in questions:
-        options = q.get("options")
-        labels = [str(o) for o in options] if isinstance(options, list) else []
-        kind = "choice" if q.get("kind") == "choice" and labels else "text"
-        choices = [{"value": f"o{i}", "label": t} for i, t in enumerate(labels, 1)]
-        key = str(q.get("id", ""))[:64]
-        specs.append(
-            (
-                key,
-                kind,
-                str(q.get("text", "")),
-                choices if kind == "choice" else [],
-                bool(q.get("required", False)),
-            )
-        )
-    return specs
-
-
 def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -> Study:
     """A new draft study from a qsort study file, with its sorts (marked imported)."""
     from qsort.errors import QsortError
@@ -149,7 +129,7 @@ def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -
         column_values=data.grid.values,
         capacities=data.grid.capacities,
         forced=data.grid.forced,
-        survey=_survey(document.questions),
+        survey=[survey.from_file(q) for q in document.questions],
     )
     study.status = "draft"
     assert study.id is not None

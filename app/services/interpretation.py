@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app import analysis_store
+from app.services import survey
 from app.services.analysis import Loaded
 from qsort.result import AnalysisResult
 
@@ -53,14 +54,6 @@ class Voices:
     definers: tuple[Definer, ...]
 
 
-def _answer_text(question: Any, value: str) -> str:
-    """A choice answer by its label, a text answer as written."""
-    for option in question.options:
-        if option.get("value") == value:
-            return str(option.get("label", value))
-    return value
-
-
 def factor_voices(db: Any, loaded: Loaded, result: AnalysisResult) -> list[Voices]:
     """For every defined factor: its extreme statements with remarks, and its definers."""
     people = [row.participant_id for row in loaded.rows]
@@ -69,7 +62,9 @@ def factor_voices(db: Any, loaded: Loaded, result: AnalysisResult) -> list[Voice
     }
     answers: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for participant, question, value in analysis_store.answers_of(db, people):
-        answers[participant].append((question.prompt, _answer_text(question, value)))
+        answers[participant].append(
+            (question.prompt, survey.answer_text(question.kind, question.options, value))
+        )
     index = {name: k for k, name in enumerate(result.factor_names)}
     voices = []
     for factor in result.defined:

@@ -15,8 +15,11 @@
 Unlike the foreign formats it keeps everything a study is made of: statement ids and texts, the
 grid (forced or free), the title, the post-sort questions, the participant options of the web
 app (``"participant": {"read_aloud", "idle_minutes", "tray_start"}``), and the sorts in order.
-Questions are a list of objects checked for shape only (``id``, ``text`` and ``kind`` strings,
-ids unique, other keys kept as they are), so the web app can add fields without a new version.
+Questions are a list of objects checked for shape (``id``, ``text`` and ``kind`` strings, ids
+unique; the fields of the web app's kinds: ``options`` of a ``choice`` or ``multiple`` a list of
+strings, a ``scale``'s ``low`` below its ``high``, both integers, its end labels strings;
+``required`` a boolean); other keys are kept as they are, so the web app can add fields without
+a new version.
 """
 
 from __future__ import annotations
@@ -183,8 +186,33 @@ def check_questions(raw: object, path: PathArg = "questions") -> list[Question]:
         if item["id"] in seen:
             raise FormatError(f"{where}.id: expected unique question ids, {item['id']!r} repeats")
         seen.add(item["id"])
+        _check_question_fields(item, where)
         out.append(dict(item))
     return out
+
+
+def _check_question_fields(item: dict[str, Any], where: str) -> None:
+    """The fields the web app's question kinds read: options, a scale's ends, required."""
+    if "required" in item and not isinstance(item["required"], bool):
+        raise FormatError(
+            f"{where}.required: expected true or false, found {preview(item['required'])}"
+        )
+    if item["kind"] in ("choice", "multiple") and "options" in item:
+        options = _list(item["options"], f"{where}.options")
+        for j, option in enumerate(options):
+            if not isinstance(option, str):
+                raise FormatError(
+                    f"{where}.options[{j}]: expected a string, found {preview(option)}"
+                )
+    if item["kind"] != "scale":
+        return
+    low = _integer(item.get("low"), f"{where}.low")
+    high = _integer(item.get("high"), f"{where}.high")
+    if low >= high:
+        raise FormatError(f"{where}: expected low below high, found low {low} and high {high}")
+    for end in ("low_label", "high_label"):
+        if not isinstance(item.get(end, ""), str):
+            raise FormatError(f"{where}.{end}: expected a string, found {preview(item[end])}")
 
 
 def check_participant_options(raw: object, path: PathArg = "participant") -> dict[str, Any]:

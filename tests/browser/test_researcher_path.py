@@ -88,10 +88,24 @@ def _build_study(staff: Page, server: LiveServer) -> str:
     staff.check("input[name=q0_required]")
     staff.click("text=Save the design")
     expect(staff.locator("[role=status]")).to_have_text("Saved.")
+    _preview(staff)
     staff.click("text=What keeps you well")
     staff.click("text=Open the study")
     expect(staff.locator(".status-open")).to_be_visible()
     return staff.inner_text(".code")
+
+
+def _preview(staff: Page) -> None:
+    """The draft study previewed in a window of its own: the participant's consent and
+    instructions, marked as a preview (tests/browser/test_survey_preview.py walks it all)."""
+    with staff.expect_popup() as opened:
+        staff.click("text=Preview on a tablet")
+    preview = opened.value
+    expect(preview.locator("#preview-banner")).to_contain_text("What keeps you well")
+    preview.click("button[value=accept]")
+    expect(preview.locator("#condition-text")).to_have_text("What helps you stay well?")
+    expect(preview.locator("#preview-banner")).to_be_visible()
+    preview.close()
 
 
 def _participant_sorts(

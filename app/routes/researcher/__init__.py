@@ -14,6 +14,7 @@ from app.routes.researcher import (
     analysis,
     data,
     designer,
+    preview,
     statements,
     studies,
 )
@@ -26,5 +27,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     data.router,
     analysis.router,
     admin.router,
+    preview.router,
 )
 """The staff routers, in the order the app includes them."""

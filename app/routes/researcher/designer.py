@@ -15,12 +15,12 @@ from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import InvalidInputError
 from app.i18n import available_languages
 from app.models import StaffUser
+from app.routes.researcher import survey_form
 from app.routes.researcher.pages import page, see_other
-from app.services import access, designer
+from app.services import access, designer, survey
 
 router = APIRouter(prefix="/studies", dependencies=[Depends(csrf_protect)])
 TEXT_FIELDS = ("consent_text", "instructions_text", "thanks_text", "disagree_label", "agree_label")
-BLANK_QUESTIONS = 2
 
 
 @router.post("/new")
@@ -44,16 +44,7 @@ def _form_values(db: Session, study_id: int) -> dict[str, object]:
         "high": grid.column_values[-1],
         "capacities": " ".join(str(c) for c in grid.capacities),
         "forced": grid.forced,
-        "questions": [
-            {
-                "key": q.key,
-                "kind": q.kind,
-                "prompt": q.prompt,
-                "options": "\n".join(o.get("label", "") for o in q.options),
-                "required": q.required,
-            }
-            for q in store.questions(db, study_id)
-        ],
+        "questions": survey_form.question_rows(store.questions(db, study_id)),
     }
 
 
@@ -68,9 +59,7 @@ def _design_page(
 ) -> Response:
     study = access.study_for(db, user, study_id, "edit")
     shown = values or _form_values(db, study_id)
-    questions = list(shown["questions"])  # type: ignore[call-overload]
-    blank = {"key": "", "kind": "text", "prompt": "", "options": "", "required": False}
-    shown["questions"] = questions + [blank] * BLANK_QUESTIONS
+    shown["questions"] = survey_form.with_blanks(list(shown["questions"]))  # type: ignore[call-overload]
     return page(
         request,
         "researcher/design.html",
@@ -80,6 +69,7 @@ def _design_page(
         form=shown,
         languages=available_languages(),
         kinds=designer.QUESTION_KINDS,
+        kind_names=survey.KIND_NAMES,
         problems=designer.open_problems(db, study),
         frozen=store.has_sorts_on(db, study.current_qset_id, study.current_grid_id),
         **extra,
@@ -102,20 +92,7 @@ def design_from_form(form: FormData) -> designer.Design:
     values, capacities = designer.parse_grid(
         _text(form, "low"), _text(form, "high"), _text(form, "capacities")
     )
-    questions = []
-    for i in range(int(_text(form, "question_count") or 0)):
-        prompt = _text(form, f"q{i}_prompt")
-        if not prompt.strip() and not _text(form, f"q{i}_key").strip():
-            continue
-        questions.append(
-            designer.parse_question(
-                _text(form, f"q{i}_key") or f"q{i + 1}",
-                _text(form, f"q{i}_kind"),
-                prompt,
-                _text(form, f"q{i}_options"),
-                bool(_text(form, f"q{i}_required")),
-            )
-        )
+    questions = survey_form.questions_from_form(form)
     return designer.Design(
         title=_text(form, "title"),
         condition=_text(form, "condition").strip(),
@@ -145,18 +122,7 @@ def _participant_options(form: FormData) -> dict[str, object]:
 
 def _raw_values(form: FormData) -> dict[str, object]:
     """The form as it was sent, to show again with the message when it cannot be saved."""
-    count = int(_text(form, "question_count") or 0)
-    questions = [
-        {
-            "key": _text(form, f"q{i}_key"),
-            "kind": _text(form, f"q{i}_kind"),
-            "prompt": _text(form, f"q{i}_prompt"),
-            "options": _text(form, f"q{i}_options"),
-            "required": bool(_text(form, f"q{i}_required")),
-        }
-        for i in range(count)
-        if _text(form, f"q{i}_prompt") or _text(form, f"q{i}_key")
-    ]
+    questions = survey_form.raw_questions(form)
     names = ("low", "high", "capacities")
     return {
         **{n: _text(form, n) for n in names},

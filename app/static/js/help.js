@@ -43,7 +43,10 @@ async function update(method) {
   timer = setTimeout(() => update("GET"), POLL_MS);
 }
 
-if (button && status) {
+if (button && status && button.dataset.preview) {
+  // the designer's preview: nobody to call, and nothing is sent
+  button.addEventListener("click", () => { status.textContent = button.dataset.preview; });
+} else if (button && status) {
   button.addEventListener("click", () => update("POST"));
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") update("GET");
