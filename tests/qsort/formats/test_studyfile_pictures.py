@@ -142,10 +142,7 @@ def test_a_picture_over_the_limit_is_refused(tmp_path: Path, lipset_texts: Study
     big = PNG + b"\x00" * (sp.MAX_PICTURE_BYTES - len(PNG) + 1)
     picture = {"alt": "x", "type": "image/png", "data": base64.b64encode(big).decode()}
     text = _refusal(_with_picture(tmp_path, lipset_texts, picture))
-    assert (
-        "(statement '3').picture.data: the picture is 2000001 bytes; expected at most 2000000"
-        in (text)
-    )
+    assert "(statement '3').picture.data: the picture is 2000001 bytes; expected at most" in text
     huge = {**picture, "data": "A" * 4_000_000}
     text = _refusal(_with_picture(tmp_path, lipset_texts, huge))
     assert "(statement '3').picture.data: the picture is over 2999997 bytes; expected at most" in (
