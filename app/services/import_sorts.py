@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidInputError
 from app.models import SortSession, StaffUser, Study
-from app.services import access, audit
+from app.services import access, audit, study_file_pictures
 from app.services.group_sessions import new_code
 from app.services.tokens import hash_token, new_public_id, new_token
 from qsort.study import Grid
@@ -128,8 +128,11 @@ def _survey(questions: tuple[dict[str, object], ...]) -> list[store.SurveySpec]:
     return specs
 
 
-def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -> Study:
-    """A new draft study from a qsort study file, with its sorts (marked imported)."""
+def import_study(
+    db: Session, user: StaffUser | None, path: Path, source: str, data_dir: Path
+) -> Study:
+    """A new draft study from a qsort study file, with its sorts (marked imported) and its
+    picture cards (checked as uploads are, then kept in ``data_dir``'s media folder)."""
     from qsort.errors import QsortError
     from qsort.formats.studyfile import read_document
 
@@ -139,6 +142,7 @@ def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -
         document = read_document(path)
     except QsortError as exc:
         raise InvalidInputError(str(exc)) from exc
+    prepared = study_file_pictures.prepare_file_pictures(document, source)
     data = document.study
     study = store.create_study(
         db,
@@ -152,7 +156,10 @@ def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -
         survey=_survey(document.questions),
     )
     study.status = "draft"
-    assert study.id is not None
+    assert study.id is not None and study.current_qset_id is not None
+    if prepared:
+        cards = study_file_pictures.store_file_pictures(document, prepared, data_dir)
+        store.replace_statements(db, study.current_qset_id, cards)
     if user is not None and user.id is not None:
         store.grant(db, study.id, user.id, "owner")
     add_sorts(db, study, data, source)

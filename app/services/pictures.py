@@ -37,6 +37,22 @@ TABLET_EDGE = 1600
 MAX_PIXELS = 40_000_000
 """A picture that unpacks to more pixels than this is refused unread (a decompression bomb)."""
 _PILLOW_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+MAX_ALT = 1000
+"""The longest text alternative, in characters."""
+
+
+def checked_alt(alt: str) -> str:
+    """A picture's text alternative on one line, checked: present and at most :data:`MAX_ALT`
+    characters (screen readers and read-aloud say it in place of the picture)."""
+    line = " ".join(alt.split())
+    if not line:
+        raise InvalidInputError(
+            "a picture needs its text alternative: say in a sentence what it shows, for "
+            "people who cannot see it (screen readers and read-aloud say it)"
+        )
+    if len(line) > MAX_ALT:
+        raise InvalidInputError(f"a text alternative may be at most {MAX_ALT} characters")
+    return line
 
 
 def media_dir(data_dir: Path) -> Path:
