@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +118,7 @@ def read_pictures(statements: list[Any], path: PathArg) -> dict[str, Picture]:
     return out
 
 
-def check_total(pictures: Any, path: PathArg) -> None:
+def check_total(pictures: Iterable[Picture], path: PathArg) -> None:
     """Refuse more than :data:`MAX_FILE_PICTURE_BYTES` of pictures in one file."""
     total = sum(len(p.data) for p in pictures)
     if total > MAX_FILE_PICTURE_BYTES:

@@ -75,7 +75,8 @@ def read_study_file(path: PathArg, *, grid: Grid | None = None) -> Study:
 
 
 def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
-    """Read a qsort study file: the study and the post-sort questions."""
+    """Read a qsort study file: the study, the post-sort questions, the participant options and
+    the statements' pictures (version 1 or 2)."""
     data = load_json(path, _EXPECTED)
     if not is_study_file(data):
         raise FormatError(f'{path}: expected {_EXPECTED}, found no "format": "{FORMAT_NAME}"')

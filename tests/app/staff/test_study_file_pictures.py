@@ -349,3 +349,22 @@ def test_replaced_pictures_are_cleaned_up_and_used_ones_stay(
         ]:
             if card.get("image"):
                 assert owner.get(card["image"]).status_code == 200
+
+
+def test_an_export_whose_picture_file_is_gone_says_which_statement(
+    world: StaffWorld, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study_id = _picture_study(world)
+    folder = world.settings.data_dir
+    drawing = next(p for p in pictures.media_dir(folder).iterdir() if p.suffix == ".svg")
+    drawing.unlink()
+    out = tmp_path / "out.json"
+    capsys.readouterr()
+    assert _cli("study", "export", str(study_id), str(out), "--data-dir", str(folder)) == 2
+    error = capsys.readouterr().err
+    assert f"statement 5: its picture {drawing.name} is missing from the data folder's media/" in (
+        error
+    )
+    assert not out.exists()
+    refused = world.clients["other"].get(f"/studies/{study_id}/study.json")
+    assert refused.status_code == 422 and "statement 5: its picture" in refused.text

@@ -207,3 +207,37 @@ def test_any_picture_field_gives_a_picture_or_a_named_refusal(
     else:
         assert doc.pictures["1"].alt == picture["alt"]
         assert base64.b64encode(doc.pictures["1"].data).decode() == picture["data"]
+
+
+_SIGNATURES = {
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/webp": b"RIFF\x00\x00\x00\x00WEBP",
+    "image/svg+xml": b"<svg",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    chosen=st.dictionaries(
+        st.sampled_from([s.id for s in LIPSET.statements]),
+        st.tuples(
+            st.text(min_size=1, max_size=40).filter(str.strip),
+            st.sampled_from(sorted(_SIGNATURES)),
+            st.binary(max_size=300),
+        ),
+        max_size=5,
+    )
+)
+def test_any_pictures_are_read_back_exactly(
+    tmp_path_factory: pytest.TempPathFactory, chosen: dict[str, tuple[str, str, bytes]]
+) -> None:
+    pictures = {
+        key: Picture(alt, media_type, _SIGNATURES[media_type] + tail)
+        for key, (alt, media_type, tail) in chosen.items()
+    }
+    path = tmp_path_factory.mktemp("round") / "study.json"
+    write_study_file(LIPSET, path, pictures=pictures)
+    doc = read_document(path)
+    assert doc.pictures == pictures and doc.study == LIPSET
+    assert json.loads(path.read_text(encoding="utf-8"))["version"] == (2 if pictures else 1)
