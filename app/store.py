@@ -394,7 +394,7 @@ def study_participants(db: Session, study_id: int) -> list[ParticipantRow]:
 
 
 def picture_names(db: Session) -> set[str]:
-    """The stored picture every statement of every Q-set version of every study refers to."""
+    """The names of the stored pictures that statements of any Q-set version of any study use."""
     query = select(Statement.image).where(col(Statement.image).is_not(None)).distinct()
     return {name for name in db.exec(query).all() if name}
 
