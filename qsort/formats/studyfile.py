@@ -290,7 +290,8 @@ def dump_document(doc: Mapping[str, Any]) -> str:
 
 
 def _dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """JSON text with non-ASCII as it is, but DEL escaped: readers take a raw one for binary."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _dump_block(value: object) -> str:

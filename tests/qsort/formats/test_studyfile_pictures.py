@@ -168,6 +168,16 @@ def test_a_file_over_the_total_limit_is_refused(
         write_study_file(lipset_texts, tmp_path / "w.json", pictures=PICTURES)
 
 
+def test_a_control_character_in_a_text_is_written_readably(
+    tmp_path: Path, lipset_texts: Study
+) -> None:
+    """JSON leaves DEL (0x7f) unescaped, and the reader takes a raw one for a binary file."""
+    pictures = {"2": Picture("a\x7fb\x01", "image/png", PNG)}
+    path = _write(tmp_path, lipset_texts, pictures)
+    assert "\\u007f" in path.read_text(encoding="utf-8")
+    assert read_document(path).pictures == pictures
+
+
 def test_the_writer_refuses_what_the_reader_would(tmp_path: Path, lipset_texts: Study) -> None:
     with pytest.raises(FormatError, match=r"statements the study does not have: \['99'\]"):
         write_study_file(lipset_texts, tmp_path / "w.json", pictures={"99": PICTURES["1"]})
