@@ -393,6 +393,12 @@ def study_participants(db: Session, study_id: int) -> list[ParticipantRow]:
     return [(p, s, q, d) for p, s, q, d in db.exec(query)]
 
 
+def picture_names(db: Session) -> set[str]:
+    """The names of the stored pictures that statements of any Q-set version of any study use."""
+    query = select(Statement.image).where(col(Statement.image).is_not(None)).distinct()
+    return {name for name in db.exec(query).all() if name}
+
+
 def statements_by_id(db: Session, qset_id: int) -> dict[int, Statement]:
     """The Q-set version's statements keyed by their row id."""
     return {s.id: s for s in statements(db, qset_id) if s.id is not None}

@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-from app.cli import backup, data, serve, studies, users
+from app.cli import backup, data, media, serve, studies, users
 from qsort.cli.registry import Subparsers
 
-GROUPS = (serve, users, studies, data, backup)
+GROUPS = (serve, users, studies, data, media, backup)
 """The command groups, in the order ``qsort --help`` lists them."""
 
 

@@ -10,7 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from app.cli.serve import add_data_dir
+from app.cli.serve import add_data_dir, settings_for
 from app.cli.store import open_store
 from qsort.cli.registry import Subparsers
 
@@ -57,8 +57,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the study file."""
     from app.services import export
 
+    data_dir = settings_for(args).data_dir
     with open_store(args) as session:
-        export.export_sorts(session, None, args.study, args.out, "qsort")
+        export.export_sorts(session, None, args.study, args.out, "qsort", data_dir=data_dir)
     print(f"wrote {args.out}")
     return 0
 
@@ -67,8 +68,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Make the study and print its id."""
     from app.services import import_sorts
 
+    data_dir = settings_for(args).data_dir
     with open_store(args) as session:
-        study = import_sorts.import_study(session, None, args.file, args.file.name)
+        study = import_sorts.import_study(session, None, args.file, args.file.name, data_dir)
         session.flush()
         made = f"imported study {study.id}: {study.title} (a draft: design and open it)"
     print(made)

@@ -24,6 +24,7 @@ from app.errors import InvalidInputError
 from app.models import StaffUser, Study
 from app.services import access, audit, survey, trace
 from app.services.collected import answer_text
+from app.services.study_file_pictures import pictures_for_file
 from qsort.study import Grid
 from qsort.study import Statement as QStatement
 from qsort.study import Study as QStudy
@@ -74,12 +75,14 @@ def export_sorts(
     fmt: str | None = None,
     full: bool = False,
     action: str = "data_export",
+    data_dir: Path | None = None,
 ) -> list[Path]:
     """Write the study's sorts to ``path`` (format from ``fmt`` or the extension).
 
     ``user`` None is the command line (the machine's operator, who holds the whole store);
-    ``action`` names it in the audit record (``data_download`` from the browser).
-    Returns every file written, each made readable by its owner only.
+    ``action`` names it in the audit record (``data_download`` from the browser). A qsort
+    study file also carries the picture cards' images when ``data_dir`` (the data folder
+    holding them) is given. Returns every file written, each made readable by its owner only.
     """
     from qsort.errors import QsortError
     from qsort.formats import write_study
@@ -89,7 +92,7 @@ def export_sorts(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            options = {"questions": _questions(db, study_id)} if fmt == "qsort" else {}
+            options = _study_file_options(db, study, data_dir) if fmt == "qsort" else {}
             written = write_study(data, path, fmt, **options)
     except QsortError as exc:
         raise InvalidInputError(str(exc)) from exc
@@ -98,6 +101,15 @@ def export_sorts(
     detail = f"sorts as {fmt or path.suffix}{' (full)' if full else ''}"
     audit.record(db, user, action, study_id=study_id, detail=detail)
     return written
+
+
+def _study_file_options(db: Session, study: Study, data_dir: Path | None) -> dict[str, object]:
+    """What a qsort study file holds beyond the sorts: the questions and the pictures."""
+    assert study.id is not None and study.current_qset_id is not None
+    options: dict[str, object] = {"questions": _questions(db, study.id)}
+    if data_dir is not None:
+        options["pictures"] = pictures_for_file(db, study.current_qset_id, data_dir)
+    return options
 
 
 def _questions(db: Session, study_id: int) -> list[dict[str, object]]:

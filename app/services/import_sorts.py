@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidInputError
 from app.models import SortSession, StaffUser, Study
-from app.services import access, audit, survey
+from app.services import access, audit, study_file_pictures, survey
 from app.services.group_sessions import new_code
 from app.services.tokens import hash_token, new_public_id, new_token
 from qsort.study import Grid
@@ -108,8 +108,11 @@ def import_sorts(
     return labels
 
 
-def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -> Study:
-    """A new draft study from a qsort study file, with its sorts (marked imported)."""
+def import_study(
+    db: Session, user: StaffUser | None, path: Path, source: str, data_dir: Path
+) -> Study:
+    """A new draft study from a qsort study file, with its sorts (marked imported) and its
+    picture cards (checked as uploads are, then kept in ``data_dir``'s media folder)."""
     from qsort.errors import QsortError
     from qsort.formats.studyfile import read_document
 
@@ -119,6 +122,7 @@ def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -
         document = read_document(path)
     except QsortError as exc:
         raise InvalidInputError(str(exc)) from exc
+    prepared = study_file_pictures.prepare_file_pictures(document, source)
     data = document.study
     study = store.create_study(
         db,
@@ -132,7 +136,10 @@ def import_study(db: Session, user: StaffUser | None, path: Path, source: str) -
         survey=[survey.from_file(q) for q in document.questions],
     )
     study.status = "draft"
-    assert study.id is not None
+    assert study.id is not None and study.current_qset_id is not None
+    if prepared:
+        cards = study_file_pictures.store_file_pictures(document, prepared, data_dir)
+        store.replace_statements(db, study.current_qset_id, cards)
     if user is not None and user.id is not None:
         store.grant(db, study.id, user.id, "owner")
     add_sorts(db, study, data, source)

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
+import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +39,22 @@ TABLET_EDGE = 1600
 MAX_PIXELS = 40_000_000
 """A picture that unpacks to more pixels than this is refused unread (a decompression bomb)."""
 _PILLOW_FORMATS = {"PNG": "png", "JPEG": "jpg", "WEBP": "webp"}
+MAX_ALT = 1000
+"""The longest text alternative, in characters."""
+
+
+def checked_alt(alt: str) -> str:
+    """A picture's text alternative on one line, checked: present and at most :data:`MAX_ALT`
+    characters (screen readers and read-aloud say it in place of the picture)."""
+    line = " ".join(alt.split())
+    if not line:
+        raise InvalidInputError(
+            "a picture needs its text alternative: say in a sentence what it shows, for "
+            "people who cannot see it (screen readers and read-aloud say it)"
+        )
+    if len(line) > MAX_ALT:
+        raise InvalidInputError(f"a text alternative may be at most {MAX_ALT} characters")
+    return line
 
 
 def media_dir(data_dir: Path) -> Path:
@@ -61,9 +79,39 @@ def store_image(data_dir: Path, content: bytes, kind: str) -> str:
     folder = media_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    if not path.exists():
+    if path.exists():
+        os.utime(path)  # kept again now: :func:`remove_unused` counts its age from here
+    else:
         path.write_bytes(content)
     return name
+
+
+def remove_unused(
+    data_dir: Path, referenced: set[str], min_age: float, *, dry_run: bool = False
+) -> dict[Path, int]:
+    """Remove the stored pictures no statement refers to; return the files removed and their
+    sizes in bytes.
+
+    ``referenced`` holds the names statements use (:func:`app.store.picture_names`). A file
+    kept or uploaded again less than ``min_age`` seconds ago stays even when unused, so that a
+    picture being uploaded or imported while this runs (stored, its statement not yet saved)
+    is never taken away. Only names of the stored form are touched, nothing else in the folder.
+    """
+    folder = media_dir(data_dir)
+    if not folder.is_dir():
+        return {}
+    cutoff = time.time() - min_age
+    removed = {}
+    for path in sorted(folder.iterdir()):
+        if not NAME.match(path.name) or path.name in referenced or not path.is_file():
+            continue
+        state = path.stat()
+        if state.st_mtime > cutoff:
+            continue
+        if not dry_run:
+            path.unlink(missing_ok=True)
+        removed[path] = state.st_size
+    return removed
 
 
 def image_path(data_dir: Path, name: str) -> Path | None:

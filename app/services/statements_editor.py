@@ -171,14 +171,7 @@ def set_picture(
     ``upload`` is the file's content and name; None keeps the card's picture and changes only
     its text alternative. Nothing is stored unless the picture and its alternative are good.
     """
-    alt = " ".join(alt.split())
-    if not alt:
-        raise InvalidInputError(
-            "a picture needs its text alternative: say in a sentence what it shows, for "
-            "people who cannot see it (screen readers and read-aloud say it)"
-        )
-    if len(alt) > MAX_TEXT:
-        raise InvalidInputError(f"a text alternative may be at most {MAX_TEXT} characters")
+    alt = pictures.checked_alt(alt)
     name = None
     if upload is not None:
         content, kind = pictures.prepare_upload(*upload)

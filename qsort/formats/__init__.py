@@ -143,7 +143,7 @@ FORMATS: dict[str, FileFormat] = {
         ),
         FileFormat(
             "qsort",
-            "qsort study file (JSON: statements, grid, questions, sorts)",
+            "qsort study file (JSON: statements with their pictures, grid, questions, sorts)",
             (".json",),
             read_study_file,
             write_study_file,

@@ -14,7 +14,8 @@
 
 Unlike the foreign formats it keeps everything a study is made of: statement ids and texts, the
 grid (forced or free), the title, the post-sort questions, the participant options of the web
-app (``"participant": {"read_aloud", "idle_minutes", "tray_start"}``), and the sorts in order.
+app (``"participant": {"read_aloud", "idle_minutes", "tray_start"}``), the statements' pictures
+(:mod:`qsort.formats.study_pictures`; such a file is version 2), and the sorts in order.
 Questions are a list of objects checked for shape (``id``, ``text`` and ``kind`` strings, ids
 unique; the fields of the web app's kinds: ``options`` of a ``choice`` or ``multiple`` a list of
 strings, a ``scale``'s ``low`` below its ``high``, both integers, its end labels strings;
@@ -33,6 +34,13 @@ from typing import Any
 from qsort.errors import FormatError, StudyError
 from qsort.formats._common import PathArg, as_matrix, build_study, preview, sorts_grid
 from qsort.formats.htmlq import load_json
+from qsort.formats.study_pictures import (
+    PICTURES_VERSION,
+    Picture,
+    checked_pictures,
+    picture_json,
+    read_pictures,
+)
 from qsort.study import Grid, Statement, Study
 
 FORMAT_NAME = "qsort-study"
@@ -50,11 +58,13 @@ _EXPECTED = f'a qsort study file (a JSON object with "format": "{FORMAT_NAME}")'
 
 @dataclass(frozen=True)
 class StudyDocument:
-    """Everything a study file holds: the study and its post-sort questions."""
+    """Everything a study file holds: the study, its post-sort questions, the participant
+    options and the statements' pictures (by statement id)."""
 
     study: Study
     questions: tuple[Question, ...] = field(default=())
     participant: dict[str, Any] = field(default_factory=lambda: dict(PARTICIPANT_OPTIONS))
+    pictures: dict[str, Picture] = field(default_factory=dict)
 
 
 def is_study_file(data: object) -> bool:
@@ -68,17 +78,19 @@ def read_study_file(path: PathArg, *, grid: Grid | None = None) -> Study:
 
 
 def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
-    """Read a qsort study file: the study and the post-sort questions."""
+    """Read a qsort study file: the study, the post-sort questions, the participant options and
+    the statements' pictures (version 1 or 2)."""
     data = load_json(path, _EXPECTED)
     if not is_study_file(data):
         raise FormatError(f'{path}: expected {_EXPECTED}, found no "format": "{FORMAT_NAME}"')
     version = data.get("version")
-    if version != VERSION:
+    if version not in (VERSION, PICTURES_VERSION) or isinstance(version, bool):
         raise FormatError(
-            f'{path}, "version": expected {VERSION}, found {version!r} (a newer qsort may have '
-            "written this file)"
+            f'{path}, "version": expected {VERSION} or {PICTURES_VERSION}, found {version!r} '
+            "(a newer qsort may have written this file)"
         )
     statements = _statements(data.get("statements"), path)
+    pictures = read_pictures(data["statements"], path)
     names, columns = _sorts(data.get("sorts"), len(statements), path)
     matrix = as_matrix(columns, len(statements))
     if grid is None:
@@ -86,7 +98,8 @@ def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
     title = _string(data.get("title", ""), f'{path}, "title"')
     study = build_study(path, statements, names, matrix, grid, title)
     questions = tuple(check_questions(data.get("questions", []), path))
-    return StudyDocument(study, questions, check_participant_options(data.get("participant"), path))
+    participant = check_participant_options(data.get("participant"), path)
+    return StudyDocument(study, questions, participant, pictures)
 
 
 def _string(value: object, where: str) -> str:
@@ -249,17 +262,20 @@ def study_document(
     study: Study,
     questions: Sequence[Mapping[str, Any]] = (),
     participant: Mapping[str, Any] | None = None,
+    pictures: Mapping[str, Picture] | None = None,
 ) -> dict[str, Any]:
-    """The JSON object a study file holds (``participant`` options only when given)."""
+    """The JSON object a study file holds (``participant`` options only when given; with
+    ``pictures``, by statement id, the file is version 2)."""
     grid = study.grid
+    drawn = checked_pictures(pictures or {}, [s.id for s in study.statements])
     extra = (
         {} if participant is None else {"participant": check_participant_options(dict(participant))}
     )
     return {
         "format": FORMAT_NAME,
-        "version": VERSION,
+        "version": PICTURES_VERSION if drawn else VERSION,
         "title": study.title,
-        "statements": [{"id": s.id, "text": s.text} for s in study.statements],
+        "statements": [_statement_json(s, drawn.get(s.id)) for s in study.statements],
         "grid": {
             "values": list(grid.values),
             "capacities": list(grid.capacities),
@@ -274,17 +290,23 @@ def study_document(
     }
 
 
+def _statement_json(statement: Statement, picture: Picture | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": statement.id, "text": statement.text}
+    return out if picture is None else {**out, "picture": picture_json(picture)}
+
+
 def write_study_file(
     study: Study,
     path: PathArg,
     *,
     questions: Sequence[Mapping[str, Any]] = (),
     participant: Mapping[str, Any] | None = None,
+    pictures: Mapping[str, Picture] | None = None,
 ) -> list[Path]:
     """Write a qsort study file (UTF-8; one statement, question or sort a line, so that a diff
-    of two versions stays readable). Returns the file written."""
+    of two versions stays readable; ``pictures`` by statement id). Returns the file written."""
     target = Path(path)
-    doc = study_document(study, questions, participant)
+    doc = study_document(study, questions, participant, pictures)
     target.write_text(dump_document(doc), encoding="utf-8")
     return [target]
 
@@ -296,7 +318,8 @@ def dump_document(doc: Mapping[str, Any]) -> str:
 
 
 def _dump(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """JSON text with non-ASCII as it is, but DEL escaped: readers take a raw one for binary."""
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")
 
 
 def _dump_block(value: object) -> str:

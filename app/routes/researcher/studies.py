@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from app import store
-from app.deps import CurrentUser, DbDep, csrf_protect
+from app.deps import CurrentUser, DbDep, SettingsDep, csrf_protect
 from app.errors import InvalidInputError
 from app.models import StaffUser
 from app.routes.researcher.data import read_upload
@@ -102,25 +102,28 @@ def audit_record(request: Request, db: DbDep, user: CurrentUser, study_id: int) 
 
 @router.post("/import")
 async def import_study(
-    request: Request, db: DbDep, user: CurrentUser, file: UploadFile
+    request: Request, db: DbDep, settings: SettingsDep, user: CurrentUser, file: UploadFile
 ) -> Response:
-    """Make a draft study from an uploaded qsort study file."""
+    """Make a draft study from an uploaded qsort study file (its pictures checked as uploads)."""
     access.require_role(user, "admin", "researcher")
     name = Path(file.filename or "study.json").name or "study.json"
     with tempfile.TemporaryDirectory(prefix="qsort-upload-") as folder:
         path = Path(folder) / name
         path.write_bytes(await read_upload(file))
-        study = import_sorts.import_study(db, user, path, name)
+        study = import_sorts.import_study(db, user, path, name, settings.data_dir)
     db.commit()
     return see_other(f"/studies/{study.id}")
 
 
 @router.get("/{study_id}/study.json")
-def download_study(db: DbDep, user: CurrentUser, study_id: int) -> Response:
-    """The whole study as a qsort study file (statements, grid, questions, sorts)."""
+def download_study(db: DbDep, settings: SettingsDep, user: CurrentUser, study_id: int) -> Response:
+    """The whole study as a qsort study file (statements and their pictures, grid, questions,
+    sorts)."""
     with tempfile.TemporaryDirectory(prefix="qsort-export-") as folder:
         target = Path(folder) / f"study{study_id}.json"
-        export.export_sorts(db, user, study_id, target, "qsort", action="data_download")
+        export.export_sorts(
+            db, user, study_id, target, "qsort", action="data_download", data_dir=settings.data_dir
+        )
         db.commit()
         content = target.read_bytes()
     headers = {

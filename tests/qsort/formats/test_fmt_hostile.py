@@ -8,6 +8,7 @@ deep nesting, a huge number) and accept only a study or a QsortError. Their dead
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import tempfile
@@ -25,6 +26,8 @@ from qsort.errors import FormatError, QsortError
 from qsort.formats import read_study, write_study
 from qsort.formats.csv_sorts import _bulk_table, read_csv
 from qsort.formats.pqmethod import read_dat
+from qsort.formats.study_pictures import Picture
+from qsort.formats.studyfile import read_document, write_study_file
 from qsort.study import Grid, Study
 
 # --- the cases the issue names ---------------------------------------------------------------
@@ -179,14 +182,32 @@ def _seed(fmt: str) -> bytes:
         return path.read_bytes()
 
 
+def _picture_seed() -> bytes:
+    """A valid qsort study file whose statements 1 and 2 carry pictures (PNG, SVG)."""
+    rng = np.random.default_rng(11)
+    sorts = np.array([rng.permutation(GRID.pattern()) for _ in range(4)]).T
+    study = Study.from_matrix(sorts, ["ann", "ben", "cai", "dee"], list("abcdefghi"), grid=GRID)
+    pictures = {
+        study.statements[0].id: Picture("a bus", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(300)),
+        study.statements[1].id: Picture(
+            "a line", "image/svg+xml", b"<svg>" + b"x" * 200 + b"</svg>"
+        ),
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "seed.json"
+        write_study_file(study, path, pictures=pictures)
+        return path.read_bytes()
+
+
 SEEDS = {fmt: _seed(fmt) for fmt in FORMATS}
+SEEDS["qsort-pictures"] = _picture_seed()
 
 
 @st.composite
 def mutated(draw: st.DrawFn, fmt: str) -> bytes:
     """The format's seed file, changed by one or more hostile edits (for a workbook, the edits
     go to one of its XML parts half of the time, so that the reader sees damaged sheets)."""
-    if FORMATS[fmt] == "xlsx" and draw(st.booleans()):
+    if FORMATS.get(fmt) == "xlsx" and draw(st.booleans()):
         return _mutated_part(draw, SEEDS[fmt])
     return _mutate(draw, SEEDS[fmt])
 
@@ -248,6 +269,29 @@ def _read(fmt: str, data: bytes) -> None:
 @given(data=st.data())
 def test_every_reader_survives_mutated_files(fmt: str, data: st.DataObject) -> None:
     _read(fmt, data.draw(mutated(fmt)))
+
+
+@settings(
+    max_examples=60,
+    deadline=timedelta(seconds=20),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=True,
+)
+@given(data=st.data())
+def test_the_study_file_reader_survives_mutated_pictures(data: st.DataObject) -> None:
+    """The study file with pictures, mutated (base64 cut, flipped, swollen): a study or a
+    QsortError, never a traceback."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fuzz.json"
+        path.write_bytes(data.draw(mutated("qsort-pictures")))
+        with contextlib.suppress(QsortError):
+            read_document(path)
+
+
+def test_the_picture_seed_is_valid(tmp_path: Path) -> None:
+    (tmp_path / "seed.json").write_bytes(SEEDS["qsort-pictures"])
+    pictures = read_document(tmp_path / "seed.json").pictures
+    assert [p.alt for p in pictures.values()] == ["a bus", "a line"]
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
