@@ -315,7 +315,16 @@ def varimax_kaiser_pairwise(
     if not converged:
         rule = f"criterion change below {tolerance:g} in {_CONVERGED_CHECKS} consecutive cycles"
         notices = (_not_converged("Kaiser pairwise", cycles, rule),)
-    return Rotated(array @ rotation, rotation, cycles, converged, notices)
+    return Rotated(_times(array, rotation), rotation, cycles, converged, notices)
+
+
+def _times(array: FloatArray, rotation: FloatArray) -> FloatArray:
+    """``array @ rotation`` for a tall matrix and a small one.
+
+    ``einsum`` loops over the rows itself: the BLAS, for a k x k right-hand side, spends more
+    time arranging its threads than multiplying (several times as long for a million rows).
+    """
+    return np.einsum("ij,jk->ik", array, rotation)
 
 
 def _moment_cycles(
@@ -574,7 +583,9 @@ def reflect_signed_squares(loadings: ArrayLike) -> tuple[FloatArray, BoolArray]:
     """
     array = as_loadings(loadings)
     reflected = (array * np.abs(array)).sum(axis=0) < 0
-    return np.where(reflected, -array, array), reflected
+    if reflected.any():
+        array[:, reflected] *= -1.0
+    return array, reflected
 
 
 def orient_like_psych(loadings: ArrayLike) -> tuple[FloatArray, NDArray[np.intp]]:

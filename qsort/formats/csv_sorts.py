@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from typing import Literal
 import numpy as np
 
 from qsort.errors import FormatError, OptionError
+from qsort.formats._bulk import parse_body
 from qsort.formats._common import (
     PathArg,
     build_study,
@@ -50,7 +50,7 @@ from qsort.formats._common import (
     sorts_grid,
     with_texts,
 )
-from qsort.study import VALUE_LIMIT, Grid, IntMatrix, Study
+from qsort.study import Grid, IntMatrix, Study
 
 Orientation = Literal["statements", "participants"]
 DELIMITERS = (",", ";", "\t", "|")
@@ -72,7 +72,7 @@ _EXPECTED = "a CSV table of Q-sorts (a header row, then one row per statement or
 _SAMPLE_LINES = 10
 
 Row = tuple[int, list[str]]
-_QUOTED = re.compile(r'\s*"[^"]*"\s*')
+_BOM = "\ufeff".encode()
 
 
 def read_csv(
@@ -145,11 +145,11 @@ def read_table(
     (``orientation``, or detected)."""
     data = read_bytes(path)
     text, used = decode_text_as(data, path, _EXPECTED, legacy=True, encoding=encoding)
-    del data
     sep = delimiter if delimiter is not None else detect_delimiter(text, path)
     if sep not in DELIMITERS:
         raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
-    fast = _bulk_table(path, text, sep, used)
+    fast = _bulk_table(data if used in ("utf-8", "utf-8-sig") else text.encode("utf-8"), sep)
+    del data
     if fast is not None:
         return fast, orientation or detect_orientation(fast.header, fast.labels, path)
     rows = rows_of_text(text, sep, path)
@@ -166,34 +166,24 @@ def read_table(
     return _cell_table(path, header, body, side), side
 
 
-def _bulk_table(path: PathArg, text: str, sep: str, encoding: str) -> Table | None:
-    """The table parsed by ``numpy.loadtxt``, or None when the file needs the exact path
-    (quotes other than around the header's cells and the row labels, as R's ``write.csv``
-    puts them; blank rows; rows wider or narrower than the header; a cell that is not a whole
-    number within range)."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-        if "\r" in text:
-            return None
-    lines = text.rstrip("\n").split("\n")
-    header = _header_cells(lines[0], sep)
+def _bulk_table(data: bytes, sep: str) -> Table | None:
+    """The table parsed in bulk from its UTF-8 bytes (:func:`qsort.formats._bulk.parse_body`),
+    or None when the file needs the exact path: quotes other than around the header's cells and
+    the row labels (as R's ``write.csv`` puts them), blank rows, rows wider or narrower than the
+    header, a cell that is not a whole number within range."""
+    offset = len(_BOM) if data.startswith(_BOM) else 0
+    newline = data.find(b"\n", offset)
+    if newline < 0:
+        return None
+    header = _header_cells(data[offset:newline].decode("utf-8").rstrip("\r"), sep)
     width = len(header)
-    if width < 2 or not all(header[1:]) or len(lines) < 2 or "" in lines:
+    if width < 2 or not all(header[1:]):
         return None
-    n_rows = len(lines) - 1
-    if text.count(sep) - lines[0].count(sep) != n_rows * (width - 1):
+    body = parse_body(data, newline + 1, sep, width)
+    if body is None:
         return None
-    labels = _labels(lines, sep, text.count('"') - lines[0].count('"'))
-    del lines
-    if labels is None:
-        return None
-    values = _loadtxt(path, sep, width, encoding)
-    if values is None or values.shape != (n_rows, width - 1):
-        return None
-    if values.size and max(-int(values.min()), int(values.max())) > VALUE_LIMIT:
-        return None
-    header[0] = header[0].lstrip("\ufeff")
-    return Table(header, labels, list(range(2, n_rows + 2)), values)
+    lines = list(range(2, len(body.labels) + 2))
+    return Table(header, body.labels, lines, body.values)
 
 
 def _header_cells(line: str, sep: str) -> list[str]:
@@ -203,37 +193,6 @@ def _header_cells(line: str, sep: str) -> list[str]:
         return [cell.strip() for cell in next(csv.reader([line], delimiter=sep), [])]
     except csv.Error:
         return []
-
-
-def _labels(lines: list[str], sep: str, body_quotes: int) -> list[str] | None:
-    """The rows' first cells (unquoted), or None when a row is blank-labelled or a quote lies
-    elsewhere than around a label."""
-    raw = [line.partition(sep)[0] for line in lines[1:]]
-    if body_quotes:
-        if sum(label.count('"') for label in raw) != body_quotes:
-            return None
-        if not all(_QUOTED.fullmatch(label) for label in raw if '"' in label):
-            return None
-        raw = [label.strip().strip('"') for label in raw]
-    labels = list(map(str.strip, raw))
-    return labels if all(labels) else None
-
-
-def _loadtxt(path: PathArg, sep: str, width: int, encoding: str) -> IntMatrix | None:
-    try:
-        values = np.loadtxt(
-            path,
-            delimiter=sep,
-            skiprows=1,
-            usecols=range(1, width),
-            dtype=np.int64,
-            comments=None,
-            encoding=encoding,
-            ndmin=2,
-        )
-    except (ValueError, OverflowError, UnicodeError):
-        return None
-    return values
 
 
 def _cell_table(path: PathArg, header: list[str], body: list[Row], side: Orientation) -> Table:

@@ -1,0 +1,172 @@
+"""Bulk parsing of a plain CSV body of whole numbers, straight from its bytes with numpy.
+
+The body (the lines after the header, as UTF-8 bytes) is read in blocks of about
+:data:`BLOCK_BYTES`, each cut after a newline: every byte is compared with the delimiter and the
+newline at once, the cells' bounds come from those positions, and the numbers are assembled
+digit by digit across all cells of the block together. Memory stays bounded (a few dozen bytes
+per byte of one block) and lines may be of any length (a block holds at least one whole line).
+
+Only plain bodies are accepted: every line has exactly ``width`` cells, the first a non-empty
+label (quoted only as a whole, as R's ``write.csv`` writes row names), the others an optional
+sign and one to four digits, with LF or CRLF line ends. Anything else returns None, and the
+caller reads the file cell by cell, which names the first bad cell exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from qsort.study import VALUE_LIMIT
+
+BLOCK_BYTES: int = 1 << 20
+"""Bytes parsed at once (about 1 MB; a longer line is parsed whole)."""
+
+_NEWLINE, _RETURN, _MINUS, _PLUS, _ZERO, _QUOTE = (ord(c) for c in '\n\r-+0"')
+_DIGITS = len(str(VALUE_LIMIT))
+_END = np.array([_NEWLINE], dtype=np.uint8)
+_QUOTED = re.compile(r'\s*"[^"]*"\s*')
+
+Bytes = NDArray[np.uint8]
+Index = NDArray[np.intp]
+
+
+@dataclass(frozen=True)
+class Body:
+    """The parsed body: one label and one row of values per line.
+
+    Attributes
+    ----------
+    labels : list of str
+        Each line's first cell, stripped (and unquoted).
+    values : ndarray of int16, shape (lines, width - 1)
+    """
+
+    labels: list[str]
+    values: NDArray[np.int16]
+
+
+def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
+    """Parse ``data[start:]`` as lines of a label and ``width - 1`` whole numbers.
+
+    Parameters
+    ----------
+    data : bytes
+        The whole file as UTF-8 (a byte-order mark before ``start`` is ignored).
+    start : int
+        Offset of the first body line.
+    sep : str
+        The delimiter, one ASCII character.
+    width : int
+        Cells per line, the label included (at least 2).
+
+    Returns
+    -------
+    Body or None
+        None when the body is not plain (see the module docstring), or empty.
+    """
+    end = len(data)
+    while end > start and data[end - 1] in b"\r\n":
+        end -= 1
+    if end <= start or data.count(b"\r", start, end) != data.count(b"\r\n", start, end):
+        return None
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    labels: list[str] = []
+    rows: list[NDArray[np.int16]] = []
+    for first, last in _blocks(data, start, end):
+        block = buffer[first:last] if last < end else np.concatenate((buffer[first:end], _END))
+        parsed = _parse_block(block, ord(sep), width)
+        if parsed is None:
+            return None
+        labels += parsed[0]
+        rows.append(parsed[1])
+    quotes = data.count(b'"', start, end)
+    if quotes and not _unquote(labels, quotes):
+        return None
+    return Body(labels, np.concatenate(rows))
+
+
+def _blocks(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """(first, last) byte offsets of blocks of whole lines; ``last`` is just past a newline
+    (or ``end`` for the final block, whose newline the caller adds)."""
+    blocks = []
+    while start < end:
+        cut = data.rfind(b"\n", start, min(start + BLOCK_BYTES, end))
+        if cut < 0:
+            cut = data.find(b"\n", start, end)
+        last = end if cut < 0 else cut + 1
+        blocks.append((start, last))
+        start = last
+    return blocks
+
+
+def _parse_block(block: Bytes, sep: int, width: int) -> tuple[list[str], NDArray[np.int16]] | None:
+    """Labels and values of a block of whole lines (each ending in a newline), or None."""
+    ends = np.flatnonzero((block == sep) | (block == _NEWLINE))
+    lines = ends.size // width
+    if ends.size != lines * width or np.count_nonzero(block[ends] == _NEWLINE) != lines:
+        return None
+    if not np.all(block[ends[width - 1 :: width]] == _NEWLINE):
+        return None
+    starts = np.empty_like(ends)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    cells_end = ends.reshape(lines, width).copy()
+    last = cells_end[:, -1]
+    last -= (last > starts[width - 1 :: width]) & (block[last - 1] == _RETURN)
+    values = _numbers(block, starts.reshape(lines, width)[:, 1:], cells_end[:, 1:])
+    labels = _labels(block, starts[::width], ends[::width])
+    if values is None or labels is None:
+        return None
+    return labels, values
+
+
+def _numbers(block: Bytes, starts: Index, ends: Index) -> NDArray[np.int16] | None:
+    """The whole numbers in ``block[starts:ends]`` (same shape), or None if a cell is not
+    an optional sign then 1 to 4 digits, or is beyond :data:`VALUE_LIMIT`."""
+    leading = block[starts]
+    negative = leading == _MINUS
+    digits_from = starts + (negative | (leading == _PLUS))
+    length = ends - digits_from
+    if length.min() < 1 or length.max() > _DIGITS:
+        return None
+    value = np.zeros(starts.shape, dtype=np.int32)
+    for offset in range(int(length.max())):
+        active = length > offset
+        digit = block[np.where(active, digits_from + offset, 0)].astype(np.int32) - _ZERO
+        if np.any(active & ((digit < 0) | (digit > 9))):
+            return None
+        value = np.where(active, value * 10 + digit, value)
+    if int(value.max()) > VALUE_LIMIT:
+        return None
+    return np.where(negative, -value, value).astype(np.int16)
+
+
+def _labels(block: Bytes, starts: Index, ends: Index) -> list[str] | None:
+    """The stripped first cells of the lines, or None when one is empty or not UTF-8."""
+    lengths = ends - starts + 1
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    gathered = block[offsets + np.arange(int(lengths.sum()))]
+    gathered[np.cumsum(lengths) - 1] = _NEWLINE
+    try:
+        labels = gathered.tobytes().decode("utf-8").split("\n")[:-1]
+    except UnicodeDecodeError:
+        return None
+    labels = [label.strip() for label in labels]
+    return labels if all(labels) else None
+
+
+def _unquote(labels: list[str], quotes: int) -> bool:
+    """Strip the quotes around labels in place; False unless every quote of the body is one
+    of a pair around a whole label."""
+    if sum(label.count('"') for label in labels) != quotes:
+        return False
+    for i, label in enumerate(labels):
+        if '"' in label:
+            if not _QUOTED.fullmatch(label):
+                return False
+            labels[i] = label.strip().strip('"').strip()
+    return all(labels)
