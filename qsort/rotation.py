@@ -324,7 +324,8 @@ def _times(array: FloatArray, rotation: FloatArray) -> FloatArray:
     ``einsum`` loops over the rows itself: the BLAS, for a k x k right-hand side, spends more
     time arranging its threads than multiplying (several times as long for a million rows).
     """
-    return np.einsum("ij,jk->ik", array, rotation)
+    product: FloatArray = np.einsum("ij,jk->ik", array, rotation)
+    return product
 
 
 def _moment_cycles(
