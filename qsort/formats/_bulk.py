@@ -22,8 +22,9 @@ from numpy.typing import NDArray
 
 from qsort.study import VALUE_LIMIT
 
-BLOCK_BYTES: int = 1 << 20
-"""Bytes parsed at once (about 1 MB; a longer line is parsed whole)."""
+BLOCK_BYTES: int = 1 << 18
+"""Bytes parsed at once (256 KiB, so that the temporaries stay in the allocator's reach; a
+longer line is parsed whole)."""
 
 _NEWLINE, _RETURN, _MINUS, _PLUS, _ZERO, _QUOTE = (ord(c) for c in '\n\r-+0"')
 _DIGITS = len(str(VALUE_LIMIT))
@@ -71,7 +72,11 @@ def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
     end = len(data)
     while end > start and data[end - 1] in b"\r\n":
         end -= 1
-    if end <= start or data.count(b"\r", start, end) != data.count(b"\r\n", start, end):
+    if end <= start:
+        return None
+    if data.find(b"\r", start, end) >= 0 and (
+        data.count(b"\r", start, end) != data.count(b"\r\n", start, end)
+    ):
         return None
     buffer = np.frombuffer(data, dtype=np.uint8)
     labels: list[str] = []
@@ -83,7 +88,7 @@ def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
             return None
         labels += parsed[0]
         rows.append(parsed[1])
-    quotes = data.count(b'"', start, end)
+    quotes = data.count(b'"', start, end) if data.find(b'"', start, end) >= 0 else 0
     if quotes and not _unquote(labels, quotes):
         return None
     return Body(labels, np.concatenate(rows))
@@ -105,19 +110,21 @@ def _blocks(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
 
 def _parse_block(block: Bytes, sep: int, width: int) -> tuple[list[str], NDArray[np.int16]] | None:
     """Labels and values of a block of whole lines (each ending in a newline), or None."""
-    ends = np.flatnonzero((block == sep) | (block == _NEWLINE))
+    newline = block == _NEWLINE
+    ends = np.flatnonzero(newline | (block == sep))
     lines = ends.size // width
-    if ends.size != lines * width or np.count_nonzero(block[ends] == _NEWLINE) != lines:
+    if ends.size != lines * width or np.count_nonzero(newline) != lines:
         return None
-    if not np.all(block[ends[width - 1 :: width]] == _NEWLINE):
+    if not np.all(newline[ends[width - 1 :: width]]):
         return None
     starts = np.empty_like(ends)
     starts[0] = 0
     starts[1:] = ends[:-1] + 1
-    cells_end = ends.reshape(lines, width).copy()
-    last = cells_end[:, -1]
-    last -= (last > starts[width - 1 :: width]) & (block[last - 1] == _RETURN)
-    values = _numbers(block, starts.reshape(lines, width)[:, 1:], cells_end[:, 1:])
+    cell_ends = ends.reshape(lines, width)[:, 1:]
+    if _RETURN in block[cell_ends[:, -1] - 1]:
+        cell_ends = cell_ends.copy()
+        cell_ends[:, -1] -= block[cell_ends[:, -1] - 1] == _RETURN
+    values = _numbers(block, starts.reshape(lines, width)[:, 1:], cell_ends)
     labels = _labels(block, starts[::width], ends[::width])
     if values is None or labels is None:
         return None
@@ -126,36 +133,49 @@ def _parse_block(block: Bytes, sep: int, width: int) -> tuple[list[str], NDArray
 
 def _numbers(block: Bytes, starts: Index, ends: Index) -> NDArray[np.int16] | None:
     """The whole numbers in ``block[starts:ends]`` (same shape), or None if a cell is not
-    an optional sign then 1 to 4 digits, or is beyond :data:`VALUE_LIMIT`."""
+    an optional sign then 1 to 4 digits, or is beyond :data:`VALUE_LIMIT`.
+
+    The first digit of every cell is taken at once; each further digit only for the cells
+    that have it (few, for the one-digit values of most grids).
+    """
     leading = block[starts]
     negative = leading == _MINUS
     digits_from = starts + (negative | (leading == _PLUS))
     length = ends - digits_from
     if length.min() < 1 or length.max() > _DIGITS:
         return None
-    value = np.zeros(starts.shape, dtype=np.int32)
-    for offset in range(int(length.max())):
-        active = length > offset
-        digit = block[np.where(active, digits_from + offset, 0)].astype(np.int32) - _ZERO
-        if np.any(active & ((digit < 0) | (digit > 9))):
+    first = block[digits_from] - np.uint8(_ZERO)  # a byte below "0" wraps past 9
+    if np.any(first > 9):
+        return None
+    value: NDArray[np.int16] = first.astype(np.int16)
+    flat, origins, sizes = value.reshape(-1), digits_from.reshape(-1), length.reshape(-1)
+    for offset in range(1, int(length.max())):
+        more = np.flatnonzero(sizes > offset)
+        digit = block[origins[more] + offset] - np.uint8(_ZERO)
+        if np.any(digit > 9):
             return None
-        value = np.where(active, value * 10 + digit, value)
+        flat[more] = flat[more] * 10 + digit
     if int(value.max()) > VALUE_LIMIT:
         return None
-    return np.where(negative, -value, value).astype(np.int16)
+    value *= 1 - 2 * negative.view(np.int8)
+    return value
 
 
 def _labels(block: Bytes, starts: Index, ends: Index) -> list[str] | None:
     """The stripped first cells of the lines, or None when one is empty or not UTF-8."""
-    lengths = ends - starts + 1
+    lengths = ends - starts + 1  # each label with the delimiter after it, made a newline
+    if lengths.min() < 2:
+        return None
     offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
     gathered = block[offsets + np.arange(int(lengths.sum()))]
     gathered[np.cumsum(lengths) - 1] = _NEWLINE
     try:
-        labels = gathered.tobytes().decode("utf-8").split("\n")[:-1]
+        text = gathered.tobytes().decode("utf-8")
     except UnicodeDecodeError:
         return None
-    labels = [label.strip() for label in labels]
+    labels = text.split("\n")[:-1]
+    if " " in text or "\t" in text:
+        labels = [label.strip() for label in labels]
     return labels if all(labels) else None
 
 

@@ -50,7 +50,7 @@ from qsort.formats._common import (
     sorts_grid,
     with_texts,
 )
-from qsort.study import Grid, IntMatrix, Study
+from qsort.study import Grid, IntMatrix, Study, storage_type
 
 Orientation = Literal["statements", "participants"]
 DELIMITERS = (",", ";", "\t", "|")
@@ -115,7 +115,9 @@ def read_csv(
     if side == "statements":
         ids, names, matrix = table.labels, list(table.header[1:]), table.values
     else:
-        ids, names, matrix = list(table.header[1:]), table.labels, table.values.T
+        # One copy, in the sorts' storage type and their layout (a row per statement).
+        values = table.values.astype(storage_type(table.values), copy=False)
+        ids, names, matrix = list(table.header[1:]), table.labels, np.ascontiguousarray(values.T)
     if grid is None:
         grid = sorts_grid(matrix, names, path)
     texts = _texts(path, statements, find_statements, len(ids), encoding)
