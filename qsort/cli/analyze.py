@@ -38,8 +38,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     sys.stdout.write(render_summary(result, every_sort=args.all))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(result.to_dict(), separators=(",", ":"))
-        args.json.write_text(text + "\n", encoding="utf-8")
+        result.write_json(args.json)
         print(f"\nWrote {args.json}")
     return 0
 
