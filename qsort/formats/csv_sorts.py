@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ from qsort.formats._common import (
     decode_text_as,
     one_line,
     parse_int,
+    plain_ascii,
     plain_ints,
     read_bytes,
     read_statement_texts,
@@ -73,6 +75,8 @@ _SAMPLE_LINES = 10
 
 Row = tuple[int, list[str]]
 _BOM = "\ufeff".encode()
+_UTF8 = ("ascii", "utf-8", "utf-8-sig")
+_VISIBLE = re.compile(rb"[^ \t\r\n\x1a]")
 
 
 def read_csv(
@@ -146,14 +150,19 @@ def read_table(
     """Read a CSV table of a header, then rows of a label and whole numbers, and its orientation
     (``orientation``, or detected)."""
     data = read_bytes(path)
-    text, used = decode_text_as(data, path, _EXPECTED, legacy=True, encoding=encoding)
+    ascii_text = encoding is None and plain_ascii(data) and _VISIBLE.search(data) is not None
+    # Plain ASCII is UTF-8 as it is: only the lines the delimiter is told from are decoded
+    # before the bulk parse, and the whole text only if that parse refuses the file.
+    text, used = (_head_text(data), "ascii") if ascii_text else _decoded(data, path, encoding)
     sep = delimiter if delimiter is not None else detect_delimiter(text, path)
     if sep not in DELIMITERS:
         raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
-    fast = _bulk_table(data if used in ("utf-8", "utf-8-sig") else text.encode("utf-8"), sep)
-    del data
+    fast = _bulk_table(data if used in _UTF8 else text.encode("utf-8"), sep)
     if fast is not None:
         return fast, orientation or detect_orientation(fast.header, fast.labels, path)
+    if ascii_text:
+        text = _decoded(data, path, encoding)[0]
+    del data
     rows = rows_of_text(text, sep, path)
     del text
     header = _trim_header(rows[0], path)
@@ -166,6 +175,21 @@ def read_table(
     first_column = [cells[0] if cells else "" for _, cells in body]
     side = orientation or detect_orientation(header, first_column, path)
     return _cell_table(path, header, body, side), side
+
+
+def _decoded(data: bytes, path: PathArg, encoding: str | None) -> tuple[str, str]:
+    return decode_text_as(data, path, _EXPECTED, legacy=True, encoding=encoding)
+
+
+def _head_text(data: bytes) -> str:
+    """The first lines of plain ASCII ``data`` that :func:`detect_delimiter` looks at, decoded
+    (each line whole, however long)."""
+    end = -1
+    for _ in range(_SAMPLE_LINES * 4):
+        end = data.find(b"\n", end + 1)
+        if end < 0:
+            return data.decode("ascii")
+    return data[:end].decode("ascii")
 
 
 def _bulk_table(data: bytes, sep: str) -> Table | None:
