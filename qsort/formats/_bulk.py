@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from qsort.study import VALUE_LIMIT
+from qsort.study import VALUE_LIMIT, IntMatrix
 
 BLOCK_BYTES: int = 1 << 18
 """Bytes parsed at once (256 KiB, so that the temporaries stay in the allocator's reach; a
@@ -29,10 +29,12 @@ longer line is parsed whole)."""
 _NEWLINE, _RETURN, _MINUS, _PLUS, _ZERO, _QUOTE = (ord(c) for c in '\n\r-+0"')
 _DIGITS = len(str(VALUE_LIMIT))
 _END = np.array([_NEWLINE], dtype=np.uint8)
+_INT8_MAX = 127
 _QUOTED = re.compile(r'\s*"[^"]*"\s*')
 
 Bytes = NDArray[np.uint8]
 Index = NDArray[np.intp]
+SmallInts = IntMatrix
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,11 @@ class Body:
     ----------
     labels : list of str
         Each line's first cell, stripped (and unquoted).
-    values : ndarray of int16, shape (lines, width - 1)
+    values : ndarray of int8 (int16 when a value needs it), shape (lines, width - 1)
     """
 
     labels: list[str]
-    values: NDArray[np.int16]
+    values: SmallInts
 
 
 def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
@@ -80,7 +82,7 @@ def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
         return None
     buffer = np.frombuffer(data, dtype=np.uint8)
     labels: list[str] = []
-    rows: list[NDArray[np.int16]] = []
+    rows: list[SmallInts] = []
     for first, last in _blocks(data, start, end):
         block = buffer[first:last] if last < end else np.concatenate((buffer[first:end], _END))
         parsed = _parse_block(block, ord(sep), width)
@@ -91,7 +93,7 @@ def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
     quotes = data.count(b'"', start, end) if data.find(b'"', start, end) >= 0 else 0
     if quotes and not _unquote(labels, quotes):
         return None
-    return Body(labels, np.concatenate(rows))
+    return Body(labels, np.concatenate(rows))  # int16 if one block needed it
 
 
 def _blocks(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
@@ -108,7 +110,7 @@ def _blocks(data: bytes, start: int, end: int) -> list[tuple[int, int]]:
     return blocks
 
 
-def _parse_block(block: Bytes, sep: int, width: int) -> tuple[list[str], NDArray[np.int16]] | None:
+def _parse_block(block: Bytes, sep: int, width: int) -> tuple[list[str], SmallInts] | None:
     """Labels and values of a block of whole lines (each ending in a newline), or None."""
     newline = block == _NEWLINE
     ends = np.flatnonzero(newline | (block == sep))
@@ -131,7 +133,7 @@ def _parse_block(block: Bytes, sep: int, width: int) -> tuple[list[str], NDArray
     return labels, values
 
 
-def _numbers(block: Bytes, starts: Index, ends: Index) -> NDArray[np.int16] | None:
+def _numbers(block: Bytes, starts: Index, ends: Index) -> SmallInts | None:
     """The whole numbers in ``block[starts:ends]`` (same shape), or None if a cell is not
     an optional sign then 1 to 4 digits, or is beyond :data:`VALUE_LIMIT`.
 
@@ -155,10 +157,11 @@ def _numbers(block: Bytes, starts: Index, ends: Index) -> NDArray[np.int16] | No
         if np.any(digit > 9):
             return None
         flat[more] = flat[more] * 10 + digit
-    if int(value.max()) > VALUE_LIMIT:
+    largest = int(value.max())
+    if largest > VALUE_LIMIT:
         return None
     value *= 1 - 2 * negative.view(np.int8)
-    return value
+    return value.astype(np.int8) if largest <= _INT8_MAX else value
 
 
 def _labels(block: Bytes, starts: Index, ends: Index) -> list[str] | None:
