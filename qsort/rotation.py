@@ -12,6 +12,9 @@ square root of its communality). Two algorithms are offered, one per reference p
   ``sqrt(1/2)`` it stands for, which keeps every step orthogonal. Where PQMethod's arithmetic
   breaks down (a denominator Bd of 0, where it divides by zero, or one negligible next to the
   numerator, where its turn is too small to leave a saddle point) the limit tan 4φ = ∞ is taken.
+  From :data:`MOMENT_MIN_SORTS` sorts on, the sums each step needs come from the loadings'
+  moments (:mod:`qsort.moments`) rather than from a pass over every loading; the steps, and
+  so the result, are the same (see :func:`varimax_kaiser_pairwise`).
 * :func:`varimax_svd`, R's ``stats::varimax`` (A.3.1): the simultaneous algorithm that updates
   the whole rotation matrix from the SVD of the criterion's gradient.
 
@@ -280,6 +283,13 @@ def varimax_kaiser_pairwise(
     quadrant logic (a pair whose ``|tan 4θ|`` is below 0.00116 is left as it is). The algorithm
     stops when the criterion has changed by less than ``tolerance`` after four consecutive
     cycles, or after ``max_cycles`` cycles.
+
+    With :data:`MOMENT_MIN_SORTS` rows or more, the cycles run on the moments of the normalised
+    loadings (:class:`qsort.moments.Moments`, O(n k⁴) once, then O(k⁴) a step). Every
+    comparison a step or the stopping rule makes is checked to lie farther from its edge than
+    the rounding of the sums allows (:data:`qsort.moments.ROUNDING`); otherwise the cycles are
+    run again on the loadings themselves (the column route), so the steps taken are always
+    those of the column route, and the rotation agrees with it to rounding.
 
     Parameters
     ----------
