@@ -527,7 +527,7 @@ def _counts_differ(
             np.clip(block, low, high, out=block)
         columns = block.shape[1]
         block += np.arange(columns, dtype=np.intp) * width - low
-        counts = np.bincount(block.ravel(), minlength=columns * width)
+        counts = np.bincount(block.ravel(order="K"), minlength=columns * width)
         wrong[first : first + columns] = (counts.reshape(columns, width) != expected).any(axis=1)
     return wrong
 

@@ -119,9 +119,9 @@ def read_csv(
     if side == "statements":
         ids, names, matrix = table.labels, list(table.header[1:]), table.values
     else:
-        # One copy, in the sorts' storage type and their layout (a row per statement).
+        # A transposed view: the Study's own copy lays the sorts out a row per statement.
         values = table.values.astype(storage_type(table.values), copy=False)
-        ids, names, matrix = list(table.header[1:]), table.labels, np.ascontiguousarray(values.T)
+        ids, names, matrix = list(table.header[1:]), table.labels, values.T
     if grid is None:
         grid = sorts_grid(matrix, names, path)
     texts = _texts(path, statements, find_statements, len(ids), encoding)
