@@ -82,7 +82,8 @@ MOMENT_MIN_SORTS: int = 20_000
 
 Below it every step passes over the loadings (the column route), which costs O(n) per step and
 is quick at this size; from it on, the moments are formed once (:class:`qsort.moments.Moments`)
-and the steps cost O(k⁴) each. The two routes take the same decisions, or the moment route hands
+and the steps cost O(k⁴) each, which is taken while k⁴ is at most n (up to 11 factors at 20,000
+sorts, 31 at a million). The two routes take the same decisions, or the moment route hands
 over to the column route (see :func:`varimax_kaiser_pairwise`).
 """
 
@@ -284,9 +285,9 @@ def varimax_kaiser_pairwise(
     stops when the criterion has changed by less than ``tolerance`` after four consecutive
     cycles, or after ``max_cycles`` cycles.
 
-    With :data:`MOMENT_MIN_SORTS` rows or more, the cycles run on the moments of the normalised
-    loadings (:class:`qsort.moments.Moments`, O(n k⁴) once, then O(k⁴) a step). Every
-    comparison a step or the stopping rule makes is checked to lie farther from its edge than
+    With :data:`MOMENT_MIN_SORTS` rows or more (and k⁴ at most n), the cycles run on the
+    moments of the normalised loadings (:class:`qsort.moments.Moments`, O(n k⁴) once, then
+    O(k⁴) a step). Every comparison a step or the stopping rule makes is checked to lie farther from its edge than
     the rounding of the sums allows (:data:`qsort.moments.ROUNDING`); otherwise the cycles are
     run again on the loadings themselves (the column route), so the steps taken are always
     those of the column route, and the rotation agrees with it to rounding.
@@ -318,7 +319,8 @@ def varimax_kaiser_pairwise(
     if array.shape[1] < 2:
         return _unrotated(array)
     found = None
-    if array.shape[0] >= MOMENT_MIN_SORTS:
+    rows, k = array.shape
+    if rows >= MOMENT_MIN_SORTS and k**4 <= rows:
         found = _moment_cycles(Moments.of(array), tolerance, max_cycles)
     rotation, cycles, converged = found or _column_cycles(array, tolerance, max_cycles)
     notices: tuple[Notice, ...] = ()
