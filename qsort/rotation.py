@@ -287,10 +287,11 @@ def varimax_kaiser_pairwise(
 
     With :data:`MOMENT_MIN_SORTS` rows or more (and k⁴ at most n), the cycles run on the
     moments of the normalised loadings (:class:`qsort.moments.Moments`, O(n k⁴) once, then
-    O(k⁴) a step). Every comparison a step or the stopping rule makes is checked to lie farther from its edge than
-    the rounding of the sums allows (:data:`qsort.moments.ROUNDING`); otherwise the cycles are
-    run again on the loadings themselves (the column route), so the steps taken are always
-    those of the column route, and the rotation agrees with it to rounding.
+    O(k⁴) a step). Every comparison a step or the stopping rule makes is checked to lie
+    farther from its edge than the rounding of the sums allows (:data:`qsort.moments.ROUNDING`);
+    otherwise the cycles are run again on the loadings themselves (the column route), so the
+    steps taken are always those of the column route, and the rotation agrees with it to
+    rounding.
 
     Parameters
     ----------
