@@ -113,3 +113,19 @@ def test_any_loadings_rotate_alike_or_hand_over(loadings: Matrix) -> None:
     moment, column = both_routes(np.asarray(loadings, dtype=np.float64))
     if moment is not None:
         assert_same(moment, column)
+
+
+def test_many_factors_for_few_sorts_stay_on_the_column_route(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A step on the moments costs k⁴: with 4 factors (256) and 100 sorts a pass is cheaper.
+    monkeypatch.setattr(rotation, "MOMENT_MIN_SORTS", 2)
+    called: list[int] = []
+    monkeypatch.setattr(rotation, "_moment_cycles", lambda *args: called.append(1))
+    loadings = np.random.default_rng(8).uniform(-0.8, 0.8, (100, 4))
+    result = rotation.varimax_kaiser_pairwise(loadings)
+    assert called == []
+    np.testing.assert_array_equal(result.rotation, rotation._column_cycles(loadings, 1e-8, 225)[0])
+    rows = np.random.default_rng(8).uniform(-0.8, 0.8, (300, 4))
+    rotation.varimax_kaiser_pairwise(rows)
+    assert called == [1]
