@@ -52,7 +52,16 @@ class Body:
     values: SmallInts
 
 
-def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
+@dataclass(frozen=True)
+class Refused:
+    """The byte range ``data[first:last]`` of the first block of lines that is not plain:
+    every line before it is."""
+
+    first: int
+    last: int
+
+
+def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | Refused | None:
     """Parse ``data[start:]`` as lines of a label and ``width - 1`` whole numbers.
 
     Parameters
@@ -68,8 +77,10 @@ def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
 
     Returns
     -------
-    Body or None
-        None when the body is not plain (see the module docstring), or empty.
+    Body, Refused or None
+        The parsed body; or the first block that is not plain (see the module docstring);
+        or None when the body is empty or not plain for a reason no one block shows (a carriage
+        return not before a newline, a quote not around a whole label).
     """
     end = len(data)
     while end > start and data[end - 1] in b"\r\n":
@@ -87,7 +98,7 @@ def parse_body(data: bytes, start: int, sep: str, width: int) -> Body | None:
         block = buffer[first:last] if last < end else np.concatenate((buffer[first:end], _END))
         parsed = _parse_block(block, ord(sep), width)
         if parsed is None:
-            return None
+            return Refused(first, last)
         labels += parsed[0]
         rows.append(parsed[1])
     quotes = data.count(b'"', start, end) if data.find(b'"', start, end) >= 0 else 0

@@ -37,7 +37,7 @@ from typing import Literal
 import numpy as np
 
 from qsort.errors import FormatError, OptionError
-from qsort.formats._bulk import parse_body
+from qsort.formats._bulk import Body, Refused, parse_body
 from qsort.formats._common import (
     PathArg,
     build_study,
@@ -157,9 +157,13 @@ def read_table(
     sep = delimiter if delimiter is not None else detect_delimiter(text, path)
     if sep not in DELIMITERS:
         raise OptionError(f"delimiter: expected one of , ; TAB |, found {sep!r}")
-    fast = _bulk_table(data if used in _UTF8 else text.encode("utf-8"), sep)
-    if fast is not None:
+    utf8 = data if used in _UTF8 else text.encode("utf-8")
+    fast = _bulk_table(utf8, sep)
+    if isinstance(fast, Table):
         return fast, orientation or detect_orientation(fast.header, fast.labels, path)
+    if isinstance(fast, Refused):
+        _raise_first_bad_cell(path, utf8, fast, sep, orientation)
+    del utf8
     if ascii_text:
         text = _decoded(data, path, encoding)[0]
     del data
@@ -192,11 +196,43 @@ def _head_text(data: bytes) -> str:
     return data[:end].decode("ascii")
 
 
-def _bulk_table(data: bytes, sep: str) -> Table | None:
-    """The table parsed in bulk from its UTF-8 bytes (:func:`qsort.formats._bulk.parse_body`),
-    or None when the file needs the exact path: quotes other than around the header's cells and
-    the row labels (as R's ``write.csv`` puts them), blank rows, rows wider or narrower than the
-    header, a cell that is not a whole number within range."""
+def _raise_first_bad_cell(
+    path: PathArg, data: bytes, refused: Refused, sep: str, orientation: Orientation | None
+) -> None:
+    """Raise the exact path's error for the first bad cell of the block the bulk parse refused,
+    if it has one, without reading the whole file cell by cell (the lines before the block are
+    plain, so the first bad cell of the file is there or later).
+
+    Nothing is raised when the block is valid cell by cell (spaces around a number, a blank
+    row), holds quotes, or the orientation cannot be told from the header alone (numbered
+    statements): the whole file then takes the exact path.
+    """
+    chunk = data[refused.first : refused.last]
+    header = _header_cells(data[: data.find(b"\n")].decode("utf-8").lstrip("\ufeff"), sep)
+    side = orientation or _header_side(header)
+    if side is None or b'"' in chunk or not chunk.strip():
+        return
+    before = data.count(b"\n", 0, refused.first)
+    rows = [(number + before, cells) for number, cells in rows_of_text(chunk.decode(), sep, path)]
+    _cell_table(path, header, rows, side)
+
+
+def _header_side(header: Sequence[str]) -> Orientation | None:
+    """The orientation :func:`detect_orientation` gives, when the header alone decides it."""
+    label = header[0].strip().lower()
+    if label in STATEMENT_LABELS:
+        return "statements"
+    if label in PARTICIPANT_LABELS:
+        return "participants"
+    return None if _numbered(header[1:]) else "statements"
+
+
+def _bulk_table(data: bytes, sep: str) -> Table | Refused | None:
+    """The table parsed in bulk from its UTF-8 bytes (:func:`qsort.formats._bulk.parse_body`);
+    else the first block of lines it refused, or None, and the file needs the exact path:
+    quotes other than around the header's cells and the row labels (as R's ``write.csv`` puts
+    them), blank rows, rows wider or narrower than the header, a cell that is not a whole
+    number within range."""
     offset = len(_BOM) if data.startswith(_BOM) else 0
     newline = data.find(b"\n", offset)
     if newline < 0:
@@ -206,8 +242,8 @@ def _bulk_table(data: bytes, sep: str) -> Table | None:
     if width < 2 or not all(header[1:]):
         return None
     body = parse_body(data, newline + 1, sep, width)
-    if body is None:
-        return None
+    if not isinstance(body, Body):
+        return body
     lines = list(range(2, len(body.labels) + 2))
     return Table(header, body.labels, lines, body.values)
 
