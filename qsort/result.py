@@ -7,10 +7,13 @@ No NaN is ever stored: undefined quantities are None.
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
+import orjson
 from numpy.typing import NDArray
 
 from qsort.characteristics import Characteristics
@@ -155,6 +158,23 @@ class AnalysisResult:
         """
         return result_to_dict(self)
 
+    def write_json(self, path: str | os.PathLike[str]) -> None:
+        """Write the JSON form (:meth:`to_dict`) compactly to ``path``, streamed.
+
+        The per-sort tables (loadings, flags, weights, eigenvalues of R) go out in blocks of
+        rows, formatted by orjson from the arrays themselves; they are never turned into Python
+        lists, so memory stays near that of the result at any number of sorts. Numbers are
+        written in their shortest form that reads back to the same float.
+
+        Parameters
+        ----------
+        path : str or path
+            The file to write (UTF-8, ending with a newline).
+        """
+        with open(path, "wb") as out:
+            _write_value(result_to_dict(self, arrays=True), out)
+            out.write(b"\n")
+
 
 def qdc_names(result: AnalysisResult) -> tuple[str, ...]:
     """qmethod's names of the defined factors (``f1``, ``f2``; ``f2a`` for half of a split).
@@ -177,10 +197,11 @@ def _stack(columns: list[Any], rows: int) -> FloatArray:
     return np.column_stack(columns)
 
 
-def _rounded(values: Any) -> Any:
-    """Convert numpy values to plain Python, keeping full float precision."""
+def _rounded(values: Any, arrays: bool = False) -> Any:
+    """Convert numpy values to plain Python, keeping full float precision (arrays kept as
+    they are when ``arrays``, for :func:`_write_value`)."""
     if isinstance(values, np.ndarray):
-        return values.tolist()
+        return values if arrays else values.tolist()
     if isinstance(values, np.generic):
         return values.item()
     return values
@@ -229,12 +250,14 @@ def _qdc(result: AnalysisResult) -> list[dict[str, Any]] | None:
     ]
 
 
-def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
+def result_to_dict(result: AnalysisResult, arrays: bool = False) -> dict[str, Any]:
     """Build the JSON form of a result (see docs/analysis-json.md for every key).
 
     Parameters
     ----------
     result : AnalysisResult
+    arrays : bool
+        Leave the per-sort tables as numpy arrays (for the streamed writer) instead of lists.
 
     Returns
     -------
@@ -245,7 +268,7 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
     """
     data: dict[str, Any] = {
         **_study_part(result),
-        **_loadings_part(result),
+        **_loadings_part(result, arrays),
         **_scores_part(result),
         **_comparisons_part(result),
         "warnings": [{"code": n.code, "message": n.message} for n in result.notices],
@@ -276,25 +299,54 @@ def _study_part(result: AnalysisResult) -> dict[str, Any]:
     }
 
 
-def _loadings_part(result: AnalysisResult) -> dict[str, Any]:
+def _loadings_part(result: AnalysisResult, arrays: bool) -> dict[str, Any]:
     """Eigenvalues, unrotated and final loadings, flags, and each sort's weight per factor."""
     unrotated = result.unrotated_eigenvalues
     return {
         "eigenvalues": [f.characteristics.eigenvalue for f in result.factors],
         "explained_variance": [f.characteristics.explained_variance for f in result.factors],
-        "correlation_eigenvalues": _rounded(result.correlation_eigenvalues),
+        "correlation_eigenvalues": _rounded(result.correlation_eigenvalues, arrays),
         "unrotated": {
-            "loadings": _rounded(result.unrotated),
+            "loadings": _rounded(result.unrotated, arrays),
             "eigenvalues": _rounded(unrotated),
             "explained_variance": _rounded(100.0 * unrotated / result.study.n_sorts),
         },
-        "loadings": _rounded(result.loadings),
+        "loadings": _rounded(result.loadings, arrays),
         "factor_correlations": None
         if result.factor_correlations is None
         else _rounded(result.factor_correlations),
-        "flags": _rounded(result.flags),
-        "weights": _rounded(np.column_stack([f.weights for f in result.factors])),
+        "flags": _rounded(result.flags, arrays),
+        "weights": _rounded(np.column_stack([f.weights for f in result.factors]), arrays),
     }
+
+
+_ROWS_PER_WRITE = 1 << 14
+"""Rows of a per-sort table formatted at once by :func:`_write_array` (about 2 MB of text)."""
+
+
+def _write_value(value: Any, out: BinaryIO) -> None:
+    """Write ``value`` as compact JSON; dicts member by member, numpy arrays streamed."""
+    if isinstance(value, np.ndarray):
+        _write_array(value, out)
+    elif isinstance(value, dict):
+        out.write(b"{")
+        for i, (key, item) in enumerate(value.items()):
+            out.write(b"," if i else b"")
+            out.write(json.dumps(key).encode() + b":")
+            _write_value(item, out)
+        out.write(b"}")
+    else:
+        out.write(json.dumps(value, separators=(",", ":")).encode())
+
+
+def _write_array(values: NDArray[Any], out: BinaryIO) -> None:
+    """A numeric or boolean array as nested JSON lists, in blocks of rows."""
+    out.write(b"[")
+    for first in range(0, values.shape[0], _ROWS_PER_WRITE):
+        block = np.ascontiguousarray(values[first : first + _ROWS_PER_WRITE])
+        out.write(b"," if first else b"")
+        out.write(orjson.dumps(block, option=orjson.OPT_SERIALIZE_NUMPY)[1:-1])
+    out.write(b"]")
 
 
 def _scores_part(result: AnalysisResult) -> dict[str, Any]:

@@ -12,6 +12,9 @@ square root of its communality). Two algorithms are offered, one per reference p
   ``sqrt(1/2)`` it stands for, which keeps every step orthogonal. Where PQMethod's arithmetic
   breaks down (a denominator Bd of 0, where it divides by zero, or one negligible next to the
   numerator, where its turn is too small to leave a saddle point) the limit tan 4φ = ∞ is taken.
+  From :data:`MOMENT_MIN_SORTS` sorts on, the sums each step needs come from the loadings'
+  moments (:mod:`qsort.moments`) rather than from a pass over every loading; the steps, and
+  so the result, are the same (see :func:`varimax_kaiser_pairwise`).
 * :func:`varimax_svd`, R's ``stats::varimax`` (A.3.1): the simultaneous algorithm that updates
   the whole rotation matrix from the SVD of the criterion's gradient.
 
@@ -48,6 +51,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from qsort._checks import as_flags, as_loadings, check_count, is_whole
 from qsort.errors import Notice, OptionError
+from qsort.moments import ROUNDING, Moments
 from qsort.profiles import VarimaxAlgorithm
 
 __all__ = [
@@ -72,6 +76,16 @@ BoolArray = NDArray[np.bool_]
 _HALF_SQRT2 = math.sqrt(0.5)
 _SMALL_TAN = 0.00116  # Kaiser (1959): |tan 4θ| below this means the pair is left as it is
 _CONVERGED_CHECKS = 4  # PQMethod stops after four consecutive small changes of the criterion
+
+MOMENT_MIN_SORTS: int = 20_000
+"""Sorts from which Kaiser's pairwise varimax runs on the loadings' moments (the moment route).
+
+Below it every step passes over the loadings (the column route), which costs O(n) per step and
+is quick at this size; from it on, the moments are formed once (:class:`qsort.moments.Moments`)
+and the steps cost O(k⁴) each, which is taken while k⁴ is at most n (up to 11 factors at 20,000
+sorts, 31 at a million). The two routes take the same decisions, or the moment route hands
+over to the column route (see :func:`varimax_kaiser_pairwise`).
+"""
 
 
 @dataclass(frozen=True)
@@ -271,6 +285,14 @@ def varimax_kaiser_pairwise(
     stops when the criterion has changed by less than ``tolerance`` after four consecutive
     cycles, or after ``max_cycles`` cycles.
 
+    With :data:`MOMENT_MIN_SORTS` rows or more (and k⁴ at most n), the cycles run on the
+    moments of the normalised loadings (:class:`qsort.moments.Moments`, O(n k⁴) once, then
+    O(k⁴) a step). Every comparison a step or the stopping rule makes is checked to lie
+    farther from its edge than the rounding of the sums allows (:data:`qsort.moments.ROUNDING`);
+    otherwise the cycles are run again on the loadings themselves (the column route), so the
+    steps taken are always those of the column route, and the rotation agrees with it to
+    rounding.
+
     Parameters
     ----------
     loadings : array_like, shape (n, k)
@@ -297,6 +319,103 @@ def varimax_kaiser_pairwise(
     max_cycles = check_count("max_cycles", max_cycles, 1)
     if array.shape[1] < 2:
         return _unrotated(array)
+    found = None
+    rows, k = array.shape
+    if rows >= MOMENT_MIN_SORTS and k**4 <= rows:
+        found = _moment_cycles(Moments.of(array), tolerance, max_cycles)
+    rotation, cycles, converged = found or _column_cycles(array, tolerance, max_cycles)
+    notices: tuple[Notice, ...] = ()
+    if not converged:
+        rule = f"criterion change below {tolerance:g} in {_CONVERGED_CHECKS} consecutive cycles"
+        notices = (_not_converged("Kaiser pairwise", cycles, rule),)
+    return Rotated(_times(array, rotation), rotation, cycles, converged, notices)
+
+
+def _times(array: FloatArray, rotation: FloatArray) -> FloatArray:
+    """``array @ rotation`` for a tall matrix and a small one.
+
+    ``einsum`` loops over the rows itself: the BLAS, for a k x k right-hand side, spends more
+    time arranging its threads than multiplying (several times as long for a million rows).
+    """
+    product: FloatArray = np.einsum("ij,jk->ik", array, rotation)
+    return product
+
+
+def _moment_cycles(
+    moments: Moments, tolerance: float, max_cycles: int
+) -> tuple[FloatArray, int, bool] | None:
+    """Pairwise cycles computed from the moments of the normalised loadings (the moment route).
+
+    The same steps as :func:`_column_cycles`, with every sum taken from ``moments``. Returns
+    the rotation matrix, the number of cycles and whether the stopping rule was met, or None
+    as soon as a decision (a branch of :func:`_quadrant`, a sign, the stopping rule) rests on a
+    comparison closer than the sums' rounding allows: the column route then decides.
+    """
+    k = moments.second.shape[0]
+    rotation = np.eye(k)
+    margin = 2.0 * ROUNDING * moments.rows
+    previous = moments.criterion(rotation)
+    small = cycles = 0
+    while cycles < max_cycles and small < _CONVERGED_CHECKS:
+        for first in range(k - 1):
+            for second in range(first + 1, k):
+                numerator, denominator = _kaiser_terms(moments, rotation, first, second)
+                turn = _quadrant(numerator, denominator)
+                if not _clear(numerator, denominator, margin, turn is not None):
+                    return None
+                if turn is not None:
+                    _turn_columns(rotation, first, second, *turn)
+        cycles += 1
+        current = moments.criterion(rotation)
+        change = abs(current - previous)
+        if abs(change - tolerance) <= 12.0 * k * ROUNDING:  # see ROUNDING: V's error per route
+            return None
+        small = small + 1 if change < tolerance else 0
+        previous = current
+    return rotation, cycles, small >= _CONVERGED_CHECKS
+
+
+def _kaiser_terms(
+    moments: Moments, rotation: FloatArray, first: int, second: int
+) -> tuple[float, float]:
+    """Kaiser's numerator T and denominator Bd (see :func:`_kaiser_turn`) from the moments.
+
+    With ``u = x² - y²`` and ``v = 2xy``: ``Σu = Σx² - Σy²``, ``Σv = 2Σxy``,
+    ``Σ(u² - v²) = Σx⁴ - 6Σx²y² + Σy⁴`` and ``Σ2uv = 4(Σx³y - Σxy³)``.
+    """
+    sums = moments.pair(rotation[:, first], rotation[:, second])
+    rows = moments.rows
+    a_sum, b_sum = sums.x2 - sums.y2, 2.0 * sums.xy
+    numerator = 4.0 * (sums.x3y - sums.xy3) - 2.0 * a_sum * b_sum / rows
+    denominator = sums.x4 - 6.0 * sums.x2y2 + sums.y4 - (a_sum**2 - b_sum**2) / rows
+    return numerator, denominator
+
+
+def _clear(numerator: float, denominator: float, margin: float, turning: bool) -> bool:
+    """Whether every comparison :func:`_quadrant` makes of T and Bd is farther than ``margin``
+    from its edge, so that sums rounded otherwise would take the same branch (and, for a turn,
+    the same signs)."""
+    top, bottom = abs(numerator), abs(denominator)
+    edges: tuple[float, ...] = (
+        max(top, bottom),
+        abs(numerator - denominator),
+        abs(top - _SMALL_TAN * bottom),
+        abs(bottom - _SMALL_TAN * top),
+    )
+    if turning:
+        # The sign of T turns the pair one way or the other; the sign of Bd matters unless
+        # Bd is negligible next to T, where both signs give the limiting turn of 22.5 degrees.
+        edges += (top, bottom) if bottom > _SMALL_TAN * top else (top,)
+    return min(edges) > margin
+
+
+def _column_cycles(
+    array: FloatArray, tolerance: float, max_cycles: int
+) -> tuple[FloatArray, int, bool]:
+    """Pairwise cycles on the Kaiser-normalised loadings themselves (the column route).
+
+    Returns the rotation matrix, the number of cycles and whether the stopping rule was met.
+    """
     normalised, _ = _kaiser_normalise(array)
     rotation = np.eye(array.shape[1])
     previous = _criterion(normalised)
@@ -308,12 +427,7 @@ def varimax_kaiser_pairwise(
         current = _criterion(normalised)
         small = small + 1 if abs(current - previous) < tolerance else 0
         previous = current
-    converged = small >= _CONVERGED_CHECKS
-    notices: tuple[Notice, ...] = ()
-    if not converged:
-        rule = f"criterion change below {tolerance:g} in {_CONVERGED_CHECKS} consecutive cycles"
-        notices = (_not_converged("Kaiser pairwise", cycles, rule),)
-    return Rotated(array @ rotation, rotation, cycles, converged, notices)
+    return rotation, cycles, small >= _CONVERGED_CHECKS
 
 
 def _pairwise_cycle(normalised: FloatArray, rotation: FloatArray) -> None:
@@ -483,7 +597,9 @@ def reflect_signed_squares(loadings: ArrayLike) -> tuple[FloatArray, BoolArray]:
     """
     array = as_loadings(loadings)
     reflected = (array * np.abs(array)).sum(axis=0) < 0
-    return np.where(reflected, -array, array), reflected
+    if reflected.any():
+        array[:, reflected] *= -1.0
+    return array, reflected
 
 
 def orient_like_psych(loadings: ArrayLike) -> tuple[FloatArray, NDArray[np.intp]]:

@@ -358,7 +358,7 @@ def _as_int_matrix(sorts: ArrayLike) -> IntMatrix:
     too_big = np.abs(as_float) > VALUE_LIMIT
     if too_big.any():
         _refuse_cell(raw, too_big, f"sort values between {-VALUE_LIMIT} and {VALUE_LIMIT}")
-    return as_float.astype(_storage_type(as_float))
+    return as_float.astype(storage_type(as_float))
 
 
 def _compact_integers(raw: NDArray[Any]) -> IntMatrix:
@@ -368,10 +368,10 @@ def _compact_integers(raw: NDArray[Any]) -> IntMatrix:
         _refuse_cell(
             raw, np.abs(wide) > VALUE_LIMIT, f"sort values between {-VALUE_LIMIT} and {VALUE_LIMIT}"
         )
-    return raw.astype(_storage_type(raw), copy=False)
+    return raw.astype(storage_type(raw), copy=False)
 
 
-def _storage_type(values: NDArray[Any]) -> type[np.signedinteger[Any]]:
+def storage_type(values: NDArray[Any]) -> type[np.signedinteger[Any]]:
     """int8 when every value (already within :data:`VALUE_LIMIT`) fits in it, else int16."""
     small = np.iinfo(np.int8)
     if not values.size or (values.min() >= small.min and values.max() <= small.max):
@@ -424,10 +424,11 @@ def infer_grid(sorts: ArrayLike, names: Sequence[str] | None = None, source: str
     matrix = _as_int_matrix(sorts)
     if matrix.shape[1] == 0:
         raise TooFewError(f"{source}: expected at least 2 Q-sorts, found none")
-    label = list(names) if names is not None else [str(j + 1) for j in range(matrix.shape[1])]
     first = np.sort(matrix[:, 0])
-    differs = np.flatnonzero((np.sort(matrix, axis=0) != first[:, None]).any(axis=0))
+    low, high = int(matrix.min()), int(matrix.max())
+    differs = np.flatnonzero(_counts_differ(matrix, _counts(first, low, high), low))
     if differs.size:
+        label = list(names) if names is not None else [str(j + 1) for j in range(matrix.shape[1])]
         raise SortMismatchError(
             f"{source}: Q-sorts {label[0]!r} and {label[int(differs[0])]!r} do not share one "
             "distribution, so the grid cannot be taken from the sorts (a free distribution, or "
@@ -496,18 +497,43 @@ def _suspect_sorts(matrix: IntMatrix, grid: Grid) -> list[int]:
 def _off_pattern(matrix: IntMatrix, grid: Grid) -> NDArray[np.bool_]:
     """Columns whose count of some grid value differs from its capacity, shape (n,).
 
-    Counting is one comparison per column of the grid, with no sorted copy of the sorts; with
-    every value in range (checked apart) and N values per sort, equal counts mean the sort is
-    the grid's multiset.
+    With every value in range (checked apart; values out of range are clipped here, their sorts
+    flagged anyway) and N values per sort, equal counts mean the sort is the grid's multiset.
     """
-    wrong = np.zeros(matrix.shape[1], dtype=bool)
-    equal = np.empty(matrix.shape, dtype=bool)
-    counts = np.empty(matrix.shape[1], dtype=np.int64)
-    for value, capacity in zip(grid.values, grid.capacities, strict=True):
-        np.equal(matrix, value, out=equal)
-        equal.sum(axis=0, out=counts)
-        wrong |= counts != capacity
+    low, high = int(grid.low), int(grid.high)
+    pattern = np.repeat(np.asarray(grid.values, dtype=np.int64), grid.capacities)
+    return _counts_differ(matrix, _counts(pattern, low, high), low, high)
+
+
+def _counts(values: NDArray[Any], low: int, high: int) -> NDArray[np.intp]:
+    """How often each of ``low..high`` occurs in ``values``, shape (high - low + 1,)."""
+    return np.bincount(np.asarray(values, dtype=np.intp) - low, minlength=high - low + 1)
+
+
+def _counts_differ(
+    matrix: IntMatrix, expected: NDArray[np.intp], low: int, high: int | None = None
+) -> NDArray[np.bool_]:
+    """Columns whose counts of ``low..low + len(expected) - 1`` differ from ``expected``.
+
+    Each block of :data:`_COUNT_BLOCK` sorts is counted by one ``bincount`` (column j's values
+    shifted into bins of their own), with no sorted copy of the sorts. Values beyond ``high``
+    (and below ``low``) are clipped when ``high`` is given, else they must not occur.
+    """
+    width = expected.size
+    wrong = np.empty(matrix.shape[1], dtype=bool)
+    for first in range(0, matrix.shape[1], _COUNT_BLOCK):
+        block = matrix[:, first : first + _COUNT_BLOCK].astype(np.intp)
+        if high is not None:
+            np.clip(block, low, high, out=block)
+        columns = block.shape[1]
+        block += np.arange(columns, dtype=np.intp) * width - low
+        counts = np.bincount(block.ravel(order="K"), minlength=columns * width)
+        wrong[first : first + columns] = (counts.reshape(columns, width) != expected).any(axis=1)
     return wrong
+
+
+_COUNT_BLOCK = 1 << 13
+"""Sorts counted at once by :func:`_counts_differ` (4 MB of bin indices for 60 statements)."""
 
 
 def _check_size(matrix: IntMatrix) -> None:
@@ -520,6 +546,8 @@ def _check_size(matrix: IntMatrix) -> None:
 
 
 def _check_unique(what: str, names: Sequence[str], error: type[StudyError]) -> None:
+    if len(set(names)) == len(names):
+        return
     counts = Counter(names)
     dupes = sorted(name for name, c in counts.items() if c > 1)
     if dupes:

@@ -29,7 +29,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     result = analysed(args)
     sys.stdout.write(render_summary(result, every_sort=args.all))
-    write_json(args.json, result.to_dict(), compact=True)
+    write_json(args.json, result)
     return 0
 
 

@@ -56,24 +56,24 @@ def analysed(args: argparse.Namespace, **changes: Any) -> AnalysisResult:
         return run_analysis(argparse.Namespace(**{**vars(args), **changes}))
 
 
-def write_json(path: Path | None, data: dict[str, Any], *, compact: bool = False) -> None:
-    """Write ``data`` to ``path`` as UTF-8 JSON (compact, or indented by one) and say so;
-    nothing when no path was given.
+def write_json(path: Path | None, data: dict[str, Any] | AnalysisResult) -> None:
+    """Write ``data`` to ``path`` as UTF-8 JSON and say so; nothing when no path was given.
 
     Parameters
     ----------
     path : Path or None
         The ``--json`` option's file; its folder is made when missing.
-    data : dict
-        What to write.
-    compact : bool
-        No indentation and no blanks after separators (a large result's JSON).
+    data : dict or AnalysisResult
+        What to write. An analysis result writes itself compactly, its per-sort tables in
+        row blocks, so a million sorts never become Python lists; a dict is indented by one.
     """
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, separators=(",", ":")) if compact else json.dumps(data, indent=1)
-    path.write_text(text + "\n", encoding="utf-8")
+    if isinstance(data, dict):
+        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    else:
+        data.write_json(path)
     print(f"\nWrote {path}")
 
 

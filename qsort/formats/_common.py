@@ -178,10 +178,17 @@ def _say_encoding(path: PathArg, encoding: str) -> None:
 _TEXT_ASCII = bytes([9, 10, 13, 26, *range(32, 127)])
 
 
+def plain_ascii(data: bytes) -> bool:
+    """Whether ``data`` is ASCII text without binary control characters: such a file decodes to
+    the same text in every encoding :func:`decode_text_as` would choose (UTF-8), so a reader
+    may parse its bytes directly and decode only the parts it needs."""
+    return data.isascii() and not data.translate(None, _TEXT_ASCII)
+
+
 def _first_control(data: bytes, text: str) -> re.Match[str] | None:
     """The first binary control character in ``text`` (decoded from ``data``), if any; plain
     ASCII files are checked on their bytes, which is quicker."""
-    if data.isascii() and not data.translate(None, _TEXT_ASCII):
+    if plain_ascii(data):
         return None
     return _CONTROL_RE.search(text)
 
