@@ -145,21 +145,28 @@ class LimitsMiddleware:
 
     async def _in_a_place(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the request in one of the places, or answer 503 when none frees up in time."""
-        if self.waiting >= QUEUE_PER_PLACE * self.settings.max_concurrent:
+        if not self.places.locked():
+            await self.places.acquire()  # a free place: taken at once, no timer needed
+        elif not await self._wait_for_place():
             await busy(scope)(scope, receive, send)
             return
-        self.waiting += 1
-        try:
-            await asyncio.wait_for(self.places.acquire(), timeout=self.settings.queue_wait)
-        except TimeoutError:
-            await busy(scope)(scope, receive, send)
-            return
-        finally:
-            self.waiting -= 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.places.release()
+
+    async def _wait_for_place(self) -> bool:
+        """Queue for a place for up to ``queue_wait`` seconds; False when refused."""
+        if self.waiting >= QUEUE_PER_PLACE * self.settings.max_concurrent:
+            return False
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self.places.acquire(), timeout=self.settings.queue_wait)
+        except TimeoutError:
+            return False
+        finally:
+            self.waiting -= 1
+        return True
 
 
 def is_event_stream(scope: Scope) -> bool:
