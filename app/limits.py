@@ -47,8 +47,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 PARTICIPANT_PREFIXES = ("/api/", "/j/", "/join")
 UNLIMITED_PREFIXES = ("/static/", "/healthz", "/sw.js")
 JOIN_PATH = re.compile(r"^/(join|j/[^/]+/consent)$")
-#: Waiting requests beyond this many per place are answered 503 at once rather than queued.
-QUEUE_PER_PLACE = 8
+#: Waiting requests beyond this many per place are answered 503 at once rather than queued (a
+#: room joining at once queues for up to ``queue_wait`` seconds instead of retrying).
+QUEUE_PER_PLACE = 32
 #: Seconds a shed request is told to wait before retrying.
 RETRY_AFTER_BUSY = 2
 #: Addresses remembered by the join limiter (the oldest are forgotten first).
