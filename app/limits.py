@@ -10,7 +10,9 @@ runs:
 - **Load shedding.** At most ``Settings.max_concurrent`` requests are worked on at once: the same
   number as the connections in the database pool, so a request never waits for a connection. A
   request that finds every place taken waits up to ``Settings.queue_wait`` seconds, then gets
-  503 with ``Retry-After``; the participant's page retries by itself and keeps the work. Static
+  503 with ``Retry-After``; the participant's page retries by itself and keeps the work. Pages
+  and forms may hold only half of the places, so a burst of joins leaves room for the autosaves
+  of those already sorting. Static
   files and the health check are never held back, and a live view's event stream (``Accept:
   text/event-stream``, open for as long as the facilitator watches) takes no place.
 - **Join rate.** Checking a join code and accepting a consent are limited per client address
@@ -88,6 +90,7 @@ class LimitsMiddleware:
         self.settings = settings
         self.joins = TokenBuckets(settings.join_burst, settings.join_per_minute)
         self.places = asyncio.Semaphore(settings.max_concurrent)
+        self.pages = asyncio.Semaphore(max(1, settings.max_concurrent // 2))
         self.waiting = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -145,24 +148,38 @@ class LimitsMiddleware:
         return replay(b"".join(chunks), receive), None
 
     async def _in_a_place(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the request in one of the places, or answer 503 when none frees up in time."""
-        if not self.places.locked():
-            await self.places.acquire()  # a free place: taken at once, no timer needed
-        elif not await self._wait_for_place():
+        """Run the request in one of the places, or answer 503 when none frees up in time.
+
+        Pages and forms (everything but ``/api/``) hold at most half of the places, so a room's
+        joins and sort pages never keep the autosaves of those already sorting waiting.
+        """
+        deadline = time.monotonic() + self.settings.queue_wait
+        lane = None if scope["path"].startswith("/api/") else self.pages
+        if lane is not None and not await self._take(lane, deadline):
             await busy(scope)(scope, receive, send)
             return
         try:
-            await self.app(scope, receive, send)
+            if not await self._take(self.places, deadline):
+                await busy(scope)(scope, receive, send)
+                return
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.places.release()
         finally:
-            self.places.release()
+            if lane is not None:
+                lane.release()
 
-    async def _wait_for_place(self) -> bool:
-        """Queue for a place for up to ``queue_wait`` seconds; False when refused."""
+    async def _take(self, semaphore: asyncio.Semaphore, deadline: float) -> bool:
+        """Take a place of ``semaphore``, queueing until ``deadline``; False when refused."""
+        if not semaphore.locked():
+            await semaphore.acquire()  # a free place: taken at once, no timer needed
+            return True
         if self.waiting >= QUEUE_PER_PLACE * self.settings.max_concurrent:
             return False
         self.waiting += 1
         try:
-            await asyncio.wait_for(self.places.acquire(), timeout=self.settings.queue_wait)
+            await asyncio.wait_for(semaphore.acquire(), timeout=deadline - time.monotonic())
         except TimeoutError:
             return False
         finally:
