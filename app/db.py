@@ -11,9 +11,10 @@ seconds for a connection or for SQLite's write lock, after which it is answered 
 Every commit is durable when acknowledged: SQLite runs with ``synchronous=FULL`` (the write-ahead
 log is synced to disk at each commit, so a power cut cannot undo an acknowledged sort) and
 PostgreSQL sessions force ``synchronous_commit=on``, whatever the server's default. The two
-exceptions, on SQLite only (:func:`relax_durability`), are the autosave and the join: they commit
-with ``synchronous=NORMAL``, which survives any crash of the app but may lose the last of them to
-a power cut, until the next synced commit (any submit syncs every earlier write with it). The
+exceptions (:func:`relax_durability`) are the autosave and the join: they commit with
+``synchronous=NORMAL`` on SQLite and ``synchronous_commit=off`` on PostgreSQL, which survive any
+crash of the app but may lose the last of them to a power cut (or, on PostgreSQL, a crash of the
+database server), until the next synced commit (any submit syncs every earlier write with it). The
 device keeps its own copy of the work and sends it again when the server's revision is behind;
 a join lost that way asks the person to join again. Skipping the sync matters because SQLite
 holds its one write lock through the sync: 300 people joining within two seconds would queue
@@ -218,13 +219,16 @@ class SerialWritesCursor(sqlite3.Cursor):
 
 
 def relax_durability(db: Session) -> None:
-    """On SQLite, let this session's next commit skip the disk sync (autosaves and joins).
+    """Let this session's next commit skip the wait for the disk (autosaves and joins).
 
-    Must run before the transaction's first write; a no-op on PostgreSQL and inside a
-    transaction that has already written. The commit restores ``synchronous=FULL``.
+    On SQLite, ``synchronous=NORMAL`` for that one transaction (must run before its first write;
+    the commit restores ``FULL``). On PostgreSQL, ``SET LOCAL synchronous_commit = off``: the
+    commit is answered before its log record is flushed (the server flushes it within a fraction
+    of a second), and the setting ends with the transaction.
     """
     connection = db.connection()
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL synchronous_commit = off")
         return
     raw = connection.connection.dbapi_connection
     if isinstance(raw, SerialWritesConnection) and not raw.in_transaction:
