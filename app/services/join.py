@@ -98,8 +98,8 @@ def join_session(
 ) -> tuple[int, str]:
     """Create a participant and an empty draft in ``session``; commit; return (id, token).
 
-    The rows go in as two plain INSERTs (no ORM objects), with the commit's disk sync relaxed
-    on SQLite (see :mod:`app.db`): the join is the first thing a whole room does at once.
+    The rows go in as two plain INSERTs (no ORM objects), and the commit does not wait for the
+    disk (see :mod:`app.db`): the join is the first thing a whole room does at once.
     """
     assert session.id is not None and study.id is not None
     assert study.current_qset_id is not None and study.current_grid_id is not None
