@@ -10,7 +10,9 @@ runs:
 - **Load shedding.** At most ``Settings.max_concurrent`` requests are worked on at once: the same
   number as the connections in the database pool, so a request never waits for a connection. A
   request that finds every place taken waits up to ``Settings.queue_wait`` seconds, then gets
-  503 with ``Retry-After``; the participant's page retries by itself and keeps the work. Static
+  503 with ``Retry-After``; the participant's page retries by itself and keeps the work. Pages
+  and forms may hold only half of the places, so a burst of joins leaves room for the autosaves
+  of those already sorting. Static
   files and the health check are never held back, and a live view's event stream (``Accept:
   text/event-stream``, open for as long as the facilitator watches) takes no place.
 - **Join rate.** Checking a join code and accepting a consent are limited per client address
@@ -47,8 +49,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 PARTICIPANT_PREFIXES = ("/api/", "/j/", "/join")
 UNLIMITED_PREFIXES = ("/static/", "/healthz", "/sw.js")
 JOIN_PATH = re.compile(r"^/(join|j/[^/]+/consent)$")
-#: Waiting requests beyond this many per place are answered 503 at once rather than queued.
-QUEUE_PER_PLACE = 8
+#: Waiting requests beyond this many per place are answered 503 at once rather than queued (a
+#: room joining at once queues for up to ``queue_wait`` seconds instead of retrying).
+QUEUE_PER_PLACE = 32
 #: Seconds a shed request is told to wait before retrying.
 RETRY_AFTER_BUSY = 2
 #: Addresses remembered by the join limiter (the oldest are forgotten first).
@@ -87,6 +90,7 @@ class LimitsMiddleware:
         self.settings = settings
         self.joins = TokenBuckets(settings.join_burst, settings.join_per_minute)
         self.places = asyncio.Semaphore(settings.max_concurrent)
+        self.pages = asyncio.Semaphore(max(1, settings.max_concurrent // 2))
         self.waiting = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -144,22 +148,43 @@ class LimitsMiddleware:
         return replay(b"".join(chunks), receive), None
 
     async def _in_a_place(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the request in one of the places, or answer 503 when none frees up in time."""
-        if self.waiting >= QUEUE_PER_PLACE * self.settings.max_concurrent:
+        """Run the request in one of the places, or answer 503 when none frees up in time.
+
+        Pages and forms (everything but ``/api/``) hold at most half of the places, so a room's
+        joins and sort pages never keep the autosaves of those already sorting waiting.
+        """
+        deadline = time.monotonic() + self.settings.queue_wait
+        lane = None if scope["path"].startswith("/api/") else self.pages
+        if lane is not None and not await self._take(lane, deadline):
             await busy(scope)(scope, receive, send)
             return
+        try:
+            if not await self._take(self.places, deadline):
+                await busy(scope)(scope, receive, send)
+                return
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.places.release()
+        finally:
+            if lane is not None:
+                lane.release()
+
+    async def _take(self, semaphore: asyncio.Semaphore, deadline: float) -> bool:
+        """Take a place of ``semaphore``, queueing until ``deadline``; False when refused."""
+        if not semaphore.locked():
+            await semaphore.acquire()  # a free place: taken at once, no timer needed
+            return True
+        if self.waiting >= QUEUE_PER_PLACE * self.settings.max_concurrent:
+            return False
         self.waiting += 1
         try:
-            await asyncio.wait_for(self.places.acquire(), timeout=self.settings.queue_wait)
+            await asyncio.wait_for(semaphore.acquire(), timeout=deadline - time.monotonic())
         except TimeoutError:
-            await busy(scope)(scope, receive, send)
-            return
+            return False
         finally:
             self.waiting -= 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.places.release()
+        return True
 
 
 def is_event_stream(scope: Scope) -> bool:

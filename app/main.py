@@ -1,5 +1,9 @@
 """The application factory: ``create_app(settings)`` builds a FastAPI app on its own database.
 
+The OpenAPI schema of every form and JSON endpoint is served at ``/openapi.json`` to signed-in
+staff only (participants and anonymous visitors are refused like on any staff page); there is no
+documentation UI, which would load scripts from outside the app.
+
 Nothing happens at import time. Start-up (the lifespan) upgrades the database to the newest schema
 and, when ``settings.seed_demo`` is on, creates the demo study, so ``qsort serve`` on an empty
 folder is ready to sort.
@@ -11,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.templating import Jinja2Templates
@@ -18,6 +23,7 @@ from starlette.templating import Jinja2Templates
 from app import STATIC_DIR, TEMPLATES_DIR, db
 from app.assets import install_assets
 from app.demo import ensure_demo
+from app.deps import CurrentUser
 from app.errorpages import register_error_handlers
 from app.limits import install_limits
 from app.routes import api, facilitator, participant
@@ -73,7 +79,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in STAFF_ROUTERS:
         app.include_router(router)
     app.include_router(facilitator.router)
+    install_schema(app)
     register_error_handlers(app)
     install_limits(app, settings)
     app.add_middleware(SecurityHeaders)  # outermost: the limits' 413/429/503 get the headers too
     return app
+
+
+def install_schema(app: FastAPI) -> None:
+    """Serve ``app.openapi()`` at ``/openapi.json`` to signed-in staff (any role)."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi_schema(user: CurrentUser) -> JSONResponse:
+        """The OpenAPI schema (for staff integrating with qsort, and the fuzz tests)."""
+        response = JSONResponse(app.openapi())
+        response.headers["Cache-Control"] = "no-store"
+        return response

@@ -148,6 +148,12 @@ def statements(db: Session, qset_id: int) -> list[Statement]:
     return list(db.exec(query))
 
 
+def statement_ids(db: Session, qset_id: int) -> dict[int, int]:
+    """The row id of each statement of one Q-set version, by statement number."""
+    query = select(Statement.number, Statement.id).where(Statement.qset_id == qset_id)
+    return {number: sid for number, sid in db.exec(query) if sid is not None}
+
+
 def questions(db: Session, study_id: int) -> list[Question]:
     """The survey questions of a study, in order."""
     query = select(Question).where(Question.study_id == study_id).order_by(col(Question.position))
@@ -160,21 +166,79 @@ def participant_labels(db: Session, session_id: int) -> set[str]:
     return set(db.exec(query).all())
 
 
+def participant_count(db: Session, session_id: int) -> int:
+    """How many participants a session has (any state)."""
+    query = select(sa.func.count()).select_from(Participant)
+    return int(db.exec(query.where(Participant.session_id == session_id)).one())
+
+
+def label_taken(db: Session, session_id: int, label: str) -> bool:
+    """Whether ``label`` is already given in the session."""
+    query = select(Participant.id).where(
+        Participant.session_id == session_id, Participant.label == label
+    )
+    return db.exec(query).first() is not None
+
+
+def add_participant(db: Session, values: dict[str, Any]) -> int:
+    """Insert a participant row (``values`` by column) and their empty draft; return the id.
+
+    Two plain INSERTs, not ORM objects: this is every join's write. Not committed.
+    """
+    now = utcnow()
+    row = {"consented_at": now, "active_at": now, "resume_failures": 0, **values}
+    connection = db.connection()
+    inserted = connection.execute(sa.insert(Participant), row).inserted_primary_key
+    assert inserted is not None
+    participant_id = int(inserted[0])
+    draft = {"participant_id": participant_id, "revision": 0, "state": {}, "updated_at": now}
+    connection.execute(sa.insert(Draft), draft)
+    return participant_id
+
+
+#: The participant's hot path (every autosave and page) as statements built once, with bound
+#: parameters: building a statement costs more than running it on SQLite.
+_BY_TOKEN = select(Participant).where(
+    Participant.token_hash == sa.bindparam("token_hash"), col(Participant.revoked_at).is_(None)
+)
+_DRAFT_OF = select(Draft).where(Draft.participant_id == sa.bindparam("participant_id"))
+_STAGE: sa.BindParameter[str] = sa.bindparam("new_stage")
+_SAME_STEP = sa.and_(col(Draft.stage) == _STAGE, col(Draft.stage_since).is_not(None))
+_NOW = sa.bindparam("now", type_=sa.DateTime(timezone=True))
+_UPDATE_DRAFT = (
+    update(Draft)
+    .where(
+        col(Draft.participant_id) == sa.bindparam("pid"),
+        col(Draft.revision) == sa.bindparam("seen"),
+    )
+    .values(
+        revision=sa.bindparam("next_revision"),
+        state=sa.bindparam("new_state", type_=sa.JSON()),
+        updated_at=_NOW,
+        stage=_STAGE,
+        stage_since=sa.case((_SAME_STEP, col(Draft.stage_since)), else_=_NOW),
+    )
+    .execution_options(synchronize_session=False)
+)
+_TOUCH = (
+    update(Participant)
+    .where(col(Participant.id) == sa.bindparam("pid"))
+    .values(active_at=sa.bindparam("stamp", type_=sa.DateTime(timezone=True)))
+)
+
+
 def participant_by_token_hash(db: Session, token_hash: str) -> Participant | None:
     """The participant holding the token whose hash is ``token_hash``.
 
     A token revoked by a facilitator (the tablet was cleared for the next person) opens nothing:
     the device is then treated as one that never joined, so nothing of the draft can be resumed.
     """
-    query = select(Participant).where(
-        Participant.token_hash == token_hash, col(Participant.revoked_at).is_(None)
-    )
-    return db.exec(query).first()
+    return db.exec(_BY_TOKEN, params={"token_hash": token_hash}).first()
 
 
 def get_draft(db: Session, participant_id: int) -> Draft | None:
     """The participant's draft."""
-    return db.exec(select(Draft).where(Draft.participant_id == participant_id)).first()
+    return db.exec(_DRAFT_OF, params={"participant_id": participant_id}).first()
 
 
 def update_draft_if_revision(
@@ -186,22 +250,21 @@ def update_draft_if_revision(
     the state reports (``state["stage"]``) is copied to ``stage``, and ``stage_since`` moves
     only when the step changes, so the facilitator's board can show time on the step.
     """
-    now = utcnow()
-    stage = str(state.get("stage", ""))[:16]
-    same_step = sa.and_(col(Draft.stage) == stage, col(Draft.stage_since).is_not(None))
-    since = sa.case(
-        (same_step, col(Draft.stage_since)), else_=sa.literal(now, sa.DateTime(timezone=True))
-    )
-    statement = (
-        update(Draft)
-        .where(col(Draft.participant_id) == participant_id, col(Draft.revision) == seen_revision)
-        .values(
-            revision=seen_revision + 1, state=state, updated_at=now, stage=stage, stage_since=since
-        )
-        .execution_options(synchronize_session=False)
-    )
-    result = db.connection().execute(statement)
+    params = {
+        "pid": participant_id,
+        "seen": seen_revision,
+        "next_revision": seen_revision + 1,
+        "new_state": state,
+        "now": utcnow(),
+        "new_stage": str(state.get("stage", ""))[:16],
+    }
+    result = db.connection().execute(_UPDATE_DRAFT, params)
     return bool(result.rowcount == 1)
+
+
+def touch_participant(db: Session, participant_id: int) -> None:
+    """Stamp the participant's device as in use now (``active_at``), in one UPDATE."""
+    db.connection().execute(_TOUCH, {"pid": participant_id, "stamp": utcnow()})
 
 
 def sort_of(db: Session, participant_id: int) -> QSortRecord | None:
@@ -221,22 +284,32 @@ def sort_entries(db: Session, qsort_id: int) -> list[SortEntry]:
 
 
 def add_sort(
-    db: Session, participant: Participant, key: str, placements: Sequence[tuple[int, int, int]]
+    db: Session,
+    participant: Participant,
+    key: str,
+    placements: Sequence[tuple[int, int, int]],
+    trace: dict[str, Any] | None = None,
 ) -> QSortRecord:
-    """Record a sort: ``placements`` are (statement id, value, row). Flushed, not committed."""
+    """Record a sort: ``placements`` are (statement id, value, row). Flushed, not committed.
+
+    The placements go in as one multi-row INSERT, not as one ORM object each.
+    """
     assert participant.id is not None
     record = QSortRecord(
         participant_id=participant.id,
         qset_id=participant.qset_id,
         grid_id=participant.grid_id,
         submit_key=key,
+        trace=trace or {},
     )
     db.add(record)
     db.flush()
     assert record.id is not None
-    db.add_all(
-        SortEntry(qsort_id=record.id, statement_id=s, value=v, row=r) for s, v, r in placements
-    )
+    rows = [
+        {"qsort_id": record.id, "statement_id": s, "value": v, "row": r} for s, v, r in placements
+    ]
+    if rows:
+        db.connection().execute(sa.insert(SortEntry), rows)
     return record
 
 

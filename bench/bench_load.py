@@ -5,7 +5,8 @@ Run: ``.venv/bin/python bench/bench_load.py [--participants 300] [--saves 10] [-
 
 Starts ``qsort serve`` on a free loopback port (a temporary SQLite store unless
 ``--database-url`` names another, e.g. a PostgreSQL database that must be empty), then runs one
-asynchronous client per participant, all in this process:
+asynchronous client per participant, all in this process, each on one keep-alive connection of a
+minimal HTTP/1.1 client (:class:`Connection`), so the clients cost the shared CPUs little:
 
 1. the participants join (accept the demo study's consent and load the sort page) at moments
    spread evenly over ``--join-window`` seconds;
@@ -16,26 +17,27 @@ asynchronous client per participant, all in this process:
 
 A client treats 503 and 429 as the page does (waits ``Retry-After`` and sends again, counted as
 "retried"), and a broken connection likewise (counted as "interrupted"); a request that still
-fails, or any other status, is a failure. It prints the machine, throughput and p50/p90/p99 per
-request kind, then checks that the database holds exactly the acknowledged drafts (revision and
-state) and sorts (every placement), and no sort that was not acknowledged.
+fails, or any other status, is a failure. It prints the machine, the load average before and
+after, the command, throughput and p50/p90/p99 per request kind (each the device's whole wait for
+its answer, retries included), then checks that the database holds exactly the acknowledged
+drafts (revision and state) and sorts (every placement), and no sort that was not acknowledged.
 
 A report, not a test: it never fails on a time. Every loop is bounded by count and by
-``--deadline``. ``tests/app/test_load.py`` runs the same code with a few participants and asserts
-only the correctness check.
+``--deadline``. ``tests/app/test_processes.py`` runs the same code with a few participants and
+asserts only the correctness check.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import random
 import re
 import signal
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -46,16 +48,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = re.compile(r'<script type="application/json" id="qsort-config">(.*?)</script>', re.S)
 RETRY_STATUSES = (429, 503)
-NETWORK_ERRORS = (httpx.TransportError,)
-#: One TLS context for every client (loopback is plain HTTP): building one per client loads the
-#: CA bundle each time, which would stall the clients' event loop and inflate every latency.
-PLAIN_HTTP = ssl.create_default_context()
+#: Seconds a device waits for an answer before it counts the connection as broken and retries.
+REQUEST_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)
@@ -101,36 +102,158 @@ class FailedError(Exception):
     """A request failed for good (wrong status, or no answer before the deadline)."""
 
 
+class BrokenConnectionError(Exception):
+    """The connection broke or the answer could not be read (the page would retry)."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer: status, headers (lower-case names; the last of repeated ones), body."""
+
+    status_code: int
+    headers: dict[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        """The body as text."""
+        return self.content.decode("utf-8", "replace")
+
+    def json(self) -> Any:
+        """The body as JSON."""
+        return json.loads(self.content)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection to the server on loopback, with a cookie jar.
+
+    A few lines on asyncio streams instead of a full HTTP client: 300 simulated devices share
+    the server's two cores, and a general client costs several times the work of a request.
+    It speaks only what the app answers (``Content-Length`` or chunked bodies).
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.cookies: dict[str, str] = {}
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def request(self, method: str, path: str, body: bytes, content_type: str) -> Reply:
+        """Send one request and read its answer; raise BrokenConnectionError if either fails."""
+        try:
+            if self.streams is None:
+                self.streams = await asyncio.open_connection(self.host, self.port)
+            reader, writer = self.streams
+            writer.write(self._head(method, path, body, content_type) + body)
+            reply = await self._read(reader)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as e:
+            await self.close()
+            raise BrokenConnectionError(str(e)) from e
+        if reply.headers.get("connection", "").lower() == "close":
+            await self.close()
+        return reply
+
+    def _head(self, method: str, path: str, body: bytes, content_type: str) -> bytes:
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if body or method in ("POST", "PUT"):
+            lines += [f"Content-Type: {content_type}", f"Content-Length: {len(body)}"]
+        if self.cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    async def _read(self, reader: asyncio.StreamReader) -> Reply:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        headers: dict[str, str] = {}
+        for line in head[1:]:
+            if not line:
+                continue
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+            if name.strip().lower() == "set-cookie":
+                self._keep_cookie(value.strip())
+        if "content-length" in headers:
+            return Reply(status, headers, await reader.readexactly(int(headers["content-length"])))
+        if "chunked" in headers.get("transfer-encoding", ""):
+            return Reply(status, headers, await self._chunks(reader))
+        return Reply(status, headers, b"")
+
+    @staticmethod
+    async def _chunks(reader: asyncio.StreamReader) -> bytes:
+        body = b""
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            body += (await reader.readexactly(size + 2))[:-2]
+        await reader.readuntil(b"\r\n")
+        return body
+
+    def _keep_cookie(self, header: str) -> None:
+        pair, *attributes = header.split(";")
+        name, _, value = pair.strip().partition("=")
+        expired = any(
+            a.strip().lower().startswith(("max-age=0", "expires=thu, 01 jan 1970"))
+            for a in attributes
+        )
+        if expired or not value.strip('"'):
+            self.cookies.pop(name, None)
+        else:
+            self.cookies[name] = value
+
+    async def close(self) -> None:
+        """Close the connection (the next request opens a new one)."""
+        if self.streams is not None:
+            writer = self.streams[1]
+            self.streams = None
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+
 class Client:
-    """One participant's device: a cookie jar and the page's retry rules."""
+    """One participant's device: a connection, its cookies and the page's retry rules."""
 
     def __init__(self, base: str, stats: Stats, stop_at: float) -> None:
-        self.http = httpx.AsyncClient(
-            base_url=base, timeout=30, follow_redirects=False, verify=PLAIN_HTTP
-        )
+        address = urlsplit(base)
+        self.http = Connection(address.hostname or "127.0.0.1", address.port or 80)
         self.stats = stats
         self.stop_at = stop_at
 
-    async def call(self, kind: str, method: str, url: str, **kw: Any) -> httpx.Response:
-        """Send until answered with neither 503/429 nor a broken connection, or the deadline."""
+    async def call(
+        self,
+        kind: str,
+        method: str,
+        url: str,
+        json_body: Any = None,
+        form: dict[str, str] | None = None,
+    ) -> Reply:
+        """Send until answered with neither 503/429 nor a broken connection, or the deadline.
+
+        The latency recorded is the device's whole wait for that answer, retries included.
+        """
+        body, content_type = b"", ""
+        if json_body is not None:
+            body, content_type = json.dumps(json_body).encode(), "application/json"
+        elif form is not None:
+            body, content_type = urlencode(form).encode(), "application/x-www-form-urlencoded"
+        started = time.perf_counter()
         while time.monotonic() < self.stop_at:
-            started = time.perf_counter()
             try:
-                response = await self.http.request(method, url, **kw)
-            except NETWORK_ERRORS:
+                response = await asyncio.wait_for(
+                    self.http.request(method, url, body, content_type), REQUEST_TIMEOUT
+                )
+            except (BrokenConnectionError, TimeoutError):
+                await self.http.close()
                 self.stats.interrupted[kind] += 1
                 await asyncio.sleep(0.25)
                 continue
-            self.stats.latency_ms[kind].append((time.perf_counter() - started) * 1000)
             if response.status_code not in RETRY_STATUSES:
+                self.stats.latency_ms[kind].append((time.perf_counter() - started) * 1000)
                 return response
             self.stats.retried[kind] += 1
             await asyncio.sleep(min(5.0, float(response.headers.get("retry-after", "1"))))
         raise FailedError(f"{kind}: no answer before the deadline")
 
     async def close(self) -> None:
-        """Release the connections."""
-        await self.http.aclose()
+        """Release the connection."""
+        await self.http.close()
 
 
 def valid_sort(config: dict[str, Any]) -> list[tuple[int, int, int]]:
@@ -149,7 +272,7 @@ def valid_sort(config: dict[str, Any]) -> list[tuple[int, int, int]]:
 async def join(client: Client, plan: Plan, outcome: Outcome, began: float) -> dict[str, Any]:
     """Accept the consent, load the sort page; return the page's configuration."""
     response = await client.call(
-        "join", "POST", f"/j/{plan.code}/consent", data={"choice": "accept"}
+        "join", "POST", f"/j/{plan.code}/consent", form={"choice": "accept"}
     )
     if response.status_code != 303 or "qsort_token" not in client.http.cookies:
         raise FailedError(f"join: HTTP {response.status_code}")
@@ -165,7 +288,7 @@ async def join(client: Client, plan: Plan, outcome: Outcome, began: float) -> di
 async def autosave(client: Client, outcome: Outcome, state: dict[str, Any]) -> None:
     """One autosave on the acknowledged revision; a conflict with our own state is our write."""
     body = {"revision": outcome.revision, "state": state}
-    response = await client.call("autosave", "PUT", "/api/draft", json=body)
+    response = await client.call("autosave", "PUT", "/api/draft", json_body=body)
     if response.status_code == 409 and response.json().get("state") == state:
         response_revision = int(response.json()["revision"])  # applied, the answer was lost
     elif response.status_code == 200:
@@ -186,7 +309,7 @@ async def submit(client: Client, outcome: Outcome, config: dict[str, Any]) -> No
         "grid_id": config["gridId"],
         "placements": [{"statement": n, "value": v, "row": r} for n, v, r in outcome.placements],
     }
-    response = await client.call("submit", "POST", "/api/sort", json=body)
+    response = await client.call("submit", "POST", "/api/sort", json_body=body)
     if response.status_code != 200:
         raise FailedError(f"submit: HTTP {response.status_code}")
     outcome.submitted = True
@@ -414,7 +537,8 @@ def report(plan: Plan, outcomes: list[Outcome], stats: Stats, elapsed: float) ->
     )
     if joined:
         print(f"joined: {len(joined)}, the last {max(joined):.2f} s after the first began")
-    print(f"requests: {total} in {elapsed:.1f} s ({total / elapsed:.0f}/s)")
+    print(f"answered requests: {total} in {elapsed:.1f} s ({total / elapsed:.0f}/s)")
+    print("latency: from the first try to the answer, waits after 503/429 included")
     print(f"{'kind':<10}{'count':>7}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for kind in ("join", "page", "autosave", "submit"):
         values = stats.latency_ms.get(kind, [])
@@ -460,7 +584,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     plan = Plan(args.participants, args.saves, args.think, args.join_window, args.deadline)
-    load_before = os.getloadavg()[0]
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'qsort.sqlite3'}"
         kill: KillReport | None = None
@@ -476,7 +600,15 @@ def main() -> int:
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
-    print(f"load average before the run: {load_before:.1f} (other work on the same CPUs)")
+    load_after = os.getloadavg()
+    print(f"command: {' '.join([os.path.relpath(sys.executable, REPO), *sys.argv])}")
+    print(
+        "load average (1, 5, 15 min) before the run: "
+        + ", ".join(f"{v:.1f}" for v in load_before)
+        + "; after: "
+        + ", ".join(f"{v:.1f}" for v in load_after)
+        + " (other work on the same CPUs)"
+    )
     kind = (
         "SQLite (WAL; synchronous=FULL, NORMAL for autosaves and joins)"
         if url.startswith("sqlite")

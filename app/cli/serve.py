@@ -3,6 +3,9 @@
 ``serve`` tells the room where to go: every network address of this machine with the join link,
 and a QR code of the demo's join link drawn in the terminal (no network is used for either).
 
+Requests are read by httptools on uvloop's event loop when they are installed (the web extra
+installs both where they exist), uvicorn's faster choices over its pure-Python ones.
+
 ``serve --workers N`` runs N processes on one port (uvicorn's process manager): the store is
 upgraded once first, then each worker builds its app from the environment through the factory
 ``app.main:create_app``. Behind a reverse proxy, ``--forwarded-allow-ips`` names the proxy so
@@ -15,7 +18,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.cli.network import ALL_INTERFACES, LISTEN_HOST_ENV
 from qsort.cli.registry import Subparsers
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 WEB_EXTRA_HINT = "install the web app with: pip install 'qsort[web]'"
+#: Warnings only, and no line per request (an access log costs time on every autosave).
+QUIET: dict[str, Any] = {"log_level": "warning", "access_log": False}
 WEB_MODULES = ("fastapi", "sqlmodel", "alembic", "uvicorn", "jinja2", "segno", "ifaddr")
 
 
@@ -137,7 +142,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(settings)
         app.state.listen_host = args.host  # join links then use a network address (services.room)
         announce(settings, args.host, args.port)
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **proxy)
+        uvicorn.run(app, host=args.host, port=args.port, **QUIET, **proxy)
         return 0
     prepare_for_workers(settings)
     os.environ[LISTEN_HOST_ENV] = args.host  # each worker's app reads it (services.room)
@@ -149,7 +154,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         host=args.host,
         port=args.port,
-        log_level="warning",
+        **QUIET,
         **proxy,
     )
     return 0

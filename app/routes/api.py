@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import Session
 
 from app import store
-from app.deps import TOKEN_COOKIE, AnyParticipantDep, DbDep, ParticipantDep
+from app.db import in_session
+from app.deps import TOKEN_COOKIE, AnyParticipantDep, DbDep, ParticipantDep, active_participant
 from app.errors import NotFoundError
 from app.models import SortSession
 from app.services import autosave, finish, help_requests, resume, submit, trace
@@ -125,30 +127,42 @@ def unlock(body: UnlockIn, db: DbDep, participant: ParticipantDep) -> dict[str, 
 
 
 @router.put("/draft")
-def put_draft(body: DraftIn, db: DbDep, participant: ParticipantDep) -> dict[str, Any]:
-    """Save the device's state on top of the revision it saw (409 with the current one if not)."""
-    revision = autosave.save_draft(db, participant, body.revision, body.state)
-    return {"revision": revision}
+async def put_draft(body: DraftIn, request: Request) -> dict[str, Any]:
+    """Save the device's state on top of the revision it saw (409 with the current one if not).
+
+    The busiest call of all: the session, the participant and the save share one worker thread
+    (:func:`app.db.in_session`).
+    """
+
+    def save(db: Session) -> int:
+        participant = active_participant(request, db)
+        return autosave.save_draft(db, participant, body.revision, body.state)
+
+    return {"revision": await in_session(request.app.state.engine, save)}
 
 
 @router.post("/sort")
-def post_sort(body: SortIn, db: DbDep, participant: ParticipantDep) -> dict[str, Any]:
-    """Record the sort once; a repeat gets the same answer."""
+async def post_sort(body: SortIn, request: Request) -> dict[str, Any]:
+    """Record the sort once; a repeat gets the same answer (in one worker thread, as above)."""
     placements = [submit.Placement(p.statement, p.value, p.row) for p in body.placements]
     made = body.trace or TraceIn()
-    result = submit.submit_sort(
-        db,
-        participant,
-        key=body.key,
-        qset_id=body.qset_id,
-        grid_id=body.grid_id,
-        placements=placements,
-        trace=trace.stored_trace(_ms(made.steps), [m.stored() for m in made.moves]),
-    )
-    return {
-        "status": "recorded" if result.created else "already_recorded",
-        "label": participant.label,
-    }
+    moves = trace.stored_trace(_ms(made.steps), [m.stored() for m in made.moves])
+
+    def record(db: Session) -> dict[str, Any]:
+        participant = active_participant(request, db)
+        result = submit.submit_sort(
+            db,
+            participant,
+            key=body.key,
+            qset_id=body.qset_id,
+            grid_id=body.grid_id,
+            placements=placements,
+            trace=moves,
+        )
+        status = "recorded" if result.created else "already_recorded"
+        return {"status": status, "label": participant.label}
+
+    return await in_session(request.app.state.engine, record)
 
 
 @router.post("/finish")

@@ -10,9 +10,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.templating import Jinja2Templates
 
 from app import store
 from app.assets import Assets
+from app.db import in_session
 from app.deps import (
     TOKEN_COOKIE,
     TOKEN_MAX_AGE,
@@ -27,6 +30,7 @@ from app.models import Participant, SortSession, Study
 from app.services import join, pictures, resume
 from app.services.seats import seat_from_text
 from app.services.tokens import resume_code
+from app.settings import Settings
 from app.views import paragraphs, render, sort_config
 
 router = APIRouter()
@@ -125,25 +129,29 @@ def tablet_seat(request: Request, session: SortSession) -> int | None:
 
 
 @router.post("/j/{code}/consent")
-def consent_submit(
-    request: Request,
-    code: str,
-    db: DbDep,
-    templates: TemplatesDep,
-    settings: SettingsDep,
-    choice: Annotated[str, Form()] = "",
+async def consent_submit(
+    request: Request, code: str, choice: Annotated[str, Form()] = ""
 ) -> Response:
-    """Accept: create the participant and hand over the token. Decline: store nothing."""
-    session, study = join.find_session(db, code)
-    t = Catalogue(study.language)
-    if choice != "accept":
-        return render(
-            request, templates, "participant/declined.html", t, study=study, code=session.code
-        )
-    joined = join.accept_consent(db, code, seat=tablet_seat(request, session))
-    response = RedirectResponse("/p", status_code=303)
-    _set_token(response, joined.token, settings.secure_cookies)
-    return response
+    """Accept: create the participant and hand over the token. Decline: store nothing.
+
+    A whole room does this at once: it runs in one worker thread (:func:`app.db.in_session`).
+    """
+    templates: Jinja2Templates = request.app.state.templates
+    settings: Settings = request.app.state.settings
+
+    def consent(db: Session) -> Response:
+        session, study = join.find_session(db, code)
+        if choice != "accept":
+            t = Catalogue(study.language)
+            return render(
+                request, templates, "participant/declined.html", t, study=study, code=session.code
+            )
+        _, token = join.join_session(db, session, study, seat=tablet_seat(request, session))
+        response = RedirectResponse("/p", status_code=303)
+        _set_token(response, token, settings.secure_cookies)
+        return response
+
+    return await in_session(request.app.state.engine, consent)
 
 
 def _set_token(response: Response, token: str, secure: bool) -> None:
@@ -159,9 +167,15 @@ def _set_token(response: Response, token: str, secure: bool) -> None:
 
 
 @router.get("/p")
-def sort_app(request: Request, db: DbDep, templates: TemplatesDep) -> Response:
-    """The sort itself: instructions, pre-sort, grid, post-sort and survey in one page."""
-    return _sort_page(request, db, templates, shell=False)
+async def sort_app(request: Request) -> Response:
+    """The sort itself: instructions, pre-sort, grid, post-sort and survey in one page.
+
+    Every participant loads it right after joining: it runs in one worker thread.
+    """
+    templates: Jinja2Templates = request.app.state.templates
+    return await in_session(
+        request.app.state.engine, lambda db: _sort_page(request, db, templates, shell=False)
+    )
 
 
 @router.get("/p/shell")

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from app import store
 from app.db import relax_durability
 from app.errors import InvalidSubmissionError, NotJoinedError, RevisionConflictError
-from app.models import Draft, Participant, utcnow
+from app.models import Draft, Participant
 
 MAX_STATE_BYTES = 256_000
 #: Deepest nesting of lists and objects in a draft (the page's own state is 4 deep).
@@ -69,17 +69,19 @@ def save_draft(
             f"draft is {size} bytes, the limit is {MAX_STATE_BYTES}",
             problems=[{"code": "draft_too_large", "size": size, "limit": MAX_STATE_BYTES}],
         )
-    assert participant.id is not None
-    current_draft(db, participant)
-    relax_durability(db)
-    if store.update_draft_if_revision(db, participant.id, seen_revision, state):
-        participant.active_at = utcnow()  # the device is in use (see app.services.resume)
-        db.add(participant)
-        db.commit()
-        return seen_revision + 1
-    db.rollback()
+    pid = participant.id
+    assert pid is not None
+    for attempt in range(2):
+        relax_durability(db)
+        if store.update_draft_if_revision(db, pid, seen_revision, state):
+            store.touch_participant(db, pid)  # the device is in use (see app.services.resume)
+            db.commit()
+            return seen_revision + 1
+        db.rollback()
+        if attempt > 0 or store.get_draft(db, pid) is not None:
+            break
+        current_draft(db, participant)  # a join always makes one; this only mends a lost row
     draft = current_draft(db, participant)
-    db.refresh(draft)
     raise RevisionConflictError(
         f"draft is at revision {draft.revision}, the device sent {seen_revision}",
         extra={"revision": draft.revision, "state": draft.state},

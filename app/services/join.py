@@ -16,7 +16,7 @@ from sqlmodel import Session
 from app import store
 from app.db import relax_durability
 from app.errors import CodeNotFoundError, NotFoundError, SessionClosedError
-from app.models import Draft, Participant, SortSession, Study
+from app.models import Participant, SortSession, Study
 from app.services.seats import seat_count
 from app.services.tokens import (
     hash_resume_code,
@@ -66,6 +66,20 @@ def random_label(taken: set[str]) -> str:
     return secrets.choice(free)
 
 
+def free_label(db: Session, session_id: int) -> str:
+    """A random label not yet given in the session, as :func:`random_label` draws it.
+
+    Found by looking up a few random candidates (each an indexed query) rather than reading
+    every label of the session, so a join costs the same for the first person and the 5,000th.
+    """
+    size = max(99, 2 * (store.participant_count(db, session_id) + 1))
+    for _ in range(LABEL_TRIES):
+        label = f"P{secrets.randbelow(size) + 1:02d}"
+        if not store.label_taken(db, session_id, label):
+            return label
+    return random_label(store.participant_labels(db, session_id))
+
+
 def accept_consent(db: Session, code: str, seat: int | None = None) -> Joined:
     """Create a participant (and an empty draft) in the session for ``code``; commit.
 
@@ -73,33 +87,42 @@ def accept_consent(db: Session, code: str, seat: int | None = None) -> Joined:
     not have is dropped rather than refusing the person, so a stale link never blocks a join.
     """
     session, study = find_session(db, code)
+    participant_id, token = join_session(db, session, study, seat)
+    participant = db.get(Participant, participant_id)
+    assert participant is not None
+    return Joined(participant, token)
+
+
+def join_session(
+    db: Session, session: SortSession, study: Study, seat: int | None = None
+) -> tuple[int, str]:
+    """Create a participant and an empty draft in ``session``; commit; return (id, token).
+
+    The rows go in as two plain INSERTs (no ORM objects), and the commit does not wait for the
+    disk (see :mod:`app.db`): the join is the first thing a whole room does at once.
+    """
     assert session.id is not None and study.id is not None
     assert study.current_qset_id is not None and study.current_grid_id is not None
+    in_room = seat is not None and 1 <= seat <= seat_count(session)
     for _ in range(LABEL_TRIES):
-        token = new_token()
-        label = random_label(store.participant_labels(db, session.id))
-        public_id = new_public_id()
-        participant = Participant(
-            session_id=session.id,
-            study_id=study.id,
-            label=label,
-            public_id=public_id,
-            token_hash=hash_token(token),
-            resume_hash=hash_resume_code(public_id, resume_code(token)),
-            qset_id=study.current_qset_id,
-            grid_id=study.current_grid_id,
-            seat=seat if seat is not None and 1 <= seat <= seat_count(session) else None,
-        )
+        token, public_id = new_token(), new_public_id()
+        values = {
+            "session_id": session.id,
+            "study_id": study.id,
+            "label": free_label(db, session.id),
+            "public_id": public_id,
+            "token_hash": hash_token(token),
+            "resume_hash": hash_resume_code(public_id, resume_code(token)),
+            "qset_id": study.current_qset_id,
+            "grid_id": study.current_grid_id,
+            "seat": seat if in_room else None,
+        }
         try:
             relax_durability(db)  # a join lost to a power cut is redone; see app/db.py
-            db.add(participant)
-            db.flush()
-            assert participant.id is not None
-            db.add(Draft(participant_id=participant.id, revision=0, state={}))
+            participant_id = store.add_participant(db, values)
             db.commit()
         except IntegrityError:  # another tablet took the same label at the same moment
             db.rollback()
             continue
-        db.refresh(participant)
-        return Joined(participant, token)
+        return participant_id, token
     raise RuntimeError("could not give a participant label after several tries")

@@ -131,14 +131,13 @@ def submit_sort(
         raise InvalidSubmissionError("sort made on another version", problems=version_problems)
     grid = store.get_grid(db, participant.grid_id)
     assert grid is not None
-    by_number = {s.number: s for s in store.statements(db, participant.qset_id)}
-    problems = check_placements(grid, set(by_number), placements)
+    id_of = store.statement_ids(db, participant.qset_id)
+    problems = check_placements(grid, set(id_of), placements)
     if problems:
         raise InvalidSubmissionError(f"{len(problems)} problem(s) with the sort", problems=problems)
-    rows = [(_id(by_number[p.statement].id), p.value, p.row) for p in placements]
+    rows = [(id_of[p.statement], p.value, p.row) for p in placements]
     try:
-        record = store.add_sort(db, participant, key, rows)
-        record.trace = trace or {}
+        record = store.add_sort(db, participant, key, rows, trace)
         store.mark(participant, "sorted_at")
         db.add(participant)
         db.commit()
@@ -149,7 +148,6 @@ def submit_sort(
             _refuse_foreign_key(db, key)
             raise
         return _repeat(db, existing, key, placements)
-    db.refresh(record)
     return Submitted(record, True)
 
 
@@ -157,11 +155,6 @@ def _refuse_foreign_key(db: Session, key: str) -> None:
     """Raise :class:`KeyInUseError` when ``key`` already names a sort (not this participant's)."""
     if store.sort_by_key(db, key) is not None:
         raise KeyInUseError("this submit key is already used by another sort")
-
-
-def _id(value: int | None) -> int:
-    assert value is not None
-    return value
 
 
 def _version_problems(participant: Participant, qset_id: int, grid_id: int) -> list[Problem]:

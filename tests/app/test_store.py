@@ -67,3 +67,15 @@ def test_labels_of_a_session_are_the_participants_labels(small_study: Session) -
     assert found is not None and found.id is not None
     assert store.participant_labels(small_study, found.id) == labels
     assert len(labels) == 5
+
+
+def test_a_large_session_keeps_giving_distinct_labels(small_study: Session) -> None:
+    """Labels come from indexed look-ups, not from reading every label: still all distinct."""
+    joined = [join.accept_consent(small_study, CODE).participant for _ in range(150)]
+    labels = [p.label for p in joined]
+    assert len(set(labels)) == 150
+    found = store.open_session_by_code(small_study, CODE)
+    assert found is not None and found.id is not None
+    assert store.participant_count(small_study, found.id) == 150
+    assert all(store.label_taken(small_study, found.id, label) for label in labels)
+    assert any(int(label[1:]) > 99 for label in labels)  # the pool grew past P99

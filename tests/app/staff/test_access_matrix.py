@@ -126,6 +126,7 @@ ROUTES: tuple[Row, ...] = (
     ("POST", "/admin/users/{target}/password", {"password": "another long password"},
                                                  ADMIN_ONLY),
     ("GET", "/admin/audit", {},                  (S, S, 403, 403, 403, 403, 403, 200)),
+    ("GET", "/openapi.json", {},                 (S, S, 200, 200, 200, 200, 200, 200)),
     ("POST", "/signout", {},                     (S, S, D, D, D, D, D, D)),
 )
 # fmt: on

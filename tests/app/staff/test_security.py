@@ -253,3 +253,17 @@ def test_serve_announces_how_to_sign_in_to_the_demo(
         assert sign_in(client, DEMO_EMAIL, demo_password(tmp_path)) == 303
     with Session(create_app(settings).state.engine) as db:
         assert store.user_by_email(db, DEMO_EMAIL) is not None
+
+
+def test_the_api_schema_is_for_signed_in_staff_only(world: StaffWorld) -> None:
+    schema = world.clients["viewer"].get("/openapi.json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert {"/api/draft", "/api/sort", "/j/{code}/consent", "/studies"} <= set(paths)
+    assert "/openapi.json" not in paths
+    for visitor in ("participant", "anonymous"):  # sent to sign in, shown nothing
+        refused = world.clients[visitor].get("/openapi.json")
+        assert refused.status_code == 303 and refused.headers["location"].startswith("/signin")
+        assert "paths" not in refused.text
+    for ui in ("/docs", "/redoc"):  # no documentation page (it would load outside scripts)
+        assert world.clients["admin"].get(ui).status_code == 404
