@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import LiveServer
+from .conftest import REPO, LiveServer
 from .helpers import first_tray_card, join, presort_all
 from .test_sort_flow import CAPACITIES, finish_and_check
 
@@ -118,3 +119,30 @@ def test_phone_sort_page_fits_and_every_card_is_reachable(
     page.tap('.cell[data-value="4"][data-row="1"] .slot')
     doc, body, inner = page.evaluate(NO_SIDEWAYS_SCROLL)
     assert doc <= inner and body <= inner
+
+
+SHOW_STATUS = """([state, text]) => { const s = document.getElementById('save-status');
+  s.dataset.state = state; s.textContent = text; }"""
+
+
+@pytest.mark.parametrize("size", ["portrait", "phone"])
+def test_a_failing_save_never_moves_the_board(
+    size: str, request: pytest.FixtureRequest, live_server: LiveServer
+) -> None:
+    """While saves fail and retry, the status changes; a tap aimed at a card must still land.
+
+    Each message the status can show (English and Spanish, the longer catalogue) leaves the
+    board where it was.
+    """
+    page: Page = request.getfixturevalue(size)
+    join(page, live_server)
+    presort_all(page)
+    before = page.locator("#board").bounding_box()
+    assert before is not None
+    for lang in ("en", "es"):
+        catalogue = json.loads((REPO / "app" / "i18n" / f"{lang}.json").read_text("utf-8"))
+        for state in ("pending", "saved", "offline", "error"):
+            page.evaluate(SHOW_STATUS, [state, catalogue[f"js.status.{state}"]])
+            box = page.locator("#board").bounding_box()
+            assert box is not None
+            assert box["y"] == before["y"], f"{lang} {state!r} moved the board"
