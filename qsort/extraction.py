@@ -449,9 +449,10 @@ def horst_centroid_factored(
     """
     _check_factor_count(n_factors, factor.shape[1])
     checked = _check_factor(factor)
+    residual = FactorResidual(checked, n_factors)
 
     def fresh() -> Residual:
-        return FactorResidual(checked, n_factors)
+        return residual.reset()
 
     settings = _HorstSettings(max_iterations, threshold, rule, tuple(sort_names))
     return _horst(fresh, np.ones(checked.shape[1]), n_factors, settings)
@@ -523,8 +524,11 @@ def _horst(
 ) -> Extraction:
     """Horst 5.5 passes, each on a ``fresh()`` residual of R, until the communalities settle."""
     updates = 0
+    first: list[Reflection] = []
     while True:
-        loadings, left, rounding = _horst_pass(fresh(), communalities, n_factors, settings.rule)
+        loadings, left, rounding = _horst_pass(
+            fresh(), communalities, n_factors, settings.rule, first
+        )
         change = float(np.max(np.abs(left)))
         communalities = np.minimum(1.0, communalities - left)
         notices = _heywood(loadings, settings.names) + _rounding_notices(
@@ -604,19 +608,28 @@ def _centroid_loadings(totals: FloatArray, factor: int) -> FloatArray:
 
 
 def _horst_pass(
-    residual: Residual, communalities: FloatArray, n_factors: int, rule: ReflectionRule
+    residual: Residual,
+    communalities: FloatArray,
+    n_factors: int,
+    rule: ReflectionRule,
+    first: list[Reflection],
 ) -> tuple[FloatArray, FloatArray, list[tuple[int, NearZero]]]:
     """One Horst pass: k centroid factors with a fixed diagonal.
 
-    ``residual`` (zero diagonal) is changed into the pass's residual. Returns the loadings,
-    shape (n, k), the residual diagonal, shape (n,), and the near-zero reflection decisions.
+    ``residual`` (zero diagonal) is changed into the pass's residual. The first factor's
+    reflection reads only the off-diagonal of R, the same in every pass: it is made once and
+    kept in ``first``. Returns the loadings, shape (n, k), the residual diagonal, shape (n,),
+    and the near-zero reflection decisions.
     """
     diagonal = communalities.copy()
     loadings = np.zeros((residual.n, n_factors))
     rounding: list[tuple[int, NearZero]] = []
     for factor in range(n_factors):
         _check_residual(residual, factor + 1)
-        reflection = residual.manifold("last", rule)
+        if factor:
+            reflection = residual.manifold("last", rule)
+        else:
+            reflection = _kept(first, lambda: residual.manifold("last", rule))
         rounding += [(factor + 1, event) for event in reflection.near_zero]
         totals = reflection.column_sums + diagonal
         reflected = totals / _horst_scale(totals, factor + 1)
@@ -624,6 +637,13 @@ def _horst_pass(
         residual.subtract(loadings[:, factor])
         diagonal -= loadings[:, factor] ** 2
     return loadings, diagonal, rounding
+
+
+def _kept(kept: list[Reflection], make: Callable[[], Reflection]) -> Reflection:
+    """``kept[0]``, made by ``make()`` the first time."""
+    if not kept:
+        kept.append(make())
+    return kept[0]
 
 
 def _off_diagonal(matrix: FloatArray) -> FloatArray:
