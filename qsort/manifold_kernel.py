@@ -52,9 +52,15 @@ BUDGET: int = 3
 """The reflections allowed are used up."""
 
 RESELECT: int = 4
-"""The inner bound failed (internal: the inner tier is selected again)."""
+"""The inner bound failed (internal: the inner tier is chosen again from the middle one)."""
+
+RESELECT_MIDDLE: int = 5
+"""The middle bound failed (internal: the middle tier is chosen again from all candidates)."""
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+Moves = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+"""Changes of ``u = B s`` since: the refresh, the candidates' last sync, the middle tier's
+choice, its last sync, and the inner tier's choice."""
 
 
 def _compiled(function: _F) -> _F:
@@ -104,32 +110,61 @@ def _sync(
 
 
 @_compiled
+def _kth(values: FloatArray, k: int) -> float:
+    """The ``k``-th smallest of ``values`` (0-based), by quickselect on a copy.
+
+    (numba's ``np.partition`` is not used: it misplaces the k-th value among duplicates.)
+    """
+    work = values.copy()
+    low, high = 0, work.size - 1
+    while low < high:
+        pivot = sorted((work[low], work[(low + high) // 2], work[high]))[1]
+        i, j = low, high
+        while i <= j:
+            while work[i] < pivot:
+                i += 1
+            while work[j] > pivot:
+                j -= 1
+            if i <= j:
+                work[i], work[j] = work[j], work[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            high = j
+        elif k >= i:
+            low = i
+        else:
+            return work[k]
+    return work[k]
+
+
+@_compiled
 def _select(
     sums: FloatArray, columns: IntArray, signs: FloatArray, count: int
 ) -> tuple[IntArray, float]:
-    """Positions (ascending) of the ``count`` smallest reflected outer sums, and the next one.
+    """Positions (ascending) of the ``count`` smallest reflected sums, and the smallest other.
 
-    One pass keeps the ``count`` smallest seen so far and the position of their largest (a few
-    hundred replacements on random sums); ties at the boundary may fall either way, as the
-    smallest sum left out is returned with them.
+    Ties at the boundary are taken in order of position; the smallest sum left out is returned
+    with them, so that either choice is safe.
     """
     if count >= sums.size:
         return np.arange(sums.size), math.inf
-    kept = np.full(count, math.inf)
-    chosen = np.zeros(count, dtype=np.int64)
-    worst = 0
+    reflected = np.empty(sums.size)
     for q in range(sums.size):
-        value = signs[columns[q]] * sums[q]
-        if value < kept[worst]:
-            kept[worst], chosen[worst] = value, q
-            worst = int(np.argmax(kept))
-    outside = np.ones(sums.size, dtype=np.bool_)
-    outside[chosen] = False
-    cutoff = math.inf
+        reflected[q] = signs[columns[q]] * sums[q]
+    threshold = _kth(reflected, count - 1)
+    equal = count - int(np.sum(reflected < threshold))
+    chosen = np.empty(count, dtype=np.int64)
+    taken, cutoff = 0, math.inf
     for q in range(sums.size):
-        if outside[q]:
-            cutoff = min(cutoff, signs[columns[q]] * sums[q])
-    return np.sort(chosen), cutoff
+        value = reflected[q]
+        if value < threshold or (value == threshold and equal > 0):
+            equal -= value == threshold
+            chosen[taken] = q
+            taken += 1
+        else:
+            cutoff = min(cutoff, value)
+    return chosen, cutoff
 
 
 @_compiled
@@ -174,12 +209,12 @@ def _flip(
     inner: tuple[FloatArray, IntArray, FloatArray],
     pick: int,
     signs: FloatArray,
-    moves: tuple[FloatArray, FloatArray, FloatArray],
+    moves: Moves,
 ) -> int:
     """Reflect the inner column at ``pick``; update the inner sums and the changes of ``u``.
 
-    ``inner`` is (rows of ``B``, columns, sums) of the inner tier; ``moves`` the changes of
-    ``u`` since the refresh, the outer sync and the inner selection. Returns the column.
+    ``inner`` is (rows of ``B``, columns, sums) of the inner tier; every change of ``u`` in
+    ``moves`` takes the step. Returns the column reflected.
     """
     rows, columns, values = inner
     j = columns[pick]
@@ -200,15 +235,21 @@ def _gate(
     low: float,
     zero: float,
     reach: float,
-    bounds: tuple[float, float],
-    moves: tuple[FloatArray, FloatArray, FloatArray],
+    cutoffs: tuple[float, float, float],
+    moves: Moves,
 ) -> int:
-    """``REFRESH`` / ``RESELECT`` when a drift bound fails (``DECIDE`` if nothing moved).
+    """``REFRESH`` / ``RESELECT_MIDDLE`` / ``RESELECT`` when a tier's drift bound fails.
 
-    Returns -1 while both bounds hold.
+    Each tier (all candidates, the middle and the inner tier) has the smallest sum left out of
+    it when it was chosen, and the change of ``u`` since; a bound that fails with no change
+    (ties at the boundary) is ``DECIDE``. Returns -1 while every bound holds.
     """
-    since, _, moved = moves
-    for cutoff, drift, status in ((bounds[0], since, REFRESH), (bounds[1], moved, RESELECT)):
+    tiers = (
+        (cutoffs[0], moves[0], REFRESH),
+        (cutoffs[1], moves[2], RESELECT_MIDDLE),
+        (cutoffs[2], moves[4], RESELECT),
+    )
+    for cutoff, drift, status in tiers:
         distance = _norm(drift)
         if low + zero >= cutoff - reach * distance:
             return status if distance > 0.0 else DECIDE
@@ -220,22 +261,22 @@ def _inner_round(
     weights: FloatArray,
     inner: tuple[FloatArray, IntArray, FloatArray],
     signs: FloatArray,
-    moves: tuple[FloatArray, FloatArray, FloatArray],
-    limits: tuple[float, float, float, float],
+    moves: Moves,
+    limits: tuple[float, float, float, float, float],
     flags: tuple[bool, bool],
     log: tuple[IntArray, IntArray],
 ) -> int:
-    """Reflect within the inner tier while both bounds hold; return why it stopped.
+    """Reflect within the inner tier while every bound holds; return why it stopped.
 
-    ``limits`` is (zero, reach, outer cutoff, inner cutoff); ``flags`` (ties last, strict);
-    ``log`` (order of reflected columns, [reflections made, reflections allowed]).
+    ``limits`` is (zero, reach, and the cutoffs of the three tiers); ``flags`` (ties last,
+    strict); ``log`` (order of reflected columns, [reflections made, reflections allowed]).
     """
     zero, reach = limits[0], limits[1]
     order, state = log
-    moves[2][:] = 0.0
+    moves[4][:] = 0.0
     while state[1] > 0:
         low, pick, tied = _smallest(inner[2], inner[1], signs, zero, flags[0])
-        status = _gate(low, zero, reach, (limits[2], limits[3]), moves)
+        status = _gate(low, zero, reach, (limits[2], limits[3], limits[4]), moves)
         if status < 0:
             status = _verdict(low, tied, zero, flags[1])
         if status >= 0:
@@ -247,13 +288,43 @@ def _inner_round(
 
 
 @_compiled
+def _middle_round(
+    rows: FloatArray,
+    weights: FloatArray,
+    tier: tuple[FloatArray, IntArray, FloatArray, FloatArray],
+    signs: FloatArray,
+    moves: Moves,
+    limits: tuple[float, float, float, float],
+    options: tuple[bool, bool, int],
+    log: tuple[IntArray, IntArray],
+) -> int:
+    """Reflect from a freshly chosen middle tier, choosing the inner tier from it again and
+    again; return why it stopped (``RESELECT_MIDDLE`` when the middle bound failed).
+
+    ``tier`` is the middle tier's (diagonal, columns, exact sums, signs); ``limits`` (zero,
+    reach, cutoff of all candidates, cutoff of the middle tier).
+    """
+    moves[2][:] = 0.0
+    moves[3][:] = 0.0
+    _, columns, sums, _ = tier
+    while True:
+        _sync(rows, weights, tier, signs, moves[3])
+        positions, cutoff = _select(sums, columns, signs, options[2])
+        inner = (rows[positions], columns[positions], sums[positions])
+        bounds = (limits[0], limits[1], limits[2], limits[3], cutoff)
+        status = _inner_round(weights, inner, signs, moves, bounds, (options[0], options[1]), log)
+        if status != RESELECT:
+            return status
+
+
+@_compiled
 def reflect_candidates(
     rows: FloatArray,
     weights: FloatArray,
     tier: tuple[FloatArray, IntArray, FloatArray],
     signs: FloatArray,
     limits: tuple[float, float, float],
-    options: tuple[bool, bool, int],
+    options: tuple[bool, bool, int, int],
     log: tuple[IntArray, IntArray],
 ) -> int:
     """Reflect from freshly computed sums while the candidates decide (see the module docstring).
@@ -273,7 +344,7 @@ def reflect_candidates(
         (zero, reach, cutoff): the rounding allowance, the longest column of ``B`` and the
         smallest reflected sum that is not a candidate.
     options : tuple
-        (ties last, strict rule, inner tier size).
+        (ties last, strict rule, middle tier size, inner tier size).
     log : tuple of int arrays
         The order of reflected columns, appended to, and [reflections made, reflections allowed].
 
@@ -287,12 +358,13 @@ def reflect_candidates(
     for q in range(sums.size):
         synced[q] = signs[columns[q]]
     p = rows.shape[1]
-    moves = (np.zeros(p), np.zeros(p), np.zeros(p))
+    moves = (np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(p), np.zeros(p))
     while True:
         _sync(rows, weights, (diagonal, columns, sums, synced), signs, moves[1])
-        positions, inner_cutoff = _select(sums, columns, signs, options[2])
-        inner = (rows[positions], columns[positions], sums[positions])
-        bounds = (limits[0], limits[1], limits[2], inner_cutoff)
-        status = _inner_round(weights, inner, signs, moves, bounds, (options[0], options[1]), log)
-        if status != RESELECT:
+        at, cutoff = _select(sums, columns, signs, options[2])
+        middle = (diagonal[at], columns[at], sums[at], synced[at])
+        bounds = (limits[0], limits[1], limits[2], cutoff)
+        choice = (options[0], options[1], options[3])
+        status = _middle_round(rows[at], weights, middle, signs, moves, bounds, choice, log)
+        if status != RESELECT_MIDDLE:
             return status
