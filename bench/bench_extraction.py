@@ -12,7 +12,7 @@ Run ``python bench/bench_extraction.py``; flags choose the sizes and bound the r
   *JSON s* is building the JSON form and writing it compactly (not part of the analysis).
 * ``--centroid-sizes`` (default 1,000, 10,000 and 100,000): correlate + extract with Brown's
   centroid and with Horst 5.5 (``--centroid-methods`` picks them), which work on the factor form
-  beyond 3,000 sorts (no n x n matrix; the reflection runs in the compiled loop of
+  beyond 1,000 sorts (no n x n matrix; the reflection runs in the compiled loop of
   ``qsort.manifold_kernel``). Each case runs ``--repeat`` times (default 3) and the table gives
   the median wall and CPU seconds of the extraction and the largest peak RSS; a first run
   compiles the loop into numba's on-disk cache (timed apart, *compile s*).

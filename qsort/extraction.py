@@ -27,7 +27,9 @@ Three methods, each with the conventions of the program it reproduces:
 
 Up to :data:`DENSE_CENTROID_MAX` sorts the centroid methods work on the n x n matrix; beyond it
 on the factor form ``F`` of R (``R = F.T F``), which is never multiplied out
-(:class:`qsort.reflection.FactorResidual`): the same reflections and factors in O(n N) memory.
+(:class:`qsort.reflection.FactorResidual`, with the reflection's loop compiled in
+:mod:`qsort.manifold_kernel`): the same reflections and factors in O(n N) memory. Horst 5.5
+makes its first factor's reflection once, as it reads only R's off-diagonal.
 
 Everything is computed in float64 without intermediate rounding (spec part 1, item 2), so the
 results differ from KADE's (which rounds to 7 or 8 decimals along the way) by less than 1e-4.
@@ -84,20 +86,25 @@ CentroidStart = Literal["half", "mean-r"]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-DENSE_CENTROID_MAX: int = 3000
-"""Most Q-sorts for which the centroid methods form the n x n matrix (72 MB at this size).
+DENSE_CENTROID_MAX: int = 1000
+"""Most Q-sorts for which the centroid methods form the n x n matrix (8 MB at this size).
 
 Beyond it they work on the factor form (:func:`brown_centroid_factored`,
-:func:`horst_centroid_factored`), whose memory grows as n, not n^2. Both give the same factors
-(the tests compare them); below this size the n x n matrix is the quicker.
+:func:`horst_centroid_factored`), whose memory grows as n, not n^2, with the reflection in a
+compiled loop. Both give the same factors (the tests compare them); the factor form is the
+quicker from a few hundred sorts on (2 to 3 times at 1,000 to 3,000 sorts, measured), and the
+n x n path, which follows the programs' own description step by step, is kept for the studies
+of ordinary size.
 """
 
-CENTROID_MAX_SORTS: int = 5000
+CENTROID_MAX_SORTS: int = 10000
 """Size above which ``qsort factors`` (Humphrey's rule) uses principal components.
 
-The centroid methods accept any number of sorts. Their reflection makes a number of steps that
-grows with n, so random studies of 100,000 sorts take minutes (``bench/bench_extraction.py``);
-the guidance, which only needs loadings' magnitudes, takes the quick route beyond this size.
+The centroid methods accept any number of sorts, in time linear in n: on random studies of 60
+statements and 7 factors, Brown's centroid takes seconds at 100,000 sorts but Horst 5.5, which
+re-extracts the factors for each of up to 30 communality updates, minutes
+(``bench/bench_extraction.py``); the guidance, which only needs loadings' magnitudes, takes the
+quick route beyond this size.
 """
 
 CENTROID_MAX_ITERATIONS: int = 1000

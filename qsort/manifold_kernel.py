@@ -5,22 +5,29 @@ reflected sum and moves every other sum, and random studies take about 0.7 n ste
 With the residual in factor form (``E = B.T J B`` off its diagonal, ``B`` the statements' rows of
 ``F`` over the loadings taken so far, ``J`` +1 on the former and -1 on the latter), the caller
 computes all n sums exactly, then hands this module the *candidates*, the columns with the
-smallest reflected sums, and a bound: no other sum is below ``cutoff``. Two tiers follow the
+smallest reflected sums, and a bound: no other sum is below ``cutoff``. Three tiers follow the
 reflections from there:
 
-* the *outer* tier, all candidates, whose sums are brought up to date only when needed, from the
-  accumulated change of ``u = B s`` (``a_i = b_i.T J u - d_i s_i`` is linear in ``u`` and ``s``);
-* the *inner* tier, the ``inner`` smallest of those, whose sums are updated exactly at every
+* all the candidates, whose sums are brought up to date only when a middle tier is chosen, from
+  the accumulated change of ``u = B s`` (``a_i = b_i.T J u - d_i s_i`` is linear in ``u`` and
+  ``s``);
+* the *middle* tier, the smallest of those, brought up to date the same way whenever an inner
+  tier is chosen from it;
+* the *inner* tier, the smallest of the middle tier, whose sums are updated exactly at every
   reflection, one dot product of length ``p`` each.
 
-A sum outside a tier cannot have moved by more than ``reach * |change of u|`` since the tier's
-sums were exact (``reach`` = the longest column of ``B``), so while the smallest inner sum stays
-below the other tier's smallest sum less that drift, it is the smallest of all and the reflection
-it decides is the one the n x n residual would make. When the drift bound fails the inner tier
-is selected again (``RESELECT``, in here) or all sums are recomputed (``REFRESH``, by the caller).
-Every decision that needs care (a sum within rounding of zero, ties under qmethod's strict rule,
-a bound that fails on a fresh tier) is left to the caller (``DECIDE``), which makes it from all
-n sums exactly as :func:`qsort.reflection.positive_manifold` does.
+A sum outside a tier cannot have moved by more than ``reach * |change of u|`` since the tier was
+chosen (``reach`` = the longest column of ``B``), so while the smallest inner sum stays below
+each tier's smallest left-out sum less that drift, it is the smallest of all and the reflection
+it decides is the one the n x n residual would make. When a bound fails that tier is chosen
+again (``RESELECT``, ``RESELECT_MIDDLE``, in here) or all sums are recomputed (``REFRESH``, by
+the caller). Every decision that needs care (a sum within rounding of zero, ties under
+qmethod's strict rule, a bound that fails on a fresh tier) is left to the caller (``DECIDE``),
+which makes it from all n sums exactly as :func:`qsort.reflection.positive_manifold` does.
+Within a step the dot products may be summed in any order (``fastmath``): the sums agree with
+the n x n path to rounding, as those of the factor form always do; a sign within rounding is
+never decided here, and ties are sums within the rounding allowance of the smallest, as on
+the n x n path.
 
 The functions are compiled with numba when this module is imported (cached on disk), which the
 reflection does only when it needs them, so importing :mod:`qsort` stays quick.
@@ -134,8 +141,8 @@ def _kth(values: FloatArray, k: int) -> float:
         elif k >= i:
             low = i
         else:
-            return work[k]
-    return work[k]
+            return float(work[k])
+    return float(work[k])
 
 
 @_compiled

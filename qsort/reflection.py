@@ -8,13 +8,15 @@ negative (spec A.2.2, step 2). Two residuals implement the same operations:
   each reflection updates the n column sums with one row of ``E``.
 * :class:`FactorResidual` never forms ``E``. With the sorts as unit columns ``F`` (``R = F.T F``)
   and the loadings taken so far as columns ``L``, ``E = F.T F - L L.T`` off its diagonal, so
-  ``E s = F.T (F s) - L (L.T s) - d * s`` with ``d`` the diagonal of ``F.T F - L L.T``: every
-  column sum costs O(n (m + k)). Reflection picks the smallest sum again and again, one column
-  at a time; to do that without recomputing all n sums after each reflection, the sums of the
-  smallest columns (:func:`candidate_count`) are kept exactly (updated in O(candidates (m + k)) per
-  reflection), and a bound on how far the others can have moved (the length of the change of
-  ``F s`` and ``L.T s`` since the last full computation) says when they must all be computed
-  again. The reflections made, and so the factors, are those of the dense residual.
+  ``E s = F.T (F s) - L (L.T s) - d * s`` with ``d`` the diagonal of ``F.T F - L L.T``: all n
+  column sums cost O(n (m + k)). Reflection picks the smallest sum again and again, one column
+  at a time; from all n sums, the compiled loop of :mod:`qsort.manifold_kernel` follows the
+  reflections on tiers of candidates (the :func:`candidate_count` smallest sums, a middle tier
+  of :data:`MIDDLE_CANDIDATES` and an inner tier of :data:`INNER_CANDIDATES` updated at every
+  step) while a bound on how far the other sums can have moved shows that the smallest is
+  among them, and hands back to :class:`_FactorManifold` for a fresh computation of all sums or
+  for a decision that needs care. The reflections made, and so the factors, are those of the
+  dense residual.
 
 The *reflection rule* decides what a column sum within rounding of zero means. ``"tolerant"``
 (PQMethod, KADE) counts a sum within ``64 n eps`` of zero as zero and never reflects it; its ties
