@@ -431,6 +431,7 @@ class _FactorManifold:
         self.ties: Ties = ties
         self.rule: ReflectionRule = rule
         self.zero = residual.zero()
+        self.reach = residual.reach()
         self.signs = np.ones(residual.n)
         budget = 20 * residual.n + 100
         self.order = np.zeros(budget, dtype=np.int64)
@@ -489,7 +490,7 @@ class _FactorManifold:
             self.res.weights(),
             tier,
             self.signs,
-            (self.zero, self.res.reach(), cutoff),
+            (self.zero, self.reach, cutoff),
             (self.ties == "last", self.rule == "strict", MIDDLE_CANDIDATES, INNER_CANDIDATES),
             (self.order, self.state),
         )
