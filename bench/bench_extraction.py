@@ -10,9 +10,12 @@ Run ``python bench/bench_extraction.py``; flags choose the sizes and bound the r
   *of which varimax* times PQMethod's pairwise varimax alone on the same unrotated loadings
   (``qsort.rotation``, the largest single step), and *ratio without varimax* leaves it out.
   *JSON s* is building the JSON form and writing it compactly (not part of the analysis).
-* ``--centroid-sizes`` (default 10,000 and 100,000): correlate + extract with Brown's centroid
-  and with Horst 5.5 (``--centroid-methods`` picks them), which work on the factor form beyond
-  3,000 sorts (no n x n matrix).
+* ``--centroid-sizes`` (default 1,000, 10,000 and 100,000): correlate + extract with Brown's
+  centroid and with Horst 5.5 (``--centroid-methods`` picks them), which work on the factor form
+  beyond 1,000 sorts (no n x n matrix; the reflection runs in the compiled loop of
+  ``qsort.manifold_kernel``). Each case runs ``--repeat`` times (default 3) and the table gives
+  the median wall and CPU seconds of the extraction and the largest peak RSS; a first run
+  compiles the loop into numba's on-disk cache (timed apart, *compile s*).
 * ``--cli-sizes`` (default 100,000): ``qsort analyze FILE.csv --json OUT.json`` end to end on a
   one-row-per-participant CSV written beforehand (reading included).
 * ``--timeout`` (default 600 s) ends any case that runs longer; the table then says so.
@@ -36,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +49,7 @@ from numpy.typing import NDArray
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qsort.correlation import correlate
-from qsort.extraction import ExtractionMethod, extract
+from qsort.extraction import DENSE_CENTROID_MAX, ExtractionMethod, extract
 from qsort.pipeline import analyze
 from qsort.profiles import PQMETHOD
 from qsort.rotation import varimax
@@ -124,13 +128,25 @@ def case_extract(
     started = time.perf_counter()
     corr = correlate(sorts, "pearson")
     correlated = time.perf_counter()
+    cpu = time.process_time()
     extracted = extract(corr, factors, method, PQMETHOD)
     return {
         "correlate": correlated - started,
         "extract": time.perf_counter() - correlated,
+        "cpu": time.process_time() - cpu,
         "iterations": float(extracted.iterations),
         "rss_mb": peak_mb(),
     }
+
+
+def case_compile() -> dict[str, float]:
+    """Seconds to load (or, the first time on a machine, compile) the reflection loop."""
+    started = time.perf_counter()
+    from qsort import manifold_kernel  # noqa: F401  (compiles or loads from the disk cache)
+
+    sorts = random_study(DENSE_CENTROID_MAX + 1, 60, seed=1)
+    extract(correlate(sorts, "pearson"), 1, "centroid", PQMETHOD)
+    return {"compile": time.perf_counter() - started}
 
 
 def write_participants_csv(path: Path, n_sorts: int, n_statements: int) -> None:
@@ -219,7 +235,8 @@ def machine() -> str:
     return (
         f"Machine: {cpu}, {os.cpu_count()} cores, {memory} RAM, {platform.system()} "
         f"{platform.release()}; load average {load} (shared machine)\n"
-        f"Python {platform.python_version()}, numpy {np.__version__}, BLAS {blas}, "
+        f"Python {platform.python_version()}, numpy {np.__version__}, "
+        f"numba {version('numba')}, BLAS {blas}, "
         f"OPENBLAS_CORETYPE {coretype}"
     )
 
@@ -246,22 +263,42 @@ def pca_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
 
 
 def centroid_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
-    """Rows of the centroid / Horst table."""
+    """Rows of the centroid / Horst table (medians of ``args.repeat`` runs)."""
+    first = run_child(["compile", "0", *_shape(args)], args.timeout)
+    compiled = f"{first['compile']:.1f}" if isinstance(first, dict) else first
     lines = [
-        "| sorts | method | correlate s | extract s | iterations | peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|",
+        f"compile s (first use, then numba's disk cache): {compiled}",
+        "",
+        "| sorts | method | runs | correlate s | extract s (median) | extract CPU s (median) "
+        "| iterations | peak RSS MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for n in sizes:
         for method in args.centroid_methods:
-            got = run_child([method, str(n), *_shape(args)], args.timeout)
-            if isinstance(got, str):
-                lines.append(f"| {n:,} | {method} | {got} | | | |")
-                continue
-            lines.append(
-                f"| {n:,} | {method} | {got['correlate']:.2f} | {got['extract']:.2f} | "
-                f"{got['iterations']:.0f} | {got['rss_mb']:.0f} |"
-            )
+            runs: list[dict[str, float]] = []
+            for _ in range(args.repeat):
+                got = run_child([method, str(n), *_shape(args)], args.timeout)
+                if isinstance(got, str):
+                    lines.append(f"| {n:,} | {method} | {len(runs)} | {got} | | | | |")
+                    break
+                runs.append(got)
+            if len(runs) == args.repeat:
+                lines.append(_centroid_row(n, method, runs))
     return lines
+
+
+def _centroid_row(n: int, method: str, runs: list[dict[str, float]]) -> str:
+    """One table row: medians of the times, the largest peak RSS."""
+
+    def median(key: str) -> float:
+        return float(np.median([run[key] for run in runs]))
+
+    peak = max(run["rss_mb"] for run in runs)
+    return (
+        f"| {n:,} | {method} | {len(runs)} | {median('correlate'):.2f} | "
+        f"{median('extract'):.2f} | {median('cpu'):.2f} | {median('iterations'):.0f} | "
+        f"{peak:.0f} |"
+    )
 
 
 def cli_table(sizes: list[int], args: argparse.Namespace) -> list[str]:
@@ -286,6 +323,8 @@ def child(args: argparse.Namespace) -> None:
     figures: dict[str, Any]
     if kind == "pca":
         figures = case_pca(n, args.statements, args.factors)
+    elif kind == "compile":
+        figures = case_compile()
     elif kind == "cli":
         figures = case_cli(n, args.statements, args.factors, args.timeout)
     else:
@@ -297,7 +336,8 @@ def main() -> None:
     """Parse the command line and print the tables, or run one case with ``--case``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--pca-sizes", type=int, nargs="*", default=[100_000, 1_000_000])
-    parser.add_argument("--centroid-sizes", type=int, nargs="*", default=[10_000, 100_000])
+    parser.add_argument("--centroid-sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per centroid case")
     methods = ["centroid", "horst"]
     parser.add_argument("--centroid-methods", nargs="+", choices=methods, default=methods)
     parser.add_argument("--cli-sizes", type=int, nargs="*", default=[100_000])
@@ -322,6 +362,8 @@ def main() -> None:
         sizes = getattr(args, f"{rows.__name__.split('_')[0]}_sizes")
         if sizes:
             print(f"{title}\n" + "\n".join(rows(sizes, args)) + "\n", flush=True)
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(f"Load average at the end: {load}")
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ Three methods, each with the conventions of the program it reproduces:
 
 Up to :data:`DENSE_CENTROID_MAX` sorts the centroid methods work on the n x n matrix; beyond it
 on the factor form ``F`` of R (``R = F.T F``), which is never multiplied out
-(:class:`qsort.reflection.FactorResidual`): the same reflections and factors in O(n N) memory.
+(:class:`qsort.reflection.FactorResidual`, with the reflection's loop compiled in
+:mod:`qsort.manifold_kernel`): the same reflections and factors in O(n N) memory. Horst 5.5
+makes its first factor's reflection once, as it reads only R's off-diagonal.
 
 Everything is computed in float64 without intermediate rounding (spec part 1, item 2), so the
 results differ from KADE's (which rounds to 7 or 8 decimals along the way) by less than 1e-4.
@@ -84,20 +86,25 @@ CentroidStart = Literal["half", "mean-r"]
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
-DENSE_CENTROID_MAX: int = 3000
-"""Most Q-sorts for which the centroid methods form the n x n matrix (72 MB at this size).
+DENSE_CENTROID_MAX: int = 1000
+"""Most Q-sorts for which the centroid methods form the n x n matrix (8 MB at this size).
 
 Beyond it they work on the factor form (:func:`brown_centroid_factored`,
-:func:`horst_centroid_factored`), whose memory grows as n, not n^2. Both give the same factors
-(the tests compare them); below this size the n x n matrix is the quicker.
+:func:`horst_centroid_factored`), whose memory grows as n, not n^2, with the reflection in a
+compiled loop. Both give the same factors (the tests compare them); the factor form is the
+quicker from a few hundred sorts on (2 to 3 times at 1,000 to 3,000 sorts, measured), and the
+n x n path, which follows the programs' own description step by step, is kept for the studies
+of ordinary size.
 """
 
-CENTROID_MAX_SORTS: int = 5000
+CENTROID_MAX_SORTS: int = 10000
 """Size above which ``qsort factors`` (Humphrey's rule) uses principal components.
 
-The centroid methods accept any number of sorts. Their reflection makes a number of steps that
-grows with n, so random studies of 100,000 sorts take minutes (``bench/bench_extraction.py``);
-the guidance, which only needs loadings' magnitudes, takes the quick route beyond this size.
+The centroid methods accept any number of sorts, in time linear in n: on random studies of 60
+statements and 7 factors, Brown's centroid takes about 1 s of CPU at 10,000 sorts and 16 s at
+100,000, Horst 5.5, which re-extracts the factors for each of up to 30 communality updates,
+20 s and 7 minutes (``bench/bench_extraction.py``); the guidance, which only needs loadings'
+magnitudes, takes the quick route beyond this size.
 """
 
 CENTROID_MAX_ITERATIONS: int = 1000
@@ -449,9 +456,10 @@ def horst_centroid_factored(
     """
     _check_factor_count(n_factors, factor.shape[1])
     checked = _check_factor(factor)
+    residual = FactorResidual(checked, n_factors)
 
     def fresh() -> Residual:
-        return FactorResidual(checked, n_factors)
+        return residual.reset()
 
     settings = _HorstSettings(max_iterations, threshold, rule, tuple(sort_names))
     return _horst(fresh, np.ones(checked.shape[1]), n_factors, settings)
@@ -523,8 +531,11 @@ def _horst(
 ) -> Extraction:
     """Horst 5.5 passes, each on a ``fresh()`` residual of R, until the communalities settle."""
     updates = 0
+    first: list[Reflection] = []
     while True:
-        loadings, left, rounding = _horst_pass(fresh(), communalities, n_factors, settings.rule)
+        loadings, left, rounding = _horst_pass(
+            fresh(), communalities, n_factors, settings.rule, first
+        )
         change = float(np.max(np.abs(left)))
         communalities = np.minimum(1.0, communalities - left)
         notices = _heywood(loadings, settings.names) + _rounding_notices(
@@ -604,19 +615,28 @@ def _centroid_loadings(totals: FloatArray, factor: int) -> FloatArray:
 
 
 def _horst_pass(
-    residual: Residual, communalities: FloatArray, n_factors: int, rule: ReflectionRule
+    residual: Residual,
+    communalities: FloatArray,
+    n_factors: int,
+    rule: ReflectionRule,
+    first: list[Reflection],
 ) -> tuple[FloatArray, FloatArray, list[tuple[int, NearZero]]]:
     """One Horst pass: k centroid factors with a fixed diagonal.
 
-    ``residual`` (zero diagonal) is changed into the pass's residual. Returns the loadings,
-    shape (n, k), the residual diagonal, shape (n,), and the near-zero reflection decisions.
+    ``residual`` (zero diagonal) is changed into the pass's residual. The first factor's
+    reflection reads only the off-diagonal of R, the same in every pass: it is made once and
+    kept in ``first``. Returns the loadings, shape (n, k), the residual diagonal, shape (n,),
+    and the near-zero reflection decisions.
     """
     diagonal = communalities.copy()
     loadings = np.zeros((residual.n, n_factors))
     rounding: list[tuple[int, NearZero]] = []
     for factor in range(n_factors):
         _check_residual(residual, factor + 1)
-        reflection = residual.manifold("last", rule)
+        if factor:
+            reflection = residual.manifold("last", rule)
+        else:
+            reflection = _kept(first, lambda: residual.manifold("last", rule))
         rounding += [(factor + 1, event) for event in reflection.near_zero]
         totals = reflection.column_sums + diagonal
         reflected = totals / _horst_scale(totals, factor + 1)
@@ -624,6 +644,13 @@ def _horst_pass(
         residual.subtract(loadings[:, factor])
         diagonal -= loadings[:, factor] ** 2
     return loadings, diagonal, rounding
+
+
+def _kept(kept: list[Reflection], make: Callable[[], Reflection]) -> Reflection:
+    """``kept[0]``, made by ``make()`` the first time."""
+    if not kept:
+        kept.append(make())
+    return kept[0]
 
 
 def _off_diagonal(matrix: FloatArray) -> FloatArray:

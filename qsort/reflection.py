@@ -8,13 +8,15 @@ negative (spec A.2.2, step 2). Two residuals implement the same operations:
   each reflection updates the n column sums with one row of ``E``.
 * :class:`FactorResidual` never forms ``E``. With the sorts as unit columns ``F`` (``R = F.T F``)
   and the loadings taken so far as columns ``L``, ``E = F.T F - L L.T`` off its diagonal, so
-  ``E s = F.T (F s) - L (L.T s) - d * s`` with ``d`` the diagonal of ``F.T F - L L.T``: every
-  column sum costs O(n (m + k)). Reflection picks the smallest sum again and again, one column
-  at a time; to do that without recomputing all n sums after each reflection, the sums of the
-  smallest columns (:func:`candidate_count`) are kept exactly (updated in O(candidates (m + k)) per
-  reflection), and a bound on how far the others can have moved (the length of the change of
-  ``F s`` and ``L.T s`` since the last full computation) says when they must all be computed
-  again. The reflections made, and so the factors, are those of the dense residual.
+  ``E s = F.T (F s) - L (L.T s) - d * s`` with ``d`` the diagonal of ``F.T F - L L.T``: all n
+  column sums cost O(n (m + k)). Reflection picks the smallest sum again and again, one column
+  at a time; from all n sums, the compiled loop of :mod:`qsort.manifold_kernel` follows the
+  reflections on tiers of candidates (the :func:`candidate_count` smallest sums, a middle tier
+  of :data:`MIDDLE_CANDIDATES` and an inner tier of :data:`INNER_CANDIDATES` updated at every
+  step) while a bound on how far the other sums can have moved shows that the smallest is
+  among them, and hands back to :class:`_FactorManifold` for a fresh computation of all sums or
+  for a decision that needs care. The reflections made, and so the factors, are those of the
+  dense residual.
 
 The *reflection rule* decides what a column sum within rounding of zero means. ``"tolerant"``
 (PQMethod, KADE) counts a sum within ``64 n eps`` of zero as zero and never reflects it; its ties
@@ -46,12 +48,12 @@ ReflectionRule = Literal["tolerant", "strict"]
 def candidate_count(n: int) -> int:
     """Columns whose sums :class:`FactorResidual` keeps between two full computations.
 
-    A full computation costs O(n (m + k)); the reflections it allows grow with the number of
-    candidates K (about K / 16 on random studies), while bringing the candidates up to date
-    costs O(K (m + k)) every few reflections (see :data:`INNER_CANDIDATES`).
-    ``K = sqrt(512 n)``, within 256..16,384, balances the two.
+    A full computation costs O(n (m + k)) (two passes over ``F``); the reflections it allows grow
+    with the number of candidates K, while each choice of a new middle tier brings all K sums
+    up to date, O(K (m + k)) (see :mod:`qsort.manifold_kernel`). ``K = 4 sqrt(512 n)``, within
+    1,024..65,536, balances the two (tuned on random studies of 10,000 and 100,000 sorts).
     """
-    return int(min(n, max(256, min(16384, math.isqrt(512 * n)))))
+    return int(min(n, max(1024, min(65536, 4 * math.isqrt(512 * n)))))
 
 
 _EXACT_RECOMPUTE_MAX = 64
@@ -299,12 +301,20 @@ class FactorResidual:
         self.factor = factor
         self.loadings = np.zeros((capacity, factor.shape[1]))
         self.used = 0
-        self.diagonal = np.einsum("ij,ij->j", factor, factor)
+        self.lengths = np.einsum("ij,ij->j", factor, factor)
+        self.diagonal = self.lengths.copy()
+        self._columns: list[FloatArray] = []
 
     @property
     def n(self) -> int:
         """Number of sorts."""
         return int(self.factor.shape[1])
+
+    def reset(self) -> FactorResidual:
+        """Forget the loadings subtracted: ``E`` is the off-diagonal of ``F.T F`` again."""
+        self.used = 0
+        self.diagonal = self.lengths.copy()
+        return self
 
     def largest(self) -> float | None:
         """Unknown without forming ``E``: the column-sum checks stand in for it."""
@@ -321,6 +331,8 @@ class FactorResidual:
     def subtract(self, vector: FloatArray) -> None:
         """Append a loading vector (``E -= outer(vector, vector)`` off the diagonal)."""
         self.loadings[self.used] = vector
+        if self._columns:
+            self._columns[0][:, self.factor.shape[0] + self.used] = vector
         self.diagonal -= vector * vector
         self.used += 1
 
@@ -350,8 +362,28 @@ class FactorResidual:
         return np.asarray(values, dtype=np.float64)
 
     def stacked(self, columns: IntArray) -> FloatArray:
-        """``F`` over ``L.T``, restricted to ``columns``: shape (m + k, len(columns))."""
-        return np.vstack((self.factor[:, columns], self.loadings[: self.used][:, columns]))
+        """Columns of ``B`` (``F`` over ``L.T``) as rows: shape (len(columns), m + k), contiguous.
+
+        ``B.T`` is built on first use (``n (m + capacity)`` floats) and kept, with each loading
+        vector written into it as it is subtracted.
+        """
+        if not self._columns:
+            rows = self.factor.shape[0]
+            both = np.empty((self.n, rows + self.loadings.shape[0]))
+            both[:, :rows] = self.factor.T
+            both[:, rows:] = self.loadings.T
+            self._columns.append(both)
+        width = self.factor.shape[0] + self.used
+        return np.ascontiguousarray(self._columns[0][columns, :width])
+
+    def weights(self) -> FloatArray:
+        """``J``: +1 for each row of ``F``, -1 for each loading vector, shape (m + k,)."""
+        return np.concatenate((np.ones(self.factor.shape[0]), -np.ones(self.used)))
+
+    def reach(self) -> float:
+        """The longest column of ``B``: no sum moves by more than this times ``|change of B s|``."""
+        taken = self.loadings[: self.used]
+        return float(np.sqrt(np.max(self.lengths + np.einsum("ij,ij->j", taken, taken))))
 
 
 def _candidates(reflected: FloatArray) -> tuple[IntArray, float]:
@@ -364,99 +396,12 @@ def _candidates(reflected: FloatArray) -> tuple[IntArray, float]:
     return np.sort(part[:count]), float(reflected[part[count]])
 
 
+MIDDLE_CANDIDATES: int = 2048
+"""Columns of the middle tier, chosen from the candidates and brought up to date lazily."""
+
 INNER_CANDIDATES: int = 256
-"""Columns of the inner tier, whose sums are updated at every reflection."""
-
-
-@dataclass
-class _Tier:
-    """Candidate columns with their rows of ``B = [F; L.T]`` and their sums.
-
-    ``sums`` are exact when the tier is built or synced; ``moved`` accumulates the change of
-    ``B s`` since, and ``synced_signs`` the signs at that moment, so that :meth:`sync` brings
-    every sum up to date with one product (``a = B.T S B s - d * s`` is linear in ``s``).
-    """
-
-    columns: IntArray
-    rows: FloatArray
-    signed: FloatArray
-    diagonal: FloatArray
-    sums: FloatArray
-    signs: FloatArray
-    synced_signs: FloatArray
-    moved: FloatArray
-
-    @classmethod
-    def build(
-        cls, res: FactorResidual, columns: IntArray, sums: FloatArray, signs: FloatArray
-    ) -> _Tier:
-        """A tier over ``columns`` with their current sums and signs."""
-        rows = res.stacked(columns)
-        signed = rows.copy()
-        signed[res.factor.shape[0] :] *= -1.0
-        local = signs[columns].copy()
-        return cls(
-            columns,
-            rows,
-            signed,
-            res.diagonal[columns],
-            sums[columns].copy(),
-            local,
-            local.copy(),
-            np.zeros(rows.shape[0]),
-        )
-
-    def smallest(self, count: int) -> tuple[_Tier, float]:
-        """The sub-tier of the ``count`` smallest reflected sums, and the smallest left out."""
-        reflected = self.signs * self.sums
-        if count >= reflected.size:
-            return self._subset(np.arange(reflected.size)), math.inf
-        part = np.argpartition(reflected, count)
-        return self._subset(np.sort(part[:count])), float(reflected[part[count]])
-
-    def _subset(self, local: IntArray) -> _Tier:
-        signs = self.signs[local].copy()
-        return _Tier(
-            self.columns[local],
-            self.rows[:, local],
-            self.signed[:, local],
-            self.diagonal[local],
-            self.sums[local].copy(),
-            signs,
-            signs.copy(),
-            np.zeros(self.rows.shape[0]),
-        )
-
-    def flip_with(self, at: int, row: FloatArray) -> float:
-        """Reflect the column at local position ``at``, given its row of ``B.T S B`` here.
-
-        Every other sum moves by ``2 s_j E_ij``; the column's own sum excludes the diagonal and
-        so stays as it is. Returns ``2 s`` (the new sign, doubled).
-        """
-        self.signs[at] = -self.signs[at]
-        step = 2.0 * float(self.signs[at])
-        own = self.sums[at]
-        self.sums += step * row
-        self.sums[at] = own
-        return step
-
-    def absorb(self, inner: _Tier) -> None:
-        """Take an inner tier's reflections (its change of ``B s`` and its signs)."""
-        change = inner.signs - inner.synced_signs
-        if not change.any():
-            return
-        self.moved += inner.rows @ change
-        positions = np.searchsorted(self.columns, inner.columns)
-        self.signs[positions] = inner.signs
-
-    def sync(self) -> None:
-        """Bring every sum up to date: ``a += signed.T moved - d * (s - s_synced)``."""
-        if not self.moved.any() and np.array_equal(self.signs, self.synced_signs):
-            return
-        self.sums += self.moved @ self.signed
-        self.sums -= self.diagonal * (self.signs - self.synced_signs)
-        self.moved[:] = 0.0
-        self.synced_signs = self.signs.copy()
+"""Columns of the inner tier, whose sums are updated at every reflection
+(:mod:`qsort.manifold_kernel`)."""
 
 
 _CONTROLLER: list[Any] = []
@@ -465,10 +410,10 @@ _CONTROLLER: list[Any] = []
 def one_blas_thread() -> AbstractContextManager[Any]:
     """Keep the BLAS library to one thread within the block.
 
-    The reflection makes tens of thousands of small products and a few hundred matrix-vector
-    products; a threaded BLAS spends more time waking its threads than computing them, and on a
-    busy machine (threads waiting for a core) ten times more (measured: 10,000 sorts, 15 s a
-    factor with two threads on a loaded 2-core machine, 1.5 s with one).
+    The reflection makes many matrix-vector products of moderate size; a threaded BLAS spends
+    more time waking its threads than computing them, and on a busy machine (threads waiting for
+    a core) ten times more (measured: 10,000 sorts, 15 s a factor with two threads on a loaded
+    2-core machine, 1.5 s with one).
     """
     from threadpoolctl import ThreadpoolController
 
@@ -479,19 +424,18 @@ def one_blas_thread() -> AbstractContextManager[Any]:
 
 
 class _FactorManifold:
-    """One reflection of a :class:`FactorResidual`, by candidates and a drift bound."""
+    """One reflection of a :class:`FactorResidual`: all sums, then the compiled candidate loop."""
 
     def __init__(self, residual: FactorResidual, ties: Ties, rule: ReflectionRule) -> None:
         self.res = residual
         self.ties: Ties = ties
         self.rule: ReflectionRule = rule
         self.zero = residual.zero()
-        taken = residual.loadings[: residual.used]
-        lengths = np.einsum("ij,ij->j", residual.factor, residual.factor)
-        lengths += np.einsum("ij,ij->j", taken, taken)
-        self.reach = float(np.sqrt(np.max(lengths)))
+        self.reach = residual.reach()
         self.signs = np.ones(residual.n)
-        self.order: list[int] = []
+        budget = 20 * residual.n + 100
+        self.order = np.zeros(budget, dtype=np.int64)
+        self.state = np.array([0, budget], dtype=np.int64)
         self.events: dict[int, NearZero] = {}
 
     def exact(self, j: int) -> float:
@@ -499,86 +443,54 @@ class _FactorManifold:
         column = self.signs[j] * self.signs * self.res.column(j)
         return math.fsum(column.tolist())
 
+    def sums(self) -> FloatArray:
+        """All n sums ``E s`` (unreflected), computed afresh."""
+        fs, ls = self.res.products(self.signs)
+        return self.res.row_sums(self.signs, fs, ls)
+
     def run(self) -> Reflection:
         """Reflect until no sum is negative (or the ``20 n + 100`` guard)."""
-        budget = 20 * self.res.n + 100
-        while budget > 0:
-            budget = self._round(budget)
-        fs, ls = self.res.products(self.signs)
-        sums = self.signs * self.res.row_sums(self.signs, fs, ls)
+        from qsort import manifold_kernel as kernel
+
+        status = kernel.REFRESH
+        while status != kernel.DONE and self.state[1] > 0:
+            sums = self.sums()
+            decide = status == kernel.DECIDE
+            status = self._decide(sums) if decide else self._candidates(sums)
+        made = int(self.state[0])
         return Reflection(
-            np.asarray(self.order, dtype=np.int64),
+            self.order[:made].copy(),
             self.signs,
-            sums,
+            self.signs * self.sums(),
             tuple(self.events.values()),
         )
 
-    def _round(self, budget: int) -> int:
-        """From one full computation of the sums, reflect while the candidates decide.
+    def _decide(self, sums: FloatArray) -> int:
+        """Make one decision from all n sums, as :func:`positive_manifold` does."""
+        from qsort import manifold_kernel as kernel
 
-        The candidates form two tiers: the :func:`candidate_count` smallest sums, whose values
-        are brought up to date by one product with the accumulated change of ``B s`` (the sums
-        are linear in the signs), and the :data:`INNER_CANDIDATES` smallest of those, updated at
-        every reflection. Returns the reflections still allowed, or 0 when the manifold is
-        reached.
-        """
-        fs, ls = self.res.products(self.signs)
-        sums = self.res.row_sums(self.signs, fs, ls)
+        decision = _decide(self.signs * sums, self.ties, self.zero, self.rule, self.exact)
+        j = decision.index
+        _record(self.events, j, decision)
+        if not decision.reflect:
+            return kernel.DONE
+        self.signs[j] = -self.signs[j]
+        self.order[self.state[0]] = j
+        self.state += (1, -1)
+        return kernel.REFRESH
+
+    def _candidates(self, sums: FloatArray) -> int:
+        """Reflect from ``sums`` in the compiled loop while the candidates decide."""
+        from qsort import manifold_kernel as kernel
+
         columns, cutoff = _candidates(self.signs * sums)
-        outer = _Tier.build(self.res, columns, sums, self.signs)
-        since_refresh = np.zeros(outer.rows.shape[0])
-        while budget > 0:
-            outer.sync()
-            inner, inner_cutoff = outer.smallest(INNER_CANDIDATES)
-            budget, state = self._inner(inner, (cutoff, inner_cutoff), since_refresh, budget)
-            outer.absorb(inner)
-            if state != "reselect":
-                return 0 if state == "done" else budget
-        return 0
-
-    def _inner(
-        self,
-        tier: _Tier,
-        cutoffs: tuple[float, float],
-        since_refresh: FloatArray,
-        budget: int,
-    ) -> tuple[int, str]:
-        """Reflect within the inner tier while both bounds allow.
-
-        Returns the budget left and why it stopped: ``"refresh"`` (the outer bound failed),
-        ``"reselect"`` (the inner bound failed) or ``"done"``.
-        """
-        moved = np.zeros(tier.rows.shape[0])
-        exact = self._local(tier.columns)
-        block = tier.rows.T @ tier.signed
-        while budget > 0:
-            candidate = tier.signs * tier.sums
-            at = int(candidate.argmin())
-            low = float(candidate[at])
-            if low + self.zero >= cutoffs[0] - self.reach * math.sqrt(
-                float(since_refresh @ since_refresh)
-            ):
-                return budget, "refresh"
-            if low + self.zero >= cutoffs[1] - self.reach * math.sqrt(float(moved @ moved)):
-                return budget, "reselect"
-            if abs(low) <= self.zero or np.count_nonzero(candidate <= low + self.zero) > 1:
-                decision = _decide(candidate, self.ties, self.zero, self.rule, exact)
-                at, low = decision.index, decision.value
-                _record(self.events, int(tier.columns[at]), decision)
-                if not decision.reflect:
-                    return budget, "done"
-            elif low >= 0.0:
-                return budget, "done"
-            j = int(tier.columns[at])
-            step = tier.flip_with(at, block[at])
-            self.signs[j] = tier.signs[at]
-            column = step * tier.rows[:, at]
-            moved += column
-            since_refresh += column
-            self.order.append(j)
-            budget -= 1
-        return budget, "done"
-
-    def _local(self, columns: IntArray) -> _ExactSum:
-        """The exact sum of a column given by its candidate position."""
-        return lambda i: self.exact(int(columns[i]))
+        tier = (self.res.diagonal[columns], columns, sums[columns])
+        return kernel.reflect_candidates(
+            self.res.stacked(columns),
+            self.res.weights(),
+            tier,
+            self.signs,
+            (self.zero, self.reach, cutoff),
+            (self.ties == "last", self.rule == "strict", MIDDLE_CANDIDATES, INNER_CANDIDATES),
+            (self.order, self.state),
+        )

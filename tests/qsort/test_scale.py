@@ -154,11 +154,13 @@ def test_factored_horst_equals_the_dense_path() -> None:
 def test_factored_reflection_makes_the_dense_reflections_with_few_candidates(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Random sorts need hundreds of reflections; with few candidates kept exactly, the bound
-    # forces many full recomputations, and the order must still be the dense one.
+    # Random sorts need hundreds of reflections; with tiers of 24, 14 and 6 candidates the
+    # bounds force many new choices of each tier and many full recomputations, and the order
+    # must still be the dense one.
     from qsort import reflection
 
     monkeypatch.setattr(reflection, "candidate_count", lambda n: min(n, 24))
+    monkeypatch.setattr(reflection, "MIDDLE_CANDIDATES", 14)
     monkeypatch.setattr(reflection, "INNER_CANDIDATES", 6)
     rng = np.random.default_rng(5)
     pattern = np.repeat(np.arange(-4, 5), [2, 3, 4, 5, 6, 5, 4, 3, 2])
@@ -345,3 +347,32 @@ def test_a_flat_sort_is_refused_before_any_block_is_built() -> None:
     sorts.setflags(write=False)
     with pytest.raises(ZeroVarianceSortError, match=r"position\(s\) \[1\]"):
         correlate(sorts, "pearson")
+
+
+@pytest.mark.parametrize("rule", ["tolerant", "strict"])
+def test_factored_path_equals_the_dense_path_on_tied_sums_with_small_tiers(
+    rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Thirty copies of the eight sorts whose correlations are multiples of 1/54, beside 60
+    # random sorts: many column sums tie exactly or are zero up to rounding, so the compiled
+    # loop hands decisions back (ties under the strict rule, sums near zero), while tiers of
+    # 24, 14 and 6 candidates force many new choices of each tier and many refreshes.
+    from qsort import reflection
+
+    monkeypatch.setattr(reflection, "candidate_count", lambda n: min(n, 24))
+    monkeypatch.setattr(reflection, "MIDDLE_CANDIDATES", 14)
+    monkeypatch.setattr(reflection, "INNER_CANDIDATES", 6)
+    rng = np.random.default_rng(3)
+    tied = np.tile(np.array(ROUNDING_SORTS).T, (1, 30))
+    noise = rng.permuted(np.broadcast_to(tied[:, :1], (13, 60)), axis=0)
+    corr = correlate(np.hstack((tied, noise)))
+    for method in ("centroid", "horst"):
+        if method == "centroid":
+            dense = brown_centroid(corr.matrix(), 3, "mean-r", 1e-5, rule=rule)  # type: ignore[arg-type]
+            factored = brown_centroid_factored(corr.factor, 3, "mean-r", 1e-5, rule=rule)  # type: ignore[arg-type]
+        else:
+            dense = horst_centroid(corr.matrix(), 3, rule=rule)  # type: ignore[arg-type]
+            factored = horst_centroid_factored(corr.factor, 3, rule=rule)  # type: ignore[arg-type]
+        np.testing.assert_allclose(factored.loadings, dense.loadings, rtol=0, atol=1e-9)
+        assert (factored.iterations, factored.converged) == (dense.iterations, dense.converged)
+        assert [n.code for n in factored.notices] == [n.code for n in dense.notices]
