@@ -54,10 +54,21 @@ DESIGN = {
     "q2_prompt": "Anything else?",
 }
 """Every field of the designer form, none at its default (read-aloud is left off)."""
-FIELDS = (
-    "title condition language consent_text instructions_text thanks_text disagree_label "
-    "agree_label extremes_required read_aloud idle_minutes tray_start status"
-).split()
+FIELDS = [
+    "title",
+    "condition",
+    "language",
+    "consent_text",
+    "instructions_text",
+    "thanks_text",
+    "disagree_label",
+    "agree_label",
+    "extremes_required",
+    "read_aloud",
+    "idle_minutes",
+    "tray_start",
+    "status",
+]
 
 
 def _designed(world: StaffWorld) -> int:
