@@ -15,7 +15,10 @@
 Unlike the foreign formats it keeps everything a study is made of: statement ids and texts, the
 grid (forced or free), the title, the post-sort questions, the participant options of the web
 app (``"participant": {"read_aloud", "idle_minutes", "tray_start"}``), the statements' pictures
-(:mod:`qsort.formats.study_pictures`; such a file is version 2), and the sorts in order.
+(:mod:`qsort.formats.study_pictures`; such a file is version 2), the designer's texts
+(``"texts"``), the participant pages' ``"language"``, whether the extreme columns must be
+commented on (``"extremes_required"``), and the sorts in order, as many as there are: a file of
+fewer than two is a design, read whole by :func:`read_document` but refused for analysis.
 Questions are a list of objects checked for shape (``id``, ``text`` and ``kind`` strings, ids
 unique; the fields of the web app's kinds: ``options`` of a ``choice`` or ``multiple`` a list of
 strings, a ``scale``'s ``low`` below its ``high``, both integers, its end labels strings;
@@ -64,21 +67,23 @@ TEXT_KEYS = ("condition", "consent", "instructions", "thanks", "disagree_label",
 DEFAULT_LANGUAGE = "en"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StudyDocument:
     """Everything a study file holds: the design (title, statements, grid, questions, texts,
     participant options and language, the pictures by statement id) and zero or more sorts.
 
     A file with fewer than two sorts is a design: it moves a study before its data is in, and
-    :attr:`study` refuses it, since no analysis can be made of it.
+    :attr:`study` refuses it, since no analysis can be made of it. Documents compare by
+    identity (they hold an array).
     """
 
     title: str
     statements: tuple[Statement, ...]
     grid: Grid
     sort_names: tuple[str, ...] = ()
-    sorts: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 0), np.int64))
-    """The values, statements x sorts (no column for a design without sorts)."""
+    sorts: NDArray[np.integer[Any]] = field(default_factory=lambda: np.zeros((0, 0), np.int64))
+    """The values, statements x sorts (no column for a design without sorts; the
+    :class:`Study`'s compact array when there are enough sorts to make one)."""
     questions: tuple[Question, ...] = field(default=())
     participant: dict[str, Any] = field(default_factory=lambda: dict(PARTICIPANT_OPTIONS))
     pictures: dict[str, Picture] = field(default_factory=dict)
@@ -92,13 +97,12 @@ class StudyDocument:
     @classmethod
     def from_study(cls, study: Study, **rest: Any) -> StudyDocument:
         """The document of a :class:`Study` (its sorts included) and the ``rest`` given."""
-        sorts = study.sorts.astype(np.int64)
         return cls(
             study.title,
             study.statements,
             study.grid,
             study.sort_names,
-            sorts,
+            study.sorts,
             analysable=study,
             **rest,
         )
@@ -119,8 +123,9 @@ class StudyDocument:
                 f"{self.source}: this study file is a design with {len(self.sort_names)} sort(s); "
                 "at least two sorts are needed to analyse or convert it"
             )
+        matrix = self.sorts.astype(np.int64)
         return build_study(
-            self.source, self.statements, self.sort_names, self.sorts, self.grid, self.title
+            self.source, self.statements, self.sort_names, matrix, self.grid, self.title
         )
 
 
@@ -163,7 +168,7 @@ def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
         tuple(statements),
         grid,
         tuple(names),
-        matrix,
+        matrix if study is None else study.sorts,
         tuple(check_questions(data.get("questions", []), path)),
         check_participant_options(data.get("participant"), path),
         pictures,
