@@ -47,6 +47,10 @@ def document_from_store(
     as a study file's document; with ``data_dir``, the cards' pictures too."""
     assert study.id is not None and study.current_qset_id and study.current_grid_id
     cards = store.statements(db, study.current_qset_id)
+    if not cards:
+        raise InvalidInputError(
+            "the study has no statements yet: give it its Q-set in the designer, then export it"
+        )
     shape = store.get_grid(db, study.current_grid_id)
     assert shape is not None
     sorts = np.array(columns, dtype=np.int64).T.reshape(len(cards), len(columns))

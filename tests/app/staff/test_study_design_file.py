@@ -160,3 +160,26 @@ def test_an_unknown_language_is_refused_and_nothing_is_made(
     assert "design.json, &#34;language&#34;: expected one of" in made.text
     with world.db() as db:
         assert len(list(store.studies_of(db, None))) == count
+
+
+def test_an_unfinished_design_moves_and_an_empty_one_says_what_is_missing(
+    world: StaffWorld,
+) -> None:
+    owner = world.clients["other"]
+    empty = _new_study(owner)
+    refused = owner.get(f"/studies/{empty}/study.json")
+    assert refused.status_code == 422 and "the study has no statements yet" in refused.text
+    url = f"/studies/{empty}/design"
+    short = {**DESIGN, "statements": "\n".join(STATEMENTS[:5])}
+    assert owner.post(url, data={**short, "csrf_token": csrf_of(owner, url)}).status_code == 303
+    download = owner.get(f"/studies/{empty}/study.json")
+    assert download.status_code == 200
+    made = owner.post(
+        "/studies/import",
+        data={"csrf_token": csrf_of(owner, "/studies")},
+        files={"file": ("unfinished.json", download.content)},
+    )
+    assert made.status_code == 303
+    new_id = int(made.headers["location"].rsplit("/", 1)[1])
+    page = owner.get(f"/studies/{new_id}/design").text
+    assert "the grid holds 6 cards but the Q-set has 5 statements" in page

@@ -88,14 +88,16 @@ def test_a_design_with_one_sort_keeps_it_and_checks_it_against_the_grid(tmp_path
         read_document(_save(tmp_path, doc))
 
 
-def test_a_design_must_state_its_grid_and_fit_it(tmp_path: Path) -> None:
+def test_a_design_must_state_its_grid_and_may_be_unfinished(tmp_path: Path) -> None:
     doc = study_document(_lipset_like())
     doc["sorts"] = {}
     del doc["grid"]
     with pytest.raises(FormatError, match=r'"grid": expected the grid, found none'):
         read_document(_save(tmp_path, doc))
     doc["grid"] = {"values": [-1, 0, 1], "capacities": [1, 1, 1], "forced": True}
-    with pytest.raises(FormatError, match="forced grid has 3 slots but the Q-set has 4"):
+    assert read_document(_save(tmp_path, doc)).grid == Grid((-1, 0, 1), (1, 1, 1), True)
+    doc["sorts"] = {"first": [0, -1, 1, 0]}
+    with pytest.raises(FormatError, match=r"does not fit the grid .* it has 4 values"):
         read_document(_save(tmp_path, doc))
 
 
