@@ -2,11 +2,14 @@
 
 A backup is one gzip-compressed JSON Lines file:
 
-- a header line: ``{"format": "qsort-backup", "version": 1, "revision": <schema revision>,
+- a header line: ``{"format": "qsort-backup", "version": 2, "revision": <schema revision>,
   "dialect": ..., "created": ..., "tables": [...]}``;
 - for each table, in an order where every row's foreign keys come first: a line
   ``{"table": name, "columns": [...], "rows": n}`` followed by ``n`` lines, each a JSON list of
-  that row's values (times as ISO 8601 text, binary as base64).
+  that row's values (times as ISO 8601 text, binary as base64);
+- the pictures of picture cards, the data folder's ``media/`` (:mod:`app.backup_media`): a line
+  ``{"media": n}`` and two lines a file. Version 1 backups, made before, end with the tables
+  and restore as before.
 
 Every table in the database is dumped, found by reflection rather than from the models, so tables
 that later versions add (accounts, audit records) are carried without changing this module. The
@@ -19,6 +22,10 @@ A restore needs an empty database: it creates the schema at the backup's revisio
 row in one transaction (nothing is kept if any row fails), moves PostgreSQL's id sequences past
 the restored ids, then upgrades the schema to this version's newest.
 
+The pictures are read from the data folder after the database's moment is fixed, so every
+picture its rows name is there (a picture is written before its row, and never changed).
+A restore puts them in the new data folder's ``media/`` once the rows are in.
+
 The file holds every participant's answers: keep it as carefully as the database (it is written
 readable by its owner only). The secret key is not in it: after a restore into a new data folder,
 staff sign in again; participants' tokens keep working (they are stored as plain hashes).
@@ -30,6 +37,7 @@ import base64
 import gzip
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -47,11 +55,12 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.types import Date, DateTime, LargeBinary
 
 from alembic import command
-from app import db
+from app import backup_media, db
 from app.settings import Settings
 
 FORMAT = "qsort-backup"
-VERSION = 1
+VERSION = 2
+READABLE = (1, 2)
 VERSION_TABLE = "alembic_version"
 BATCH = 1000
 
@@ -62,10 +71,12 @@ class BackupError(Exception):
 
 @dataclass(frozen=True)
 class Summary:
-    """What a backup or restore carried: rows per table, and the schema revision."""
+    """What a backup or restore carried: rows per table, the schema revision, and the number
+    of picture files of ``media/``."""
 
     revision: str
     rows: dict[str, int]
+    media: int = 0
 
 
 def backup(settings: Settings, out: Path) -> Summary:
@@ -86,24 +97,32 @@ def backup(settings: Settings, out: Path) -> Summary:
         with _atomic_gzip(out) as handle:
             _line(handle, header)
             rows = {t.name: _dump_table(connection, t, handle) for t in tables}
-    return Summary(revision, rows)
+            media = backup_media.dump_media(settings.data_dir, handle)
+    return Summary(revision, rows, media)
 
 
 def restore(settings: Settings, source: Path) -> Summary:
-    """Load the backup ``source`` into the empty store of ``settings``; all or nothing."""
-    with gzip.open(source, "rt", encoding="utf-8") as handle:
-        header = _header(handle)
-        engine = db.make_engine(settings)
-        try:
-            with engine.begin() as connection:
-                _require_empty(connection)
-                _migrate(connection, settings, header["revision"])
-                rows = _load_tables(connection, handle)
-                _reset_sequences(connection)
-                _migrate(connection, settings, "head")
-        finally:
-            engine.dispose()
-    return Summary(str(header["revision"]), rows)
+    """Load the backup ``source`` into the empty store of ``settings`` and its pictures into
+    the data folder's ``media/``; all or nothing."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-media-", dir=settings.data_dir))
+    try:
+        with gzip.open(source, "rt", encoding="utf-8") as handle:
+            header = _header(handle)
+            engine = db.make_engine(settings)
+            try:
+                with engine.begin() as connection:
+                    _require_empty(connection)
+                    _migrate(connection, settings, header["revision"])
+                    rows, media = _load_tables(connection, handle, staging)
+                    _reset_sequences(connection)
+                    _migrate(connection, settings, "head")
+            finally:
+                engine.dispose()
+        backup_media.install_media(staging, settings.data_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Summary(str(header["revision"]), rows, media)
 
 
 def settings_dialect(settings: Settings) -> str:
@@ -220,9 +239,10 @@ def _header(handle: IO[str]) -> dict[str, Any]:
         ) from exc
     if not isinstance(header, dict) or header.get("format") != FORMAT:
         raise BackupError("not a qsort backup: the first line does not name the format")
-    if header.get("version") != VERSION:
+    if header.get("version") not in READABLE:
         raise BackupError(
-            f"backup format version {header.get('version')}, this qsort reads {VERSION}"
+            f"backup format version {header.get('version')}, this qsort reads "
+            f"{' and '.join(map(str, READABLE))}"
         )
     return header
 
@@ -257,18 +277,28 @@ def _migrate(connection: Connection, settings: Settings, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-def _load_tables(connection: Connection, handle: IO[str]) -> dict[str, int]:
-    """Insert every table's rows from the backup; return the row counts."""
+def _load_tables(
+    connection: Connection, handle: IO[str], staging: Path
+) -> tuple[dict[str, int], int]:
+    """Insert every table's rows from the backup and read its pictures into ``staging``;
+    return the row counts and the number of pictures."""
     metadata = MetaData()
     metadata.reflect(bind=connection)
     counts: dict[str, int] = {}
+    media = 0
     for raw in handle:
         spec = json.loads(raw)
+        if "media" in spec:
+            try:
+                media = backup_media.load_media(handle, int(spec["media"]), staging)
+            except backup_media.MediaError as exc:
+                raise BackupError(f"the backup is damaged: {exc}") from None
+            continue
         table = metadata.tables.get(spec["table"])
         if table is None:
             raise BackupError(f"the backup has a table {spec['table']!r} this schema lacks")
         counts[table.name] = _load_rows(connection, table, spec, handle)
-    return counts
+    return counts, media
 
 
 def _load_rows(connection: Connection, table: Table, spec: dict[str, Any], handle: IO[str]) -> int:

@@ -1,7 +1,8 @@
 """``qsort backup OUT`` and ``qsort restore IN``: the whole installation in one file and back.
 
 The file is a portable logical dump (see :mod:`app.backup`): it restores into SQLite or
-PostgreSQL, whichever the backup came from, into an empty database only.
+PostgreSQL, whichever the backup came from, into an empty database only, with the pictures
+of the data folder's ``media/``.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ def register(sub: Subparsers) -> None:
     """Add ``backup`` and ``restore``."""
     backup = sub.add_parser(
         "backup",
-        help="write every study, sort, comment and answer to one file",
-        description="Write the whole store (every table) to OUT, a gzip-compressed JSON Lines "
-        "file readable by its owner only. The app may keep running: the backup is one "
-        "consistent moment. The file holds participants' answers: keep it safe.",
+        help="write every study, sort, comment, answer and picture to one file",
+        description="Write the whole store (every table, and the pictures of the data folder's "
+        "media/) to OUT, a gzip-compressed JSON Lines file readable by its owner only. "
+        "The app may keep running: the backup is one consistent moment. "
+        "The file holds participants' answers: keep it safe.",
     )
     backup.add_argument("out", type=Path, metavar="OUT", help="file to write (replaced if present)")
     add_data_dir(backup)
@@ -35,7 +37,8 @@ def register(sub: Subparsers) -> None:
         "restore",
         help="load a backup into an empty store",
         description="Load IN (made by 'qsort backup') into an empty store: a new data folder, "
-        "or an empty database named by QSORT_DATABASE_URL. All or nothing.",
+        "or an empty database named by QSORT_DATABASE_URL; its pictures go into the data "
+        "folder's media/. All or nothing.",
     )
     restore.add_argument("source", type=Path, metavar="IN", help="backup file to load")
     add_data_dir(restore)
@@ -81,4 +84,5 @@ def _done(command: str, run: Callable[[], Summary], headline: Callable[[Summary]
     print(headline(summary))
     for table, count in summary.rows.items():
         print(f"  {table:<24}{count:>8} rows")
+    print(f"  {'media/':<24}{summary.media:>8} picture files")
     return 0

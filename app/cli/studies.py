@@ -23,7 +23,9 @@ def register(sub: Subparsers) -> None:
     listing.add_argument("--json", action="store_true", help="a JSON list of objects")
     add_data_dir(listing)
     listing.set_defaults(handler=cmd_list)
-    export = actions.add_parser("export", help="write a study as a qsort study file (.json)")
+    export = actions.add_parser(
+        "export", help="write a study (its design, and its sorts if any) as a study file (.json)"
+    )
     export.add_argument("study", type=int, help="the study's id")
     export.add_argument("out", type=Path, help="the .json file to write")
     add_data_dir(export)

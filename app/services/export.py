@@ -22,9 +22,9 @@ from sqlmodel import Session
 from app import store
 from app.errors import InvalidInputError
 from app.models import StaffUser, Study
-from app.services import access, audit, survey, trace
+from app.services import access, audit, trace
 from app.services.collected import answer_text
-from app.services.study_file_pictures import pictures_for_file
+from app.services.study_design import document_from_store
 from qsort.study import Grid
 from qsort.study import Statement as QStatement
 from qsort.study import Study as QStudy
@@ -36,24 +36,11 @@ def study_from_store(db: Session, study: Study, with_excluded: bool = False) -> 
     Sorts are named by participant label (a label repeated in two sessions gets the session's
     code after it); excluded sorts are left out unless ``with_excluded``.
     """
-    assert study.id is not None and study.current_qset_id and study.current_grid_id
+    assert study.current_qset_id and study.current_grid_id
     cards = store.statements(db, study.current_qset_id)
     grid = store.get_grid(db, study.current_grid_id)
     assert grid is not None
-    index = {c.id: i for i, c in enumerate(cards)}
-    names: list[str] = []
-    columns: list[list[int]] = []
-    for participant, session, record, _ in store.study_participants(db, study.id):
-        if record is None or record.id is None or record.qset_id != study.current_qset_id:
-            continue
-        if record.excluded_reason and not with_excluded:
-            continue
-        values = [0] * len(cards)
-        for entry in store.sort_entries(db, record.id):
-            values[index[entry.statement_id]] = entry.value
-        name = participant.label
-        names.append(name if name not in names else f"{name}-{session.code}")
-        columns.append(values)
+    names, columns = stored_sorts(db, study, with_excluded)
     if len(columns) < 2:
         raise InvalidInputError(
             f"an export needs at least two completed sorts; this study has {len(columns)}"
@@ -65,6 +52,29 @@ def study_from_store(db: Session, study: Study, with_excluded: bool = False) -> 
         grid=Grid(tuple(grid.column_values), tuple(grid.capacities), grid.forced),
         title=study.title,
     )
+
+
+def stored_sorts(
+    db: Session, study: Study, with_excluded: bool = False
+) -> tuple[list[str], list[list[int]]]:
+    """The names and values (in statement order) of the completed sorts on the current Q-set
+    version, as many as there are (see :func:`study_from_store` for the names)."""
+    assert study.id is not None and study.current_qset_id
+    index = {c.id: i for i, c in enumerate(store.statements(db, study.current_qset_id))}
+    names: list[str] = []
+    columns: list[list[int]] = []
+    for participant, session, record, _ in store.study_participants(db, study.id):
+        if record is None or record.id is None or record.qset_id != study.current_qset_id:
+            continue
+        if record.excluded_reason and not with_excluded:
+            continue
+        values = [0] * len(index)
+        for entry in store.sort_entries(db, record.id):
+            values[index[entry.statement_id]] = entry.value
+        name = participant.label
+        names.append(name if name not in names else f"{name}-{session.code}")
+        columns.append(values)
+    return names, columns
 
 
 def export_sorts(
@@ -81,19 +91,26 @@ def export_sorts(
 
     ``user`` None is the command line (the machine's operator, who holds the whole store);
     ``action`` names it in the audit record (``data_download`` from the browser). A qsort
-    study file also carries the picture cards' images when ``data_dir`` (the data folder
-    holding them) is given. Returns every file written, each made readable by its owner only.
+    study file (``fmt`` "qsort") carries the whole design and any number of sorts, none
+    included (:mod:`app.services.study_design`), and the picture cards' images when
+    ``data_dir`` (the data folder holding them) is given; other formats need two sorts.
+    Returns every file written, each made readable by its owner only.
     """
     from qsort.errors import QsortError
     from qsort.formats import write_study
+    from qsort.formats.studyfile import write_document
 
     study = _study(db, user, study_id, full)
-    data = study_from_store(db, study)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            options = _study_file_options(db, study, data_dir) if fmt == "qsort" else {}
-            written = write_study(data, path, fmt, **options)
+        if fmt == "qsort":
+            names, columns = stored_sorts(db, study)
+            document = document_from_store(db, study, names, columns, data_dir)
+            written = write_document(document, path)
+        else:
+            data = study_from_store(db, study)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                written = write_study(data, path, fmt)
     except QsortError as exc:
         raise InvalidInputError(str(exc)) from exc
     for file in written:
@@ -101,20 +118,6 @@ def export_sorts(
     detail = f"sorts as {fmt or path.suffix}{' (full)' if full else ''}"
     audit.record(db, user, action, study_id=study_id, detail=detail)
     return written
-
-
-def _study_file_options(db: Session, study: Study, data_dir: Path | None) -> dict[str, object]:
-    """What a qsort study file holds beyond the sorts: the questions and the pictures."""
-    assert study.id is not None and study.current_qset_id is not None
-    options: dict[str, object] = {"questions": _questions(db, study.id)}
-    if data_dir is not None:
-        options["pictures"] = pictures_for_file(db, study.current_qset_id, data_dir)
-    return options
-
-
-def _questions(db: Session, study_id: int) -> list[dict[str, object]]:
-    """The survey questions as a study file holds them (docs/study-file.md)."""
-    return [survey.file_entry(q) for q in store.questions(db, study_id)]
 
 
 def _study(db: Session, user: StaffUser | None, study_id: int, full: bool) -> Study:

@@ -83,7 +83,7 @@ def store_file_pictures(
 ) -> list[CardSpec]:
     """The file's statements as cards, their checked pictures stored in the data folder."""
     cards = []
-    for statement in document.study.statements:
+    for statement in document.statements:
         picture = prepared.get(statement.id)
         if picture is None:
             cards.append(CardSpec(statement.text))

@@ -15,7 +15,10 @@
 Unlike the foreign formats it keeps everything a study is made of: statement ids and texts, the
 grid (forced or free), the title, the post-sort questions, the participant options of the web
 app (``"participant": {"read_aloud", "idle_minutes", "tray_start"}``), the statements' pictures
-(:mod:`qsort.formats.study_pictures`; such a file is version 2), and the sorts in order.
+(:mod:`qsort.formats.study_pictures`; such a file is version 2), the designer's texts
+(``"texts"``), the participant pages' ``"language"``, whether the extreme columns must be
+commented on (``"extremes_required"``), and the sorts in order, as many as there are: a file of
+fewer than two is a design, read whole by :func:`read_document` but refused for analysis.
 Questions are a list of objects checked for shape (``id``, ``text`` and ``kind`` strings, ids
 unique; the fields of the web app's kinds: ``options`` of a ``choice`` or ``multiple`` a list of
 strings, a ``scale``'s ``low`` below its ``high``, both integers, its end labels strings;
@@ -30,6 +33,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from qsort.errors import FormatError, StudyError
 from qsort.formats._common import PathArg, as_matrix, build_study, preview, sorts_grid
@@ -56,15 +62,71 @@ TRAY_PILES = ("agree", "neutral", "disagree")
 _EXPECTED = f'a qsort study file (a JSON object with "format": "{FORMAT_NAME}")'
 
 
-@dataclass(frozen=True)
-class StudyDocument:
-    """Everything a study file holds: the study, its post-sort questions, the participant
-    options and the statements' pictures (by statement id)."""
+#: The designer's texts a study file may carry under ``"texts"`` (left out: ``""``).
+TEXT_KEYS = ("condition", "consent", "instructions", "thanks", "disagree_label", "agree_label")
+DEFAULT_LANGUAGE = "en"
 
-    study: Study
+
+@dataclass(frozen=True, eq=False)
+class StudyDocument:
+    """Everything a study file holds: the design (title, statements, grid, questions, texts,
+    participant options and language, the pictures by statement id) and zero or more sorts.
+
+    A file with fewer than two sorts is a design: it moves a study before its data is in, and
+    :attr:`study` refuses it, since no analysis can be made of it. Documents compare by
+    identity (they hold an array).
+    """
+
+    title: str
+    statements: tuple[Statement, ...]
+    grid: Grid
+    sort_names: tuple[str, ...] = ()
+    sorts: NDArray[np.integer[Any]] = field(default_factory=lambda: np.zeros((0, 0), np.int64))
+    """The values, statements x sorts (no column for a design without sorts; the
+    :class:`Study`'s compact array when there are enough sorts to make one)."""
     questions: tuple[Question, ...] = field(default=())
     participant: dict[str, Any] = field(default_factory=lambda: dict(PARTICIPANT_OPTIONS))
     pictures: dict[str, Picture] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=lambda: dict.fromkeys(TEXT_KEYS, ""))
+    language: str = DEFAULT_LANGUAGE
+    extremes_required: bool = False
+    source: str = "study file"
+    analysable: Study | None = field(default=None, repr=False, compare=False)
+    """The sorts as a checked :class:`Study` when there are two or more (see :attr:`study`)."""
+
+    @classmethod
+    def from_study(cls, study: Study, **rest: Any) -> StudyDocument:
+        """The document of a :class:`Study` (its sorts included) and the ``rest`` given."""
+        return cls(
+            study.title,
+            study.statements,
+            study.grid,
+            study.sort_names,
+            study.sorts,
+            analysable=study,
+            **rest,
+        )
+
+    @property
+    def study(self) -> Study:
+        """The sorts as a :class:`Study`, for analysis and the other formats.
+
+        Raises
+        ------
+        FormatError
+            The file is a design with fewer than two sorts.
+        """
+        if self.analysable is not None:
+            return self.analysable
+        if len(self.sort_names) < 2:
+            raise FormatError(
+                f"{self.source}: this study file is a design with {len(self.sort_names)} sort(s); "
+                "at least two sorts are needed to analyse or convert it"
+            )
+        matrix = self.sorts.astype(np.int64)
+        return build_study(
+            self.source, self.statements, self.sort_names, matrix, self.grid, self.title
+        )
 
 
 def is_study_file(data: object) -> bool:
@@ -91,15 +153,84 @@ def read_document(path: PathArg, *, grid: Grid | None = None) -> StudyDocument:
         )
     statements = _statements(data.get("statements"), path)
     pictures = read_pictures(data["statements"], path)
-    names, columns = _sorts(data.get("sorts"), len(statements), path)
+    names, columns = _sorts(data.get("sorts", {}), len(statements), path)
     matrix = as_matrix(columns, len(statements))
     if grid is None:
-        grid = _grid(data["grid"], path) if "grid" in data else sorts_grid(matrix, names, path)
+        grid = _grid(data["grid"], path) if "grid" in data else _sorts_grid(matrix, names, path)
     title = _string(data.get("title", ""), f'{path}, "title"')
-    study = build_study(path, statements, names, matrix, grid, title)
-    questions = tuple(check_questions(data.get("questions", []), path))
-    participant = check_participant_options(data.get("participant"), path)
-    return StudyDocument(study, questions, participant, pictures)
+    study = None
+    if len(names) >= 2:
+        study = build_study(path, statements, names, matrix, grid, title)
+    else:
+        _check_design(statements, names, columns, grid, path)
+    return StudyDocument(
+        title,
+        tuple(statements),
+        grid,
+        tuple(names),
+        matrix if study is None else study.sorts,
+        tuple(check_questions(data.get("questions", []), path)),
+        check_participant_options(data.get("participant"), path),
+        pictures,
+        check_texts(data.get("texts"), path),
+        _string(data.get("language", DEFAULT_LANGUAGE), f'{path}, "language"'),
+        _boolean(data.get("extremes_required", False), f'{path}, "extremes_required"'),
+        str(path),
+        study,
+    )
+
+
+def _sorts_grid(matrix: Any, names: list[str], path: PathArg) -> Grid:
+    """The grid the sorts share; a design (fewer than two sorts) must state its grid."""
+    if len(names) < 2:
+        raise FormatError(
+            f'{path}, "grid": expected the grid, found none (a file with fewer than two sorts '
+            "cannot take its grid from the sorts)"
+        )
+    return sorts_grid(matrix, names, path)
+
+
+def _check_design(
+    statements: list[Statement],
+    names: list[str],
+    columns: list[list[int]],
+    grid: Grid,
+    path: PathArg,
+) -> None:
+    """What a :class:`Study` checks, for a design of fewer than two sorts. A design without
+    sorts may be unfinished: a forced grid that does not hold the Q-set yet is kept (the web
+    app's designer says what to change before the study opens); a sort must fit the grid."""
+    ids = [s.id for s in statements]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise FormatError(f'{path}, "statements": expected unique ids, found repeated {repeated}')
+    for name, column in zip(names, columns, strict=True):
+        problems = grid.check_sort(column)
+        if problems:
+            raise FormatError(
+                f'{path}, "sorts"[{json.dumps(name)}]: does not fit the grid '
+                f"({grid.describe()}): {'; '.join(problems)}"
+            )
+
+
+def check_texts(raw: object, path: PathArg = "texts") -> dict[str, str]:
+    """Check the designer's texts: an object of strings keyed by :data:`TEXT_KEYS` (those
+    left out are ``""``)."""
+    where = f'{path}, "texts"'
+    if raw is None:
+        return dict.fromkeys(TEXT_KEYS, "")
+    if not isinstance(raw, dict):
+        raise FormatError(f"{where}: expected an object, found {preview(raw)}")
+    unknown = sorted(set(raw) - set(TEXT_KEYS))
+    if unknown:
+        raise FormatError(f"{where}: expected only {', '.join(TEXT_KEYS)}, found {unknown}")
+    return {key: _string(raw.get(key, ""), f"{where}.{key}") for key in TEXT_KEYS}
+
+
+def _boolean(value: object, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise FormatError(f"{where}: expected true or false, found {preview(value)}")
+    return value
 
 
 def _string(value: object, where: str) -> str:
@@ -266,26 +397,48 @@ def study_document(
 ) -> dict[str, Any]:
     """The JSON object a study file holds (``participant`` options only when given; with
     ``pictures``, by statement id, the file is version 2)."""
-    grid = study.grid
-    drawn = checked_pictures(pictures or {}, [s.id for s in study.statements])
-    extra = (
-        {} if participant is None else {"participant": check_participant_options(dict(participant))}
+    given = dict(PARTICIPANT_OPTIONS) if participant is None else dict(participant)
+    doc = StudyDocument.from_study(
+        study,
+        questions=tuple(dict(q) for q in questions),
+        participant=given,
+        pictures=dict(pictures or {}),
     )
+    return document_json(doc, with_participant=participant is not None)
+
+
+def document_json(doc: StudyDocument, *, with_participant: bool = False) -> dict[str, Any]:
+    """The JSON object a study file holds for ``doc``: the texts, language, comment rule and
+    participant options only where they differ from the defaults (or ``with_participant``);
+    version 2 when a statement has a picture. A design may have no sorts."""
+    grid = doc.grid
+    drawn = checked_pictures(doc.pictures, [s.id for s in doc.statements])
+    participant = check_participant_options(dict(doc.participant))
+    texts = check_texts(dict(doc.texts))
+    extra: dict[str, Any] = {}
+    if with_participant or participant != PARTICIPANT_OPTIONS:
+        extra["participant"] = participant
+    if any(texts.values()):
+        extra["texts"] = {key: text for key, text in texts.items() if text}
+    if doc.language != DEFAULT_LANGUAGE:
+        extra["language"] = _string(doc.language, "language")
+    if doc.extremes_required:
+        extra["extremes_required"] = True
     return {
         "format": FORMAT_NAME,
         "version": PICTURES_VERSION if drawn else VERSION,
-        "title": study.title,
-        "statements": [_statement_json(s, drawn.get(s.id)) for s in study.statements],
+        "title": doc.title,
+        "statements": [_statement_json(s, drawn.get(s.id)) for s in doc.statements],
         "grid": {
             "values": list(grid.values),
             "capacities": list(grid.capacities),
             "forced": grid.forced,
         },
-        "questions": check_questions([dict(q) for q in questions]),
+        "questions": check_questions([dict(q) for q in doc.questions]),
         **extra,
         "sorts": {
             name: [int(v) for v in column]
-            for name, column in zip(study.sort_names, study.sorts.T, strict=True)
+            for name, column in zip(doc.sort_names, doc.sorts.T, strict=True)
         },
     }
 
@@ -305,8 +458,17 @@ def write_study_file(
 ) -> list[Path]:
     """Write a qsort study file (UTF-8; one statement, question or sort a line, so that a diff
     of two versions stays readable; ``pictures`` by statement id). Returns the file written."""
+    return _write(study_document(study, questions, participant, pictures), path)
+
+
+def write_document(doc: StudyDocument, path: PathArg) -> list[Path]:
+    """Write ``doc`` as a qsort study file, a design without sorts included (see
+    :func:`document_json`). Returns the file written."""
+    return _write(document_json(doc), path)
+
+
+def _write(doc: Mapping[str, Any], path: PathArg) -> list[Path]:
     target = Path(path)
-    doc = study_document(study, questions, participant, pictures)
     target.write_text(dump_document(doc), encoding="utf-8")
     return [target]
 
@@ -334,15 +496,19 @@ def _dump_block(value: object) -> str:
 __all__ = [
     "FORMAT_NAME",
     "PARTICIPANT_OPTIONS",
+    "TEXT_KEYS",
     "VERSION",
     "Question",
     "StudyDocument",
     "check_participant_options",
     "check_questions",
+    "check_texts",
+    "document_json",
     "dump_document",
     "is_study_file",
     "read_document",
     "read_study_file",
     "study_document",
+    "write_document",
     "write_study_file",
 ]

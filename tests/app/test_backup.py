@@ -16,10 +16,12 @@ from sqlalchemy import MetaData, create_engine, select
 from sqlmodel import Session
 from sqlmodel import select as sql_select
 
+from app import store
 from app.backup import BackupError, backup, restore
 from app.cli import main as web_main
 from app.main import create_app
 from app.models import Comment, QSortRecord, SortEntry, Study, SurveyAnswer
+from app.services import pictures
 from app.settings import Settings
 from tests.databases import database_url
 
@@ -100,6 +102,101 @@ def test_backup_restores_into_an_empty_data_dir(
             finished_participant(client, "third", "worker")  # new ids follow the restored ones
 
 
+SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="{}" height="3"/></svg>'
+)
+DRAWINGS = [SVG.format(width).encode() for width in (1, 2)]
+
+
+def picture_cards(settings: Settings) -> dict[int, bytes]:
+    """Give the demo's statements 1 and 2 a picture each; return number -> picture bytes."""
+    engine = create_engine(settings.database_url)
+    with Session(engine) as db:
+        study = db.exec(sql_select(Study)).one()
+        assert study.current_qset_id is not None
+        for card in store.statements(db, study.current_qset_id)[:2]:
+            card.image = pictures.store_image(settings.data_dir, DRAWINGS[card.number - 1], "svg")
+            card.image_alt = f"drawing {card.number}"
+            db.add(card)
+        db.commit()
+    engine.dispose()
+    return {n: drawing for n, drawing in enumerate(DRAWINGS, 1)}
+
+
+def served_pictures(settings: Settings) -> dict[int, bytes]:
+    """The pictures a participant's sort page shows, fetched as the page fetches them."""
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        config = joined(client)
+        shown = {}
+        for card in config["statements"]:
+            if card.get("image"):
+                answer = client.get(card["image"])
+                assert answer.status_code == 200
+                shown[int(card["n"])] = answer.content
+    return shown
+
+
+@pytest.mark.parametrize("target", ["sqlite", "postgresql"])
+def test_the_pictures_come_back_with_the_store(
+    settings: Settings, tmp_path: Path, target: str
+) -> None:
+    with populated(settings):
+        pass
+    drawn = picture_cards(settings)
+    (pictures.media_dir(settings.data_dir) / "notes.txt").write_text("not a picture")
+    out = tmp_path / "with-pictures.jsonl.gz"
+    assert backup(settings, out).media == 2
+    empty_dir = tmp_path / "restored"
+    with database_url(target, empty_dir) as url:
+        restored = Settings.for_data_dir(empty_dir, database_url=url)
+        assert restore(restored, out).media == 2
+        files = sorted(p.name for p in pictures.media_dir(empty_dir).iterdir())
+        assert files == sorted(
+            p.name for p in pictures.media_dir(settings.data_dir).iterdir() if p.suffix == ".svg"
+        )
+        assert served_pictures(restored) == drawn
+        assert not [p for p in empty_dir.iterdir() if p.name.startswith(".restore-media-")]
+
+
+def test_a_damaged_picture_is_refused_and_nothing_is_restored(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with populated(settings):
+        pass
+    picture_cards(settings)
+    out, bad = tmp_path / "good.gz", tmp_path / "bad.gz"
+    backup(settings, out)
+    with gzip.open(out, "rt", encoding="utf-8") as handle:
+        lines = handle.readlines()
+    lines[-1] = lines[-1][:-9] + "AAAAAAAA\n"
+    with gzip.open(bad, "wt", encoding="utf-8") as handle:
+        handle.writelines(lines)
+    empty_dir = tmp_path / "restored"
+    restored = Settings.for_data_dir(empty_dir)
+    with pytest.raises(BackupError, match=r"damaged: media file [0-9a-f]{64}\.svg: its bytes do"):
+        restore(restored, bad)
+    assert not pictures.media_dir(empty_dir).exists()
+    assert every_row(restored.database_url)["study"] == []
+
+
+def test_a_backup_made_before_pictures_were_carried_still_restores(
+    settings: Settings, tmp_path: Path
+) -> None:
+    with populated(settings):
+        pass
+    out, old = tmp_path / "new.gz", tmp_path / "old.gz"
+    backup(settings, out)
+    with gzip.open(out, "rt", encoding="utf-8") as handle:
+        lines = handle.readlines()
+    header = json.loads(lines[0])
+    assert header["version"] == 2 and lines[-1] == '{"media": 0}\n'
+    with gzip.open(old, "wt", encoding="utf-8") as handle:
+        handle.writelines([json.dumps({**header, "version": 1}) + "\n", *lines[1:-1]])
+    restored = Settings.for_data_dir(tmp_path / "restored")
+    assert restore(restored, old).media == 0
+    assert every_row(restored.database_url) == every_row(settings.database_url)
+
+
 def test_restore_refuses_a_database_that_holds_data(settings: Settings, tmp_path: Path) -> None:
     with populated(settings):
         pass
@@ -123,7 +220,7 @@ def test_backup_and_restore_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
         pass
     out = tmp_path / "all.gz"
     assert web_main(["backup", str(out), "--data-dir", str(source)]) == 0
-    assert "qsort" in capsys.readouterr().out
+    assert "media/                         0 picture files" in capsys.readouterr().out
     assert web_main(["restore", str(out), "--data-dir", str(tmp_path / "new")]) == 0
     assert "restored" in capsys.readouterr().out
     assert web_main(["restore", str(out), "--data-dir", str(tmp_path / "new")]) == 1

@@ -146,8 +146,9 @@ def test_a_picture_study_moves_to_another_installation_in_the_browser(
     )
     assert made.status_code == 303
     new_id = int(made.headers["location"].rsplit("/", 1)[1])
-    # a study file holds no condition of instruction: the researcher gives it in the designer,
-    # sending the same statements, which keeps their pictures
+    # the file brought the condition of instruction; saving the designer again with the same
+    # statements keeps their pictures
+    assert researcher.get(f"/studies/{new_id}").text.count(_design()["condition"]) == 1
     design = f"/studies/{new_id}/design"
     form = {**_design(), "csrf_token": csrf_of(researcher, design)}
     assert researcher.post(design, data=form).status_code == 303
