@@ -4,7 +4,7 @@ tablet keeps nothing of a participant once they have finished."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from .conftest import LiveServer
 from .helpers import (
@@ -92,3 +92,32 @@ def test_thanks_leaves_no_participant_data_on_the_device(
     with pytest.raises(Exception, match="ERR_"):
         page.goto(live_server.url + "/p")
     page.context.set_offline(False)
+
+
+def test_a_save_that_races_the_finish_does_not_send_the_participant_back(
+    page: Page, live_server: LiveServer
+) -> None:
+    """A draft save in flight when the participant finishes comes back 401 (the finished
+    participant's token is gone); the page still goes to the thanks page and keeps nothing."""
+    join(page, live_server)
+    submit_valid_sort(page, "race-test-key")
+    page.reload()
+    page.wait_for_function("() => window.qsortReady === true")
+    page.click("#postsort-next")
+    page.check("input[name=group][value=service_user]")
+    held: list[Route] = []
+    page.route("**/api/draft", lambda route: held.append(route))
+    with page.expect_request("**/api/draft"):  # held: its answer comes only after the finish
+        page.fill("#survey-form textarea >> nth=0", "typed just before finishing")
+
+    def finish_after_the_save_fails(route: Route) -> None:
+        answer = route.fetch()  # the server finishes the participant and revokes the token
+        for save in held:
+            save.fulfill(status=401, json={"detail": "This link has expired."})
+        route.fulfill(response=answer)
+
+    page.route("**/api/finish", finish_after_the_save_fails)
+    page.click("#finish")
+    page.wait_for_url("**/thanks/DEMO")
+    page.wait_for_selector("body[data-clean=done]")
+    assert page.evaluate("() => Object.keys(localStorage)") == []

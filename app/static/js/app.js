@@ -86,7 +86,9 @@ const saver = preview ? new MemorySaver({ state, onStatus: setStatus }) : new Sa
     applyTextSize(state.textSize || 1);
     show(state.stage);
   },
-  onGone: () => { window.location.assign(config.urls.start); },
+  // While finishing, the finish request's own answer decides where the page goes: a save that
+  // raced it and found the finished participant's token gone must not send them to the start.
+  onGone: () => { if (!finishing) window.location.assign(config.urls.start); },
 });
 // ---------- time per step (kept in the trace; hidden or locked time does not count) ----------
 let stageSince = Date.now();
@@ -548,6 +550,7 @@ async function sendFinish() {
     return;
   }
   if (res.ok) {
+    saver.close();
     clearAllLocal();
     await forgetShell();
     window.location.assign(res.data.next);

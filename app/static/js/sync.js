@@ -124,6 +124,11 @@ export class Saver {
     } catch (e) { /* private mode or full: the server copy still counts */ }
   }
 
+  /** Stop for good once the participant has finished: a save still in flight is not stored on
+   * the device again, and its answer (401: the finished participant's token is gone) sends
+   * nobody back to the start page. */
+  close() { this.closed = true; clearTimeout(this.timer); }
+
   /** Record a change made on the device. */
   change() {
     this.state.changedAt = Math.max(Date.now(), (this.state.changedAt || 0) + 1);
@@ -139,6 +144,7 @@ export class Saver {
   }
 
   async push() {
+    if (this.closed) return;
     if (!this.dirty) {
       if (!this.inflight) this.onStatus("saved"); // never left on "Saving…" with nothing to send
       return;
@@ -152,6 +158,7 @@ export class Saver {
       });
       this.handle(res, stamp);
     } catch (e) {
+      if (this.closed) return;
       this.onStatus("offline");
       this.schedule(this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 15000);
@@ -162,6 +169,7 @@ export class Saver {
   }
 
   handle(res, stamp) {
+    if (this.closed) return;
     if (res.ok) {
       this.revision = res.data.revision;
       this.retryMs = 1000;
