@@ -12,7 +12,6 @@ import { IdleLock } from "./lock.js";
 import {
   Saver, clearAllLocal, fetchJSON, forgetShell, keepShell, readCurrent, readLocal, writeCurrent,
 } from "./sync.js";
-import { MemorySaver, NO_LOCK } from "./preview.js";
 
 const config = JSON.parse(document.getElementById("qsort-config").textContent);
 const S = config.strings;
@@ -21,6 +20,8 @@ const t = (key, params) => fmt(S[key] ?? key, params);
 const $ = (id) => document.getElementById(id);
 // The designer's preview keeps nothing on the device and sends nothing (see preview.js).
 const preview = config.preview === true;
+// its in-memory stand-ins load only in a preview
+const previewing = preview ? await import("./preview.js") : null;
 
 // The offline shell (served by the service worker when a reload finds no network) carries no
 // participant: take the participant and the work from the device's copy instead.
@@ -74,7 +75,7 @@ if (!state.textSize) state.textSize = 1;
 if (config.participant.sorted && ["instructions", "presort", "sort"].includes(state.stage)) {
   state.stage = "postsort";
 }
-const saver = preview ? new MemorySaver({ state, onStatus: setStatus }) : new Saver({
+const saver = preview ? new previewing.MemorySaver({ state, onStatus: setStatus }) : new Saver({
   url: config.urls.draft, storageKey: config.participant.storageKey,
   revision: config.draft.revision, state, dirty: start.dirty,
   onStatus: setStatus,
@@ -210,8 +211,10 @@ function loadBoard() {
 // ---------- post-sort (postsort.js, loaded when the participant gets there) ----------
 let postsortLoaded = null;
 const postsort = () => (postsortLoaded ??= import("./postsort.js"));
+let surveyLoaded = null;
+const survey = () => (surveyLoaded ??= import("./survey.js"));
 const shared = {
-  config, t, byNumber, picture, speakButton, changed, goTo,
+  config, t, byNumber, picture, speakButton, changed, goTo, showProblems,
   get state() { return state; },
 };
 $("postsort-next").addEventListener("click", () => postsort().then((m) => m.leavePostsort(shared)));
@@ -225,7 +228,7 @@ function show(stage) {
   document.body.dataset.stage = stage;
   if (stage === "presort") loadBoard(); // while the participant sorts into piles
   return Promise.resolve(({ instructions: () => {}, presort: renderPresort, sort: renderSort,
-    postsort: () => postsort().then((m) => m.renderPostsort(shared)), survey: renderSurvey })[stage]());
+    postsort: () => postsort().then((m) => m.renderPostsort(shared)), survey: () => survey().then((m) => m.renderSurvey(shared)) })[stage]());
 }
 
 function goTo(stage) {
@@ -357,179 +360,13 @@ function showProblems(list, data) {
   list.hidden = false; // inside a role="alert" box: read out as it appears
 }
 
-// ---------- survey ----------
-function renderSurvey() {
-  const form = $("survey-form");
-  form.replaceChildren(...config.questions.map(questionField));
-}
-
-function promptSpan(q) {
-  const span = document.createElement("span");
-  span.id = `qtext-${q.key}`;
-  span.textContent = q.prompt;
-  return span;
-}
-
-function questionSpeaker(q) {
-  return config.study.readAloud ? [speakButton(`el:qtext-${q.key}`, t("js.speak.read"), { withLabel: true })] : [];
-}
-
-function questionField(q) {
-  const needed = q.required ? ` (${t("js.survey.required")})` : ` (${t("js.survey.optional")})`;
-  if (q.kind === "text") return textQuestion(q, needed);
-  const fs = document.createElement("fieldset");
-  fs.className = "question";
-  fs.dataset.key = q.key;
-  fs.dataset.kind = q.kind;
-  const lg = document.createElement("legend");
-  lg.append(promptSpan(q), needed);
-  fs.append(lg, ...questionSpeaker(q));
-  if (q.kind === "multiple") {
-    fs.append(questionHint(q, t("js.survey.several")));
-    for (const o of q.options) fs.append(checkboxOption(q, o));
-  } else if (q.kind === "scale") {
-    const ends = [q.options[0], q.options[q.options.length - 1]];
-    fs.append(questionHint(q, t("js.survey.scale", { low: ends[0].value, high: ends[1].value })));
-    fs.append(scalePoints(q));
-  } else {
-    for (const o of q.options) fs.append(radioOption(q, o, `${o.label}`));
-  }
-  return fs;
-}
-
-/** A line under the question saying how to answer, read with each of its inputs. */
-function questionHint(q, text) {
-  const hint = document.createElement("p");
-  hint.className = "question-hint";
-  hint.id = `qhint-${q.key}`;
-  hint.textContent = text;
-  return hint;
-}
-
-function radioOption(q, o, label, className = "option") {
-  const lab = document.createElement("label");
-  lab.className = className;
-  const input = document.createElement("input");
-  input.type = "radio";
-  input.name = q.key;
-  input.value = o.value;
-  input.checked = state.answers[q.key] === o.value;
-  if (q.kind === "scale") input.setAttribute("aria-describedby", `qhint-${q.key}`);
-  input.addEventListener("change", () => { state.answers[q.key] = o.value; changed(); markAnswered(q); });
-  lab.append(input);
-  if (typeof label === "string") lab.append(document.createTextNode(` ${label}`)); else lab.append(...label);
-  return lab;
-}
-
-function checkboxOption(q, o) {
-  const lab = document.createElement("label");
-  lab.className = "option";
-  const input = document.createElement("input");
-  input.type = "checkbox";
-  input.name = q.key;
-  input.value = o.value;
-  input.setAttribute("aria-describedby", `qhint-${q.key}`);
-  const chosen = () => (Array.isArray(state.answers[q.key]) ? state.answers[q.key] : []);
-  input.checked = chosen().includes(o.value);
-  input.addEventListener("change", () => {
-    const keep = new Set(chosen());
-    if (input.checked) keep.add(o.value); else keep.delete(o.value);
-    state.answers[q.key] = q.options.map((x) => x.value).filter((v) => keep.has(v));
-    changed();
-    markAnswered(q);
-  });
-  lab.append(input, document.createTextNode(` ${o.label}`));
-  return lab;
-}
-
-/** A scale: its numbers in a row (wrapping when the room or the text size asks), the labels
- *  of its two ends above them and, for screen readers, in the end points' own names. */
-function scalePoints(q) {
-  const wrap = document.createElement("div");
-  wrap.className = "scale";
-  wrap.style.setProperty("--points", String(q.options.length)); // CSSOM: allowed by the CSP
-  const first = q.options[0];
-  const last = q.options[q.options.length - 1];
-  if (first.label || last.label) {
-    const ends = document.createElement("div");
-    ends.className = "scale-ends";
-    ends.setAttribute("aria-hidden", "true");
-    for (const [o, side] of [[first, "low"], [last, "high"]]) {
-      const span = document.createElement("span");
-      span.className = `scale-end scale-${side}`;
-      span.textContent = o.label ? `${o.value}\u00a0=\u00a0${o.label}` : ""; // "10 =" never split
-      ends.append(span);
-    }
-    wrap.append(ends);
-  }
-  const row = document.createElement("div");
-  row.className = "scale-points";
-  for (const o of q.options) {
-    const num = document.createElement("span");
-    num.className = "scale-number";
-    num.textContent = o.value;
-    const parts = [num];
-    if (o.label) {
-      const name = document.createElement("span");
-      name.className = "visually-hidden";
-      name.textContent = ` (${o.label})`;
-      parts.push(name);
-    }
-    row.append(radioOption(q, o, parts, "scale-point"));
-  }
-  wrap.append(row);
-  return wrap;
-}
-
-function textQuestion(q, needed) {
-  const wrap = document.createElement("div");
-  wrap.className = "question";
-  wrap.dataset.key = q.key;
-  const lab = document.createElement("label");
-  lab.htmlFor = `q-${q.key}`;
-  lab.append(promptSpan(q), needed);
-  const area = document.createElement("textarea");
-  area.id = `q-${q.key}`;
-  area.rows = 3;
-  area.maxLength = 4000;
-  area.value = typeof state.answers[q.key] === "string" ? state.answers[q.key] : "";
-  area.addEventListener("input", () => { state.answers[q.key] = area.value; changed(); markAnswered(q); });
-  wrap.append(lab, ...questionSpeaker(q), area);
-  return wrap;
-}
-
-/** True when the question has an answer: text, a choice, or at least one of several. */
-function answered(q) {
-  const a = state.answers[q.key];
-  return Array.isArray(a) ? a.length > 0 : Boolean(String(a || "").trim());
-}
-
-/** Required questions left empty: named by their text and highlighted, the first focused. */
-function flagMissingAnswers() {
-  const missing = config.questions.filter((q) => q.required && !answered(q));
-  for (const q of missing) {
-    const box = document.querySelector(`.question[data-key="${CSS.escape(q.key)}"]`);
-    box.classList.add("invalid");
-    for (const input of box.querySelectorAll("input, textarea")) input.setAttribute("aria-invalid", "true");
-  }
-  if (!missing.length) return false;
-  showProblems($("finish-problems"), { problems: missing.map((q) => ({ message: t("js.survey.missing", { prompt: q.prompt }) })) });
-  document.querySelector(".question.invalid input, .question.invalid textarea")?.focus();
-  return true;
-}
-
-function markAnswered(q) {
-  const box = document.querySelector(`.question[data-key="${CSS.escape(q.key)}"]`);
-  box.classList.remove("invalid");
-  for (const input of box.querySelectorAll("input, textarea")) input.removeAttribute("aria-invalid");
-}
 
 $("survey-back").addEventListener("click", () => goTo("postsort"));
 
 let finishing = false;
 $("finish").addEventListener("click", async () => {
   if (finishing) return;
-  if (flagMissingAnswers()) return;
+  if ((await survey()).flagMissingAnswers(shared)) return;
   finishing = true;
   if (!state.finishKey) { state.finishKey = newKey(); changed(); }
   try { await sendFinish(); } finally { finishing = false; }
@@ -562,7 +399,7 @@ async function sendFinish() {
 
 // ---------- the idle lock (privacy on a shared tablet) ----------
 function setUpLock() {
-  if (preview) { lock = NO_LOCK; return; }
+  if (preview) { lock = previewing.NO_LOCK; return; }
   lock = new IdleLock({
     limitMs: config.study.idleMinutes * 60000,
     storageKey: config.participant.storageKey,
