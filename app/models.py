@@ -62,6 +62,7 @@ class Study(SQLModel, table=True):
     read_aloud: bool = True
     idle_minutes: int = Field(default=10, ge=1)
     tray_start: str = Field(default="agree", max_length=16)
+    text_size: int = Field(default=1, ge=1, le=4)  # the card text size the sort page opens at
     # Plain ids, not foreign keys: a key each way between study and Q-set would be a cycle.
     current_qset_id: int | None = None
     current_grid_id: int | None = None

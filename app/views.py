@@ -57,6 +57,7 @@ def study_options(study: Study, t: Catalogue) -> dict[str, Any]:
         "readAloud": study.read_aloud,
         "idleMinutes": max(study.idle_minutes, 1),
         "trayStart": study.tray_start,
+        "textSize": study.text_size,
     }
 
 

@@ -158,8 +158,8 @@ def save(db: Session, user: StaffUser, study_id: int, design: Design) -> Study:
     changed = _save_texts(db, study, design.statements) | _save_grid(db, study, design)
     study.title, study.condition = design.title.strip()[:200] or study.title, design.condition
     study.language, study.extremes_required = design.language, design.extremes_required
-    study.read_aloud, study.idle_minutes = options["read_aloud"], options["idle_minutes"]
-    study.tray_start = options["tray_start"]
+    for name, value in options.items():  # read_aloud, idle_minutes, tray_start, text_size
+        setattr(study, name, value)
     for name, text in design.texts.items():
         setattr(study, name, text)
     study.updated_at = utcnow()

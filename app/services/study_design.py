@@ -20,7 +20,7 @@ from app.i18n import available_languages
 from app.models import Study
 from app.services import survey
 from app.services.study_file_pictures import pictures_for_file
-from qsort.formats.studyfile import StudyDocument
+from qsort.formats.studyfile import PARTICIPANT_OPTIONS, StudyDocument
 from qsort.study import Grid, Statement
 
 TEXT_FIELDS = {
@@ -62,11 +62,7 @@ def document_from_store(
         tuple(names),
         sorts,
         tuple(survey.file_entry(q) for q in store.questions(db, study.id)),
-        {
-            "read_aloud": study.read_aloud,
-            "idle_minutes": study.idle_minutes,
-            "tray_start": study.tray_start,
-        },
+        {name: getattr(study, name) for name in PARTICIPANT_OPTIONS},
         pictures,
         {key: getattr(study, name) for key, name in TEXT_FIELDS.items()},
         study.language,
@@ -92,6 +88,5 @@ def apply_design(study: Study, document: StudyDocument, source: str) -> None:
     for key, name in TEXT_FIELDS.items():
         setattr(study, name, document.texts[key])
     study.language, study.extremes_required = document.language, document.extremes_required
-    options = document.participant
-    study.read_aloud, study.idle_minutes = options["read_aloud"], options["idle_minutes"]
-    study.tray_start = options["tray_start"]
+    for name, value in document.participant.items():  # the study's columns of the same names
+        setattr(study, name, value)

@@ -14,8 +14,9 @@
 
 Unlike the foreign formats it keeps everything a study is made of: statement ids and texts, the
 grid (forced or free), the title, the post-sort questions, the participant options of the web
-app (``"participant": {"read_aloud", "idle_minutes", "tray_start"}``), the statements' pictures
-(:mod:`qsort.formats.study_pictures`; such a file is version 2), the designer's texts
+app (``"participant": {"read_aloud", "idle_minutes", "tray_start", "text_size"}``), the
+statements' pictures (:mod:`qsort.formats.study_pictures`; such a file is version 2), the
+designer's texts
 (``"texts"``), the participant pages' ``"language"``, whether the extreme columns must be
 commented on (``"extremes_required"``), and the sorts in order, as many as there are: a file of
 fewer than two is a design, read whole by :func:`read_document` but refused for analysis.
@@ -57,8 +58,11 @@ PARTICIPANT_OPTIONS: dict[str, Any] = {
     "read_aloud": True,
     "idle_minutes": 10,
     "tray_start": "agree",
+    "text_size": 1,
 }
 TRAY_PILES = ("agree", "neutral", "disagree")
+TEXT_SIZES = (1, 2, 3, 4)
+"""The sort page's card text sizes, smallest first; the study sets the one it opens at."""
 _EXPECTED = f'a qsort study file (a JSON object with "format": "{FORMAT_NAME}")'
 
 
@@ -361,8 +365,9 @@ def _check_question_fields(item: dict[str, Any], where: str) -> None:
 
 def check_participant_options(raw: object, path: PathArg = "participant") -> dict[str, Any]:
     """Check the participant options (``read_aloud`` true or false, ``idle_minutes`` a whole
-    number of minutes from 1 to 1440, ``tray_start`` one of agree, neutral, disagree); the
-    ones left out take the web app's defaults."""
+    number of minutes from 1 to 1440, ``tray_start`` one of agree, neutral, disagree,
+    ``text_size`` the card text size the sort page opens at, 1 to 4); the ones left out take the
+    web app's defaults."""
     where = f'{path}, "participant"'
     if raw is None:
         return dict(PARTICIPANT_OPTIONS)
@@ -385,6 +390,11 @@ def check_participant_options(raw: object, path: PathArg = "participant") -> dic
         raise FormatError(
             f"{where}.tray_start: expected one of {', '.join(TRAY_PILES)}, "
             f"found {json.dumps(options['tray_start'])}"
+        )
+    if _integer(options["text_size"], f"{where}.text_size") not in TEXT_SIZES:
+        raise FormatError(
+            f"{where}.text_size: expected a card text size from 1 (smallest) to 4, "
+            f"found {options['text_size']}"
         )
     return options
 

@@ -7,6 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session, select
+
+from app.demo import DEMO_SLUG
+from app.models import Study
 
 from .conftest import LiveServer
 from .helpers import fill_board, join, presort_all
@@ -98,3 +102,24 @@ def test_column_headings_stay_in_view_on_a_long_board(page: Page, live_server: L
     assert len(tops) == 9
     for top, bottom in tops:
         assert top >= -1 and bottom <= 200, (top, bottom)
+
+
+def test_the_sort_page_opens_at_the_studys_text_size(page: Page, live_server: LiveServer) -> None:
+    """The designer's opening card text size: a new participant starts there and can change it."""
+    with Session(live_server.app.state.engine) as db:
+        study = db.exec(select(Study).where(Study.slug == DEMO_SLUG)).one()
+        study.text_size = 3
+        db.add(study)
+        db.commit()
+    try:
+        join(page, live_server)
+        expect(page.locator("html")).to_have_attribute("data-text-size", "3")
+        expect(page.locator('button[data-size="3"]')).to_have_attribute("aria-pressed", "true")
+        page.click('button[data-size="1"]')
+        expect(page.locator("html")).to_have_attribute("data-text-size", "1")
+    finally:
+        with Session(live_server.app.state.engine) as db:
+            study = db.exec(select(Study).where(Study.slug == DEMO_SLUG)).one()
+            study.text_size = 1
+            db.add(study)
+            db.commit()

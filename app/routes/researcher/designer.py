@@ -111,12 +111,15 @@ def design_from_form(form: FormData) -> designer.Design:
 
 
 def _participant_options(form: FormData) -> dict[str, object]:
-    """Read-aloud, idle limit and the tray's first pile as the form sends them."""
+    """Read-aloud, idle limit, the tray's first pile and the opening text size as the form
+    sends them (a number that is not one is passed on, for the check to name it)."""
     minutes = _text(form, "idle_minutes").strip()
+    size = _text(form, "text_size").strip()
     return {
         "read_aloud": bool(_text(form, "read_aloud")),
         "idle_minutes": int(minutes) if minutes.isdigit() else minutes or 10,
         "tray_start": _text(form, "tray_start") or "agree",
+        "text_size": int(size) if size.isdigit() else size or 1,
     }
 
 

@@ -65,13 +65,14 @@ function startingState() {
     return { state: local.state, dirty: true };
   }
   if (serverState) return { state: serverState, dirty: false };
-  return { state: initialState(config.statements), dirty: true };
+  // a new participant starts at the study's card text size (they can change it on the page)
+  return { state: { ...initialState(config.statements), textSize: config.study.textSize || 1 }, dirty: true };
 }
 
 const start = startingState();
 let state = start.state;
 if (!state.trace) state.trace = newTrace();
-if (!state.textSize) state.textSize = 1;
+if (!state.textSize) state.textSize = config.study.textSize || 1; // the study's opening size
 if (config.participant.sorted && ["instructions", "presort", "sort"].includes(state.stage)) {
   state.stage = "postsort";
 }

@@ -130,7 +130,8 @@ def test_participant_options_are_set_in_the_designer_and_reach_the_sort_page(
     study_id = _new_study(owner)
     url = f"/studies/{study_id}/design"
     token = csrf_of(owner, url)
-    options = {"idle_minutes": "25", "tray_start": "disagree"}  # read-aloud left unticked
+    # read-aloud left unticked
+    options = {"idle_minutes": "25", "tray_start": "disagree", "text_size": "3"}
     assert owner.post(url, data={**_design(), **options, "csrf_token": token}).status_code == 303
     status = f"/studies/{study_id}/status"
     assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
@@ -138,11 +139,8 @@ def test_participant_options_are_set_in_the_designer_and_reach_the_sort_page(
     assert code is not None
     config = joined(TestClient(world.app, follow_redirects=False), code.group(1))["study"]
     assert isinstance(config, dict)
-    assert (config["readAloud"], config["idleMinutes"], config["trayStart"]) == (
-        False,
-        25,
-        "disagree",
-    )
+    got = (config["readAloud"], config["idleMinutes"], config["trayStart"], config["textSize"])
+    assert got == (False, 25, "disagree", 3)
 
 
 def test_an_idle_limit_out_of_range_is_refused_with_the_range(world: StaffWorld) -> None:

@@ -36,6 +36,7 @@ DESIGN = {
     "extremes_required": "1",
     "idle_minutes": "25",
     "tray_start": "disagree",
+    "text_size": "4",
     "question_count": "3",
     "q0_key": "role",
     "q0_kind": "multiple",
@@ -67,6 +68,7 @@ FIELDS = [
     "read_aloud",
     "idle_minutes",
     "tray_start",
+    "text_size",
     "status",
 ]
 

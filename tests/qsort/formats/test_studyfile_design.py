@@ -33,10 +33,13 @@ TEXTS = {
 }
 
 
+OPTIONS = {"read_aloud": False, "idle_minutes": 5, "tray_start": "neutral", "text_size": 2}
+
+
 def _design(**changes: Any) -> StudyDocument:
     fields: dict[str, Any] = {
         "questions": ({"id": "age", "text": "Your age", "kind": "text"},),
-        "participant": {"read_aloud": False, "idle_minutes": 5, "tray_start": "neutral"},
+        "participant": dict(OPTIONS),
         "texts": dict(TEXTS),
         "language": "de",
         "extremes_required": True,
@@ -60,7 +63,7 @@ def test_a_design_without_sorts_round_trips_every_field(tmp_path: Path) -> None:
     assert (back.title, back.statements, back.grid) == ("Helping", STATEMENTS, GRID)
     assert back.sort_names == () and back.sorts.shape == (4, 0)
     assert back.texts == TEXTS and back.language == "de" and back.extremes_required
-    assert back.participant == {"read_aloud": False, "idle_minutes": 5, "tray_start": "neutral"}
+    assert back.participant == OPTIONS
     assert list(back.questions) == [{"id": "age", "text": "Your age", "kind": "text"}]
 
 

@@ -19,7 +19,7 @@ from qsort.study import Study
 
 
 def test_options_round_trip(tmp_path: Path, lipset: Study) -> None:
-    options = {"read_aloud": False, "idle_minutes": 25, "tray_start": "disagree"}
+    options = {"read_aloud": False, "idle_minutes": 25, "tray_start": "disagree", "text_size": 3}
     path = tmp_path / "s.json"
     write_study_file(lipset, path, participant=options)
     assert json.loads(path.read_text(encoding="utf-8"))["participant"] == options
@@ -34,6 +34,7 @@ def test_left_out_options_take_the_app_defaults(tmp_path: Path, lipset: Study) -
         "read_aloud": True,
         "idle_minutes": 10,
         "tray_start": "agree",
+        "text_size": 1,
     }
     assert PARTICIPANT_OPTIONS["idle_minutes"] == 10
     partial = study_document(lipset)
@@ -49,7 +50,9 @@ def test_left_out_options_take_the_app_defaults(tmp_path: Path, lipset: Study) -
         ({"idle_minutes": 0}, '"participant".idle_minutes: expected 1 to 1440 minutes, found 0'),
         ({"idle_minutes": 2.5}, '"participant".idle_minutes: expected an integer, found 2.5'),
         ({"tray_start": "middle"}, "tray_start: expected one of agree, neutral, disagree"),
-        ({"colour": "red"}, "expected only read_aloud, idle_minutes, tray_start"),
+        ({"text_size": 5}, '"participant".text_size: expected a card text size from 1'),
+        ({"text_size": "big"}, '"participant".text_size: expected an integer, found "big"'),
+        ({"colour": "red"}, "expected only read_aloud, idle_minutes, tray_start, text_size"),
         ([1], '"participant": expected an object'),
     ],
 )
