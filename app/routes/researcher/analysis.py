@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -166,26 +167,29 @@ def run_status(
 @router.get("/runs/{run_id}/result.json")
 def run_result(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> Response:
     """A finished background run's result JSON (``qsort analyze --json``'s form)."""
-    access.study_for(db, user, study_id, "view")
-    found = analysis_runs.get(db, study_id, run_id)
-    if found.result is None:
-        raise NotFoundError(f"run {run_id} has no result yet")
-    audit.record(db, user, "data_download", study_id=study_id, detail=f"analysis run {run_id}")
-    db.commit()
-    content = (json.dumps(found.result, indent=1) + "\n").encode("utf-8")
+    result = _downloaded_result(db, user, study_id, run_id, f"analysis run {run_id}")
+    content = (json.dumps(result, indent=1) + "\n").encode("utf-8")
     return _attachment(content, "result.json", "application/json")
 
 
 @router.get("/runs/{run_id}/loadings.csv")
 def run_loadings(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> Response:
     """A finished background run's loadings and flags, one row per sort (too many for a page)."""
+    result = _downloaded_result(db, user, study_id, run_id, f"run {run_id} loadings")
+    return _attachment(large_runs.loadings_csv(result), "loadings.csv", "text/csv")
+
+
+def _downloaded_result(
+    db: Session, user: StaffUser, study_id: int, run_id: int, detail: str
+) -> dict[str, Any]:
+    """A finished run's result, for one who may see the study; the download is recorded."""
     access.study_for(db, user, study_id, "view")
     found = analysis_runs.get(db, study_id, run_id)
     if found.result is None:
         raise NotFoundError(f"run {run_id} has no result yet")
-    audit.record(db, user, "data_download", study_id=study_id, detail=f"run {run_id} loadings")
+    audit.record(db, user, "data_download", study_id=study_id, detail=detail)
     db.commit()
-    return _attachment(large_runs.loadings_csv(found.result), "loadings.csv", "text/csv")
+    return found.result
 
 
 def _attachment(content: bytes, filename: str, kind: str) -> Response:
