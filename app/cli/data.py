@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli.serve import add_data_dir
+from app.cli.serve import add_data_dir, settings_for
 from app.cli.store import open_store
 from qsort.cli.registry import Subparsers
 
@@ -49,6 +49,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write the export and print the files written."""
     from app.services import export
 
+    data_dir = settings_for(args).data_dir
     with open_store(args) as session:
         kind = _trace_kind(args.out)
         if args.out.name.endswith(".responses.csv") or kind:
@@ -61,7 +62,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             written = [args.out]
         else:
             written = export.export_sorts(
-                session, None, args.study, args.out, args.format, args.full
+                session, None, args.study, args.out, args.format, args.full, data_dir=data_dir
             )
     for path in written:
         print(f"wrote {path}")

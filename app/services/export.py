@@ -85,15 +85,16 @@ def export_sorts(
     fmt: str | None = None,
     full: bool = False,
     action: str = "data_export",
-    data_dir: Path | None = None,
+    *,
+    data_dir: Path,
 ) -> list[Path]:
     """Write the study's sorts to ``path`` (format from ``fmt`` or the extension).
 
     ``user`` None is the command line (the machine's operator, who holds the whole store);
     ``action`` names it in the audit record (``data_download`` from the browser). A qsort
     study file (``fmt`` "qsort") carries the whole design and any number of sorts, none
-    included (:mod:`app.services.study_design`), and the picture cards' images when
-    ``data_dir`` (the data folder holding them) is given; other formats need two sorts.
+    included (:mod:`app.services.study_design`), and the picture cards' images from
+    ``data_dir`` (the data folder holding them); other formats need two sorts.
     Returns every file written, each made readable by its owner only.
     """
     from qsort.errors import QsortError

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.deps import CurrentUser, DbDep, csrf_protect
+from app.deps import CurrentUser, DbDep, SettingsDep, csrf_protect
 from app.errors import InvalidInputError
 from app.routes.researcher.pages import page, see_other
 from app.services import access, collected, export, import_sorts
@@ -95,7 +95,12 @@ def withdraw(db: DbDep, user: CurrentUser, study_id: int, participant_id: int) -
 
 @router.get("/export")
 def download_sorts(
-    db: DbDep, user: CurrentUser, study_id: int, format: str = "pqmethod", full: bool = False
+    db: DbDep,
+    settings: SettingsDep,
+    user: CurrentUser,
+    study_id: int,
+    format: str = "pqmethod",
+    full: bool = False,
 ) -> Response:
     """The sorts in one of ``qsort formats``' formats: the file, or a zip of its files."""
     from qsort.formats import FORMATS
@@ -105,7 +110,7 @@ def download_sorts(
     with tempfile.TemporaryDirectory(prefix="qsort-export-") as folder:
         target = Path(folder) / f"study{study_id}{FORMATS[format].extensions[0]}"
         written = export.export_sorts(
-            db, user, study_id, target, format, full, action="data_download"
+            db, user, study_id, target, format, full, "data_download", data_dir=settings.data_dir
         )
         db.commit()
         if len(written) == 1:

@@ -369,3 +369,36 @@ def test_an_export_whose_picture_file_is_gone_says_which_statement(
     assert not out.exists()
     refused = world.clients["other"].get(f"/studies/{study_id}/study.json")
     assert refused.status_code == 422 and "statement 5: its picture" in refused.text
+
+
+def _pictures_of(document: dict[str, Any]) -> list[tuple[str, str, bytes]]:
+    """(statement id, text alternative, image bytes) of every picture card in a study file."""
+    return [
+        (s["id"], s["picture"]["alt"], base64.b64decode(s["picture"]["data"]))
+        for s in document["statements"]
+        if "picture" in s
+    ]
+
+
+def test_the_sorts_export_in_qsort_form_carries_the_pictures(
+    world: StaffWorld, tmp_path: Path
+) -> None:
+    """The data page's export and ``qsort data export --format qsort`` write the same study
+    file as the study's own download: picture cards keep their images."""
+    study_id = _picture_study(world)
+    owner = world.clients["other"]
+    whole = json.loads(owner.get(f"/studies/{study_id}/study.json").content)
+    expected = _pictures_of(whole)
+    assert [(i, alt) for i, alt, _ in expected] == [
+        (str(n), alt) for n, (_, _, alt) in CARDS.items()
+    ]
+    browser = owner.get(f"/studies/{study_id}/export", params={"format": "qsort"})
+    assert browser.status_code == 200
+    assert _pictures_of(json.loads(browser.content)) == expected
+    out = tmp_path / "sorts.json"
+    here = str(world.settings.data_dir)
+    assert (
+        _cli("data", "export", str(study_id), str(out), "--format", "qsort", "--data-dir", here)
+        == 0
+    )
+    assert _pictures_of(json.loads(out.read_text(encoding="utf-8"))) == expected
