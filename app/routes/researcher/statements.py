@@ -9,6 +9,8 @@ what was typed, and changes nothing.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -100,6 +102,29 @@ def _refused(
     )
 
 
+def _card_change(
+    request: Request,
+    db: Session,
+    user: StaffUser,
+    study_id: int,
+    number: int,
+    change: Callable[[], object],
+    what: str,
+    focus: str = "",
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """Make one card's ``change`` and go back to the list saying ``what`` was done (at the
+    card's new number when the change returns one), or show the list again with why it was
+    refused, at the card when the form ``typed`` something there, and what it typed (nothing
+    changed)."""
+    try:
+        moved_to = change()
+    except (InvalidInputError, editor.StaleListError) as exc:
+        return _refused(request, db, user, study_id, exc, number if typed else None, **typed or {})
+    db.commit()
+    return _done(study_id, what, moved_to if isinstance(moved_to, int) else number, focus)
+
+
 @router.get("/{study_id}/statements")
 def statements_page(
     request: Request, db: DbDep, user: CurrentUser, study_id: int, done: str = "", n: int = 0
@@ -163,12 +188,9 @@ def edit_statement(
     seen: Seen = "",
 ) -> Response:
     """Change one statement's text."""
-    try:
-        editor.edit(db, user, study_id, number, text, seen)
-    except (InvalidInputError, editor.StaleListError) as exc:
-        return _refused(request, db, user, study_id, exc, number, **{str(number): text})
-    db.commit()
-    return _done(study_id, "edited", number)
+    change = partial(editor.edit, db, user, study_id, number, text, seen)
+    typed = {str(number): text}
+    return _card_change(request, db, user, study_id, number, change, "edited", typed=typed)
 
 
 @router.post("/{study_id}/statements/{number}/move")
@@ -182,12 +204,8 @@ def move_statement(
     seen: Seen = "",
 ) -> Response:
     """Move one statement up or down by one place."""
-    try:
-        target = editor.move(db, user, study_id, number, direction, seen)
-    except (InvalidInputError, editor.StaleListError) as exc:
-        return _refused(request, db, user, study_id, exc)
-    db.commit()
-    return _done(study_id, "moved", target, focus=direction)
+    change = partial(editor.move, db, user, study_id, number, direction, seen)
+    return _card_change(request, db, user, study_id, number, change, "moved", direction)
 
 
 @router.post("/{study_id}/statements/{number}/delete")
@@ -195,12 +213,8 @@ def delete_statement(
     request: Request, db: DbDep, user: CurrentUser, study_id: int, number: int, seen: Seen = ""
 ) -> Response:
     """Take one statement out of the Q-set."""
-    try:
-        editor.delete(db, user, study_id, number, seen)
-    except (InvalidInputError, editor.StaleListError) as exc:
-        return _refused(request, db, user, study_id, exc)
-    db.commit()
-    return _done(study_id, "deleted", number)
+    change = partial(editor.delete, db, user, study_id, number, seen)
+    return _card_change(request, db, user, study_id, number, change, "deleted")
 
 
 @router.post("/{study_id}/statements/{number}/picture")
@@ -221,12 +235,11 @@ async def statement_picture(
     upload = None
     if file is not None and file.filename:
         upload = (await file.read(pictures.MAX_BYTES + 1), Path(file.filename).name)
-    try:
-        editor.set_picture(db, user, study_id, number, upload, alt, seen, settings.data_dir)
-    except (InvalidInputError, editor.StaleListError) as exc:
-        return _refused(request, db, user, study_id, exc, number, **{f"alt{number}": alt})
-    db.commit()
-    return _done(study_id, "picture", number)
+    change = partial(
+        editor.set_picture, db, user, study_id, number, upload, alt, seen, settings.data_dir
+    )
+    typed = {f"alt{number}": alt}
+    return _card_change(request, db, user, study_id, number, change, "picture", typed=typed)
 
 
 @router.post("/{study_id}/statements/{number}/picture/remove")
@@ -234,9 +247,5 @@ def remove_picture(
     request: Request, db: DbDep, user: CurrentUser, study_id: int, number: int, seen: Seen = ""
 ) -> Response:
     """Take a statement's picture away (its text stays)."""
-    try:
-        editor.remove_picture(db, user, study_id, number, seen)
-    except (InvalidInputError, editor.StaleListError) as exc:
-        return _refused(request, db, user, study_id, exc)
-    db.commit()
-    return _done(study_id, "unpictured", number)
+    change = partial(editor.remove_picture, db, user, study_id, number, seen)
+    return _card_change(request, db, user, study_id, number, change, "unpictured")
