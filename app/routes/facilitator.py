@@ -144,18 +144,23 @@ def open_session(
 @router.post("/sessions/{session_id}/close")
 def close(request: Request, db: DbDep, user: CurrentUser, session_id: int) -> Response:
     """Close the session to late joins (people in it may still finish)."""
-    session = _session(db, user, session_id)
-    group_sessions.close_session(db, session_id)
-    _audit(request, db, user, "session_close", session.study_id, detail=f"session {session.code}")
-    return see_other(f"/f/sessions/{session_id}")
+    return _open_or_close(request, db, user, session_id, False)
 
 
 @router.post("/sessions/{session_id}/reopen")
 def reopen(request: Request, db: DbDep, user: CurrentUser, session_id: int) -> Response:
     """Open a closed session again."""
+    return _open_or_close(request, db, user, session_id, True)
+
+
+def _open_or_close(
+    request: Request, db: Session, user: StaffUser, session_id: int, is_open: bool
+) -> Response:
+    """Open or close a session the facilitator runs, recorded in the audit; back to its page."""
     session = _session(db, user, session_id)
-    group_sessions.reopen_session(db, session_id)
-    _audit(request, db, user, "session_reopen", session.study_id, detail=f"session {session.code}")
+    group_sessions.set_open(db, session_id, is_open)
+    action = "session_reopen" if is_open else "session_close"
+    _audit(request, db, user, action, session.study_id, detail=f"session {session.code}")
     return see_other(f"/f/sessions/{session_id}")
 
 

@@ -122,28 +122,28 @@ def get_session(db: Session, session_id: int) -> SortSession:
     return session
 
 
-def close_session(db: Session, session_id: int) -> SortSession:
-    """Close a session to late joins (idempotent); people already in it may still finish."""
+def set_open(db: Session, session_id: int, is_open: bool) -> SortSession:
+    """Open a session to joins or close it (idempotent). Closing keeps the people already in it
+    able to finish; opening again serves a session closed by mistake, or a latecomer the group
+    welcomes."""
     session = get_session(db, session_id)
-    if session.is_open:
-        session.is_open = False
-        session.closed_at = utcnow()
+    if session.is_open != is_open:
+        session.is_open = is_open
+        session.closed_at = None if is_open else utcnow()
         db.add(session)
         db.commit()
         db.refresh(session)
     return session
+
+
+def close_session(db: Session, session_id: int) -> SortSession:
+    """Close a session to late joins; people already in it may still finish."""
+    return set_open(db, session_id, False)
 
 
 def reopen_session(db: Session, session_id: int) -> SortSession:
-    """Open a closed session again (closed by mistake, or a latecomer the group welcomes)."""
-    session = get_session(db, session_id)
-    if not session.is_open:
-        session.is_open = True
-        session.closed_at = None
-        db.add(session)
-        db.commit()
-        db.refresh(session)
-    return session
+    """Open a closed session again."""
+    return set_open(db, session_id, True)
 
 
 def sessions_of(db: Session, study_id: int) -> list[SortSession]:
