@@ -192,9 +192,11 @@ def case_cli(n_sorts: int, n_statements: int, factors: int, timeout: float) -> d
     return {"cli": elapsed, "rss_mb": usage.ru_maxrss / 1024}
 
 
-def run_child(argv: list[str], timeout: float) -> dict[str, float] | str:
-    """Run one case in a subprocess; its figures, or why there are none."""
-    command = [sys.executable, __file__, "--case", *argv]
+def run_child(argv: list[str], timeout: float, script: str = __file__) -> dict[str, float] | str:
+    """Run one case as ``script --case ARGV`` in a subprocess of its own (a fresh process: its
+    memory peak and its compile costs are its own); its figures, the JSON object on the last
+    line it prints, or why there are none."""
+    command = [sys.executable, script, "--case", *argv]
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
     except subprocess.TimeoutExpired:

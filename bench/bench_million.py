@@ -49,6 +49,7 @@ from bench.bench_extraction import (
     machine,
     numpy_floor,
     random_study,
+    run_child,
     write_participants_csv,
 )
 from bench.bench_reading import write_statements
@@ -117,25 +118,11 @@ def case_cli(csv_path: str, timeout: float) -> Figures:
     return {"wall": wall, **_usage(resource.RUSAGE_CHILDREN)}
 
 
-def run_child(argv: list[str], timeout: float) -> Figures | str:
-    """One case in a subprocess of its own: its figures, or why there are none."""
-    command = [sys.executable, __file__, "--case", *argv, "--timeout", str(timeout)]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return f"not finished in {timeout:.0f} s"
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-2000:])
-        return "failed (see stderr)"
-    figures: Figures = json.loads(done.stdout.strip().splitlines()[-1])
-    return figures
-
-
 def medians(argv: list[str], repeats: int, timeout: float) -> Figures | str:
     """The median of every figure over ``repeats`` runs (the first failure, if any)."""
     runs: list[Figures] = []
     for _ in range(repeats):
-        got = run_child(argv, timeout)
+        got = run_child([*argv, "--timeout", str(timeout)], timeout, __file__)
         if isinstance(got, str):
             return got
         runs.append(got)
