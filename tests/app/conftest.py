@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 # Starlette 1.x warns, on importing its TestClient, that it would rather use `httpx2`; httpx is
 # what the project pins, so this one warning (and only it) is silenced for the import.
@@ -23,8 +24,11 @@ with warnings.catch_warnings():
 from sqlmodel import Session
 
 from app import db as app_db
+from app import security
 from app import store as app_store
 from app.main import create_app
+from app.models import StaffUser
+from app.services import accounts
 from app.settings import Settings
 from tests.app import services_fixtures as small
 from tests.databases import BACKENDS, database_url
@@ -110,3 +114,14 @@ def small_study(settings: Settings) -> Iterator[Session]:
         db.commit()
         yield db
     engine.dispose()
+
+
+@pytest.fixture()
+def owner(small_study: Session, monkeypatch: pytest.MonkeyPatch) -> StaffUser:
+    """A researcher who owns the small study (passwords hashed cheaply: tests sign in often)."""
+    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
+    user = accounts.create_user(small_study, None, "r@example.org", "researcher", "a long password")
+    assert user.id is not None
+    app_store.grant(small_study, 1, user.id, "owner")
+    small_study.commit()
+    return user

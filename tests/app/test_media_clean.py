@@ -10,29 +10,16 @@ import os
 import time
 from pathlib import Path
 
-import pytest
-from argon2 import PasswordHasher
 from PIL import Image
 from sqlmodel import Session
 
-from app import security, store
+from app import store
 from app.models import StaffUser
-from app.services import accounts, designer, join, pictures
+from app.services import designer, join, pictures
 from app.services import statements_editor as editor
 from tests.app.services_fixtures import the_study
 
 DAY = 24 * 3600
-
-
-@pytest.fixture()
-def owner(small_study: Session, monkeypatch: pytest.MonkeyPatch) -> StaffUser:
-    """A researcher who owns the small study."""
-    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-    user = accounts.create_user(small_study, None, "r@example.org", "researcher", "a long password")
-    assert user.id is not None
-    store.grant(small_study, 1, user.id, "owner")
-    small_study.commit()
-    return user
 
 
 def _png(colour: tuple[int, int, int]) -> bytes:

@@ -9,27 +9,15 @@ import io
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from PIL import Image
 from sqlmodel import Session, select
 
-from app import security, store
+from app import store
 from app.errors import InvalidInputError
 from app.models import AuditEvent, QSetVersion, StaffUser
-from app.services import accounts, join
+from app.services import join
 from app.services import statements_editor as editor
 from tests.app.services_fixtures import STATEMENTS, the_study
-
-
-@pytest.fixture()
-def owner(small_study: Session, monkeypatch: pytest.MonkeyPatch) -> StaffUser:
-    """A researcher who owns the small study."""
-    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
-    user = accounts.create_user(small_study, None, "r@example.org", "researcher", "a long password")
-    assert user.id is not None
-    store.grant(small_study, 1, user.id, "owner")
-    small_study.commit()
-    return user
 
 
 def _texts(db: Session) -> list[str]:

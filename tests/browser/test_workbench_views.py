@@ -27,14 +27,14 @@ from playwright.sync_api import Browser, Page
 from sqlmodel import Session, select
 
 from app.demo import DEMO_EMAIL
-from app.models import AnalysisRun, StaffUser, StudyAccess, utcnow
+from app.models import AnalysisRun, utcnow
 from app.services import analysis_runs, large_runs
 from app.services.analysis import Selection
 from qsort.cli import main as qsort_main
 from qsort.options import Options
 from qsort.pipeline import run as run_engine
 from qsort.study import Study
-from tests.app.workbench.stored import GROUPS, group_of, store_study
+from tests.app.workbench.stored import GROUPS, group_of, store_study_for
 from tests.browser.conftest import LiveServer
 from tests.browser.test_accessibility import serious_violations
 from tests.browser.test_workbench import SHOTS, _open, _sign_in
@@ -49,11 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, lipset: Study) -> Iterator[
     live = LiveServer(tmp_path_factory.mktemp("views"))
     live.start()
     with Session(live.app.state.engine) as db:
-        study_id = store_study(db, lipset)
-        demo = db.exec(select(StaffUser).where(StaffUser.email == DEMO_EMAIL)).one()
-        assert demo.id is not None
-        db.add(StudyAccess(study_id=study_id, user_id=demo.id, right="owner"))
-        db.commit()
+        study_id = store_study_for(db, lipset, DEMO_EMAIL, "owner")
     live.study_id = study_id  # type: ignore[attr-defined]
     yield live
     live.stop()

@@ -12,14 +12,13 @@ import numpy as np
 import pytest
 from sqlmodel import Session, func, select
 
-from app import store
-from app.models import AnalysisRun, StaffUser
+from app.models import AnalysisRun
 from app.services import analysis_runs
 from qsort.options import Options
 from qsort.pipeline import run as run_engine
 from qsort.study import Study
 from tests.app.staff.conftest import build_world
-from tests.app.workbench.stored import store_study
+from tests.app.workbench.stored import store_study_for
 
 
 def test_a_large_analysis_runs_once_in_the_background(
@@ -28,11 +27,7 @@ def test_a_large_analysis_runs_once_in_the_background(
     world = build_world(tmp_path)
     state = next(world)
     with state.db() as db:
-        study_id = store_study(db, lipset)
-        owner = db.exec(select(StaffUser).where(StaffUser.email == "demo@example.org")).one()
-        assert owner.id is not None
-        store.grant(db, study_id, owner.id, "owner")
-        db.commit()
+        study_id = store_study_for(db, lipset, "demo@example.org", "owner")
     state.app.state.settings = replace(state.settings, background_sorts=3)
     workers: list[threading.Thread] = []
     real_launch = analysis_runs.launch
@@ -74,11 +69,7 @@ def test_bootstrap_and_group_pages(tmp_path: Path, lipset: Study) -> None:
     world = build_world(tmp_path)
     state = next(world)
     with state.db() as db:
-        study_id = store_study(db, lipset)
-        viewer = db.exec(select(StaffUser).where(StaffUser.email == "viewer@example.org")).one()
-        assert viewer.id is not None
-        store.grant(db, study_id, viewer.id, "viewer")
-        db.commit()
+        study_id = store_study_for(db, lipset, "viewer@example.org", "viewer")
     client = state.clients["viewer"]
     token = encode_state(Selection(), Options(n_factors=2))
     here = f"/studies/{study_id}/analysis"

@@ -7,7 +7,7 @@ participants leave a comment on a card at an extreme and answer the survey quest
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app import store
 from app.models import (
@@ -16,6 +16,7 @@ from app.models import (
     QSortRecord,
     SortEntry,
     SortSession,
+    StaffUser,
     Statement,
     SurveyAnswer,
 )
@@ -67,6 +68,17 @@ def store_study(db: Session, study: Study) -> int:
     numbers = {s.number: s for s in store.statements(db, stored.current_qset_id)}
     for j, name in enumerate(study.sort_names):
         _store_sort(db, study_id, sessions[group_of(study, j)], name, study, j, numbers)
+    db.commit()
+    return study_id
+
+
+def store_study_for(db: Session, study: Study, email: str, right: str) -> int:
+    """Store ``study``'s sorts (:func:`store_study`) and give the staff member with ``email``
+    the ``right`` on it ("owner", "editor" or "viewer")."""
+    study_id = store_study(db, study)
+    user = db.exec(select(StaffUser).where(StaffUser.email == email)).one()
+    assert user.id is not None
+    store.grant(db, study_id, user.id, right)
     db.commit()
     return study_id
 

@@ -15,9 +15,8 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from app import store
 from app.errors import AnalysisError
-from app.models import AuditEvent, StaffUser
+from app.models import AuditEvent
 from app.services import analysis, flags_import, result_cache
 from app.services.analysis import Selection
 from app.services.workbench_page import encode_state
@@ -26,7 +25,7 @@ from qsort.options import Options
 from qsort.rotation import RotationStep
 from qsort.study import Study
 from tests.app.staff.conftest import build_world, csrf_of
-from tests.app.workbench.stored import GROUPS, store_study
+from tests.app.workbench.stored import GROUPS, store_study_for
 from tests.qsort.formats.test_fmt_kade_output import _expected_flags, _kade_workbook
 from tests.refdata import DATA
 
@@ -82,11 +81,7 @@ def test_the_route_takes_the_flags_audits_and_refuses_a_mismatch(
     world = build_world(tmp_path)
     state = next(world)
     with state.db() as db:
-        study_id = store_study(db, lipset)
-        viewer = db.exec(select(StaffUser).where(StaffUser.email == "viewer@example.org")).one()
-        assert viewer.id is not None
-        store.grant(db, study_id, viewer.id, "viewer")
-        db.commit()
+        study_id = store_study_for(db, lipset, "viewer@example.org", "viewer")
     client = state.clients["viewer"]
     url = f"/studies/{study_id}/analysis/flags-from"
     workbook = _kade_workbook(tmp_path / "kade.xlsx").read_bytes()
