@@ -134,11 +134,11 @@ LEFT_OUT = {
     "figures": "the heat map of correlations between sorts cannot be read at this size; the "
     "scree plot, loading plots and composite sorts are drawn in report.html",
 }
-#: Why a report cannot be built once the run's sorts or statements changed.
+#: Why a file drawn from the sorts or statements cannot be built once they changed.
 CHANGED = (
     "The study's sorts or statements changed since this run (a sort recorded, excluded, "
-    "included again or withdrawn, or a new Q-set version), so its reports cannot be rebuilt "
-    "from them: start the analysis again for reports of the sorts as they are now"
+    "included again or withdrawn, or a new Q-set version), so this file cannot be built from "
+    "them as the run saw them: start the analysis again for files of the sorts as they are now"
 )
 
 
