@@ -19,7 +19,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.templating import Jinja2Templates
 
-from app.errors import AppError, InvalidInputError, SignInRequiredError
+from app.errors import (
+    AppError,
+    InvalidInputError,
+    RunChangedError,
+    RunNotDoneError,
+    SignInRequiredError,
+)
 from app.i18n import Catalogue
 
 log = logging.getLogger(__name__)
@@ -59,8 +65,10 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     t = _catalogue(request)
     problems = [{**p, "message": problem_message(t, p)} for p in exc.problems]
     body = {"error": exc.code, "problems": problems, **exc.extra}
-    # A staff form's bad input carries its own sentence saying what was expected.
-    message = exc.detail if isinstance(exc, InvalidInputError) and exc.detail else None
+    # A staff form's bad input carries its own sentence saying what was expected, and so does
+    # a background run's file that cannot be had yet or any more.
+    shown = isinstance(exc, InvalidInputError | RunNotDoneError | RunChangedError)
+    message = exc.detail if shown and exc.detail else None
     return render_error(request, exc.status, message or t(exc.message_key), body)
 
 

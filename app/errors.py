@@ -100,6 +100,21 @@ class AnalysisError(AppError):
     message_key = "error.analysis"
 
 
+class RunNotDoneError(NotFoundError):
+    """A file of a background run asked for before the run has finished; ``detail`` says so."""
+
+    code = "run_not_done"
+
+
+class RunChangedError(AppError):
+    """A background run's file that needs the sorts or statements, which changed since the run;
+    ``detail`` says what to do."""
+
+    status = 409
+    code = "run_changed"
+    message_key = "error.bad_request"
+
+
 class SignInRequiredError(AppError):
     """A staff page was asked for without a valid session (pages redirect to the sign-in)."""
 

@@ -22,7 +22,7 @@ from qsort.errors import Notice
 from qsort.options import Options
 from qsort.profiles import Profile
 from qsort.statements import CribSheet, Marked, PairDifference, QdcRow, pairs, qdc_name
-from qsort.study import Study
+from qsort.study import Statement, Study
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -95,7 +95,9 @@ class AnalysisResult:
         Statements ordered from consensus to disagreement, with their variance across factors.
     qdc : tuple of QdcRow or None
         qmethod's table (qmethod profile only).
-    rotation_iterations : int
+    rotation_iterations : int or None
+        Iterations of the automatic rotation; None for a result read back from JSON written
+        before the JSON held them.
     notices : tuple of Notice
     factor_correlations : ndarray, shape (f, f), or None
         After an oblique rotation, the correlations between the factors (phi), carried through
@@ -118,7 +120,7 @@ class AnalysisResult:
     differences: dict[tuple[str, str], tuple[PairDifference, ...]]
     disagreement: tuple[tuple[int, float], ...]
     qdc: tuple[QdcRow, ...] | None
-    rotation_iterations: int
+    rotation_iterations: int | None
     notices: tuple[Notice, ...]
     factor_correlations: FloatArray | None = None
 
@@ -148,6 +150,22 @@ class AnalysisResult:
         labels = qdc_names(self)
         return tuple(f"{labels[a]}_{labels[b]}" for a, b in pairs(len(labels)))
 
+    @property
+    def statement_tables(self) -> StatementTables:
+        """The per-statement part of the result (what the per-statement downloads are from)."""
+        return StatementTables(self.study.statements, self.factors, self.consensus)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], study: Study) -> AnalysisResult:
+        """The result whose :meth:`to_dict` is ``data``, for the ``study`` it was computed on.
+
+        See :func:`qsort.result_json.result_from_dict` (the JSON holds neither the sorts nor the
+        statements' texts, so the study is given).
+        """
+        from qsort.result_json import result_from_dict
+
+        return result_from_dict(data, study)
+
     def to_dict(self) -> dict[str, Any]:
         """The result as JSON-ready values (lists, numbers, strings, booleans and null).
 
@@ -174,6 +192,37 @@ class AnalysisResult:
         with open(path, "wb") as out:
             _write_value(result_to_dict(self, arrays=True), out)
             out.write(b"\n")
+
+
+@dataclass(frozen=True)
+class StatementTables:
+    """The per-statement part of a result: statements, factors and consensus statements.
+
+    What the per-statement outputs (factor arrays, z-scores, distinguishing and consensus
+    statements, factor characteristics) are drawn from. It needs no sorts, so it can be read
+    back from a result's JSON and the statements' texts alone, at any number of sorts
+    (:func:`qsort.result_json.statement_tables_from_dict`).
+
+    Attributes
+    ----------
+    statements : tuple of Statement
+    factors : tuple of Factor
+    consensus : tuple of Marked
+    """
+
+    statements: tuple[Statement, ...]
+    factors: tuple[Factor, ...]
+    consensus: tuple[Marked, ...]
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        """Names of all factors, in order."""
+        return tuple(f.name for f in self.factors)
+
+    @property
+    def defined(self) -> tuple[Factor, ...]:
+        """The factors that have z-scores, in order."""
+        return tuple(f for f in self.factors if f.defined)
 
 
 def qdc_names(result: AnalysisResult) -> tuple[str, ...]:
@@ -315,6 +364,7 @@ def _loadings_part(result: AnalysisResult, arrays: bool) -> dict[str, Any]:
         "factor_correlations": None
         if result.factor_correlations is None
         else _rounded(result.factor_correlations),
+        "rotation_iterations": result.rotation_iterations,
         "flags": _rounded(result.flags, arrays),
         "weights": _rounded(np.column_stack([f.weights for f in result.factors]), arrays),
     }

@@ -133,8 +133,11 @@ def chosen_rows(rows: Sequence[SortRow], selection: Selection) -> list[SortRow]:
     return list(rows)
 
 
-def _current_version(study: StoredStudy, rows: Sequence[SortRow]) -> tuple[int, int]:
-    """The Q-set version and grid to analyse: the study's current ones if any sort uses them."""
+def analysed_version(study: StoredStudy, rows: Sequence[SortRow]) -> tuple[int, int]:
+    """The Q-set version and grid the chosen sorts are analysed on: the study's current ones if
+    any sort uses them, else the most used; no sort chosen is refused."""
+    if not rows:
+        raise AnalysisError("No completed sorts are chosen: choose at least two sorts")
     pairs = Counter((row.qset_id, row.grid_id) for row in rows)
     current = (study.current_qset_id, study.current_grid_id)
     if current in pairs:
@@ -156,9 +159,7 @@ def load_study(
     every = analysis_store.completed_sorts(db, study.id)
     names = sort_names(every)
     rows = chosen_rows(every, selection)
-    if not rows:
-        raise AnalysisError("No completed sorts are chosen: choose at least two sorts")
-    qset_id, grid_id = _current_version(study, rows)
+    qset_id, grid_id = analysed_version(study, rows)
     used = [row for row in rows if (row.qset_id, row.grid_id) == (qset_id, grid_id)]
     statements = analysis_store.statements_of(db, qset_id)
     matrix = _card_matrix(db, used, [s.number for s in statements], progress)

@@ -2,8 +2,11 @@
 
 One :func:`bundle` builds the files a paper needs: KADE's workbook, the HTML report, the
 PQMethod-style ``.LIS``, the sorts as PQMethod ``.DAT``/``.STA`` (readable by ``qsort`` and by
-PQMethod), the factor arrays and z-scores as CSV, the result JSON (``qsort analyze --json``'s
-form), and every figure as SVG and PNG, including the correlation heat map. :func:`zip_bundle`
+PQMethod), the per-statement tables as CSV (:data:`STATEMENT_FILES`: factor arrays, z-scores,
+distinguishing and consensus statements, factor characteristics), the result JSON (``qsort
+analyze --json``'s form), and every figure as SVG and PNG, including the correlation heat map.
+The per-statement tables are drawn from a :class:`~qsort.result.StatementTables` alone, which a
+large background run reads back from its stored JSON without its sorts. :func:`zip_bundle`
 packs them all into one archive. A file a format cannot hold (a ``.DAT`` of more than 999 sorts,
 PNG without the cairo library) is left out with the reason, which the page shows.
 """
@@ -19,9 +22,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from qsort.errors import QsortError
 from qsort.guidance import FactorGuidance
-from qsort.result import AnalysisResult
+from qsort.result import AnalysisResult, Factor, StatementTables
 
 #: Media types of the downloads, by extension.
 MEDIA_TYPES = {
@@ -60,16 +65,116 @@ def workbook_bytes(result: AnalysisResult, created: datetime | None = None) -> b
         return path.read_bytes()
 
 
-def factor_table_csv(result: AnalysisResult, attribute: str) -> bytes:
-    """Statements by factors (``"array"`` or ``"zscores"``), one row per statement, as CSV."""
+def _csv(rows: list[list[str]]) -> bytes:
+    """Rows as CSV (CRLF line ends, as spreadsheets write it), UTF-8."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(["statement", "text", *result.factor_names])
-    for i, statement in enumerate(result.study.statements):
-        cells = [getattr(f, attribute) for f in result.factors]
-        values = ["" if c is None else repr(c[i].item()) for c in cells]
-        writer.writerow([statement.id, statement.text, *values])
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode("utf-8")
+
+
+def _number(value: object) -> str:
+    """A cell at full precision (``repr`` of the Python number); empty for None."""
+    return "" if value is None else repr(value.item() if isinstance(value, np.generic) else value)
+
+
+def factor_table_csv(tables: StatementTables, attribute: str) -> bytes:
+    """Statements by factors (``"array"`` or ``"zscores"``), one row per statement, as CSV."""
+    rows = [["statement", "text", *tables.factor_names]]
+    for i, statement in enumerate(tables.statements):
+        cells = [getattr(f, attribute) for f in tables.factors]
+        rows.append(
+            [statement.id, statement.text, *("" if c is None else _number(c[i]) for c in cells)]
+        )
+    return _csv(rows)
+
+
+def _scores_header(tables: StatementTables) -> list[str]:
+    return [f"{f.name} {what}" for f in tables.defined for what in ("array", "z")]
+
+
+def _scores(tables: StatementTables, statement: int) -> list[str]:
+    """A statement's array value and z-score in every defined factor."""
+    return [
+        _number(column[statement])
+        for f in tables.defined
+        for column in (f.array, f.zscores)
+        if column is not None
+    ]
+
+
+def distinguishing_csv(tables: StatementTables) -> bytes:
+    """Each defined factor's distinguishing statements: p, direction, every factor's scores.
+
+    ``direction`` is ``higher`` (lower) when the factor places the statement above (below) every
+    other defined factor, ``mixed`` otherwise.
+    """
+    from qsort.report.derived import direction
+
+    rows = [["factor", "statement", "text", "p", "direction", *_scores_header(tables)]]
+    for factor in tables.defined:
+        for mark in factor.distinguishing:
+            statement = tables.statements[mark.statement]
+            where = direction(tables, factor, mark.statement)
+            cells = [factor.name, statement.id, statement.text, _number(mark.p), where]
+            rows.append([*cells, *_scores(tables, mark.statement)])
+    return _csv(rows)
+
+
+def consensus_csv(tables: StatementTables) -> bytes:
+    """The consensus statements (no pair of factors differs), with every factor's scores.
+
+    ``p`` is 0.05 for a statement no pair separates even at p < .05, 0.01 for one no pair
+    separates at p < .01 only (PQMethod's asterisk).
+    """
+    rows = [["statement", "text", "p", *_scores_header(tables)]]
+    for mark in tables.consensus:
+        statement = tables.statements[mark.statement]
+        rows.append(
+            [statement.id, statement.text, _number(mark.p), *_scores(tables, mark.statement)]
+        )
+    return _csv(rows)
+
+
+def _characteristics_row(factor: Factor) -> list[str]:
+    c = factor.characteristics
+    numbers = (c.n_defining, c.average_reliability, c.composite_reliability, c.se)
+    return [factor.name, *map(_number, (*numbers, c.eigenvalue, c.explained_variance))]
+
+
+def characteristics_csv(tables: StatementTables) -> bytes:
+    """Each factor's characteristics (empty reliability and SE for an undefined factor)."""
+    header = [
+        "factor",
+        "defining sorts",
+        "average reliability",
+        "composite reliability",
+        "SE of factor z-scores",
+        "eigenvalue",
+        "explained variance %",
+    ]
+    return _csv([header, *(_characteristics_row(f) for f in tables.factors)])
+
+
+#: The per-statement tables, drawn from a :class:`~qsort.result.StatementTables` alone.
+STATEMENT_FILES = (
+    "factor_arrays.csv",
+    "zscores.csv",
+    "distinguishing.csv",
+    "consensus.csv",
+    "characteristics.csv",
+)
+
+
+def statement_file(tables: StatementTables, name: str) -> bytes:
+    """One of :data:`STATEMENT_FILES` by name (KeyError for another name)."""
+    if name in ("factor_arrays.csv", "zscores.csv"):
+        return factor_table_csv(tables, "array" if name == "factor_arrays.csv" else "zscores")
+    writers = {
+        "distinguishing.csv": distinguishing_csv,
+        "consensus.csv": consensus_csv,
+        "characteristics.csv": characteristics_csv,
+    }
+    return writers[name](tables)
 
 
 def result_json(result: AnalysisResult) -> bytes:
@@ -108,18 +213,11 @@ def report_file(
         return render_lis(result, created).encode("utf-8")
     if name == "result.json":
         return result_json(result)
-    return factor_table_csv(result, "array" if name == "factor_arrays.csv" else "zscores")
+    return statement_file(result.statement_tables, name)
 
 
 #: The report files, by name.
-REPORTS = (
-    "analysis.xlsx",
-    "report.html",
-    "report.lis",
-    "result.json",
-    "factor_arrays.csv",
-    "zscores.csv",
-)
+REPORTS = ("analysis.xlsx", "report.html", "report.lis", "result.json", *STATEMENT_FILES)
 
 
 def _reports(

@@ -39,6 +39,9 @@ REPORT_FILES = (
     "result.json",
     "factor_arrays.csv",
     "zscores.csv",
+    "distinguishing.csv",
+    "consensus.csv",
+    "characteristics.csv",
     "sorts.dat",
     "sorts.sta",
 )

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from qsort.flagging import FLAG_LEVELS, flag_threshold
-from qsort.result import AnalysisResult, Factor
+from qsort.result import AnalysisResult, Factor, StatementTables
 
 FloatArray = NDArray[np.float64]
 Direction = Literal["higher", "lower", "mixed"]
@@ -75,7 +75,9 @@ def factor_label(factor: Factor) -> str:
     return factor.name[1:] if factor.name.startswith("F") else factor.name
 
 
-def direction(result: AnalysisResult, factor: Factor, statement: int) -> Direction:
+def direction(
+    result: AnalysisResult | StatementTables, factor: Factor, statement: int
+) -> Direction:
     """Whether ``factor`` places ``statement`` above or below every other defined factor."""
     if factor.zscores is None:
         return "mixed"

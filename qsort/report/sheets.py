@@ -62,7 +62,10 @@ def _option_rows(result: AnalysisResult) -> list[tuple[Cell, ...]]:
         ("Extraction", EXTRACTION_NAMES.get(opt.extraction, opt.extraction)),
         ("Factors extracted", opt.n_factors),
         ("Rotation", opt.rotation),
-        ("Rotation iterations", result.rotation_iterations),
+        (
+            "Rotation iterations",
+            "not recorded" if result.rotation_iterations is None else result.rotation_iterations,
+        ),
         ("Judgmental rotations", steps or "none"),
         ("Inverted factors", ", ".join(f"F{k}" for k in opt.inversions) or "none"),
         ("Bipolar splits", ", ".join(f"F{k}" for k in opt.bipolar_splits) or "none"),

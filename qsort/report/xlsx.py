@@ -72,7 +72,8 @@ def write_workbook(
     result : AnalysisResult
     path : str or Path
     created : datetime, optional
-        Date shown in the overview (default: now).
+        Date shown in the overview and recorded as the file's creation date (default: now);
+        given, the same result always gives the same bytes.
     weights : bool
         Include the "Fac. k Sorts Weight" sheets.
     limits : Limits
@@ -82,6 +83,8 @@ def write_workbook(
 
     target = Path(path)
     book = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    if created is not None:
+        book.set_properties({"created": created})
     formats = _Formats(book)
     try:
         for sheet in report_sheets(result, created, weights=weights, limits=limits):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -275,8 +276,18 @@ def test_a_large_analysis_is_followed_to_its_summary(
     assert rows[0] == ["sort", "F1", "F2", "F3", "F1 flagged", "F2 flagged", "F3 flagged"]
     csv_loadings = np.array([[float(v) for v in row[1:4]] for row in rows[1:]])
     np.testing.assert_array_equal(csv_loadings, expected.loadings)
+    with page.expect_download() as download:
+        page.click("[data-testid=run-zip]")
+    archive = zipfile.ZipFile(download.value.path())
+    names = sorted(n.split("/", 1)[1] for n in archive.namelist())
+    assert names == sorted(large_runs.TABLE_FILES)
+    folder = archive.namelist()[0].split("/", 1)[0]
+    arrays = list(csv.reader(io.StringIO(archive.read(f"{folder}/factor_arrays.csv").decode())))
+    assert [[int(v) for v in row[2:]] for row in arrays[1:]] == expected.arrays.tolist()
     assert serious_violations(page) == []
     _shoot(browser_of(page), server, "large-run", page.url, "[data-testid=run-reduced]")
+    page.set_viewport_size({"width": 1366, "height": 900})  # a laptop
+    page.screenshot(path=str(SHOTS / "large-run-1366x900.png"), full_page=True)
 
 
 @pytest.mark.usefixtures("low_threshold")

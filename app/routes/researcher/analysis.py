@@ -7,16 +7,14 @@ saved analysis needs ``edit``. Every download is written in the audit record.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from app.deps import CurrentUser, DbDep, csrf_protect
-from app.errors import AnalysisError, NotFoundError
+from app.errors import AnalysisError
 from app.models import AnalysisRun, StaffUser
 from app.models import Study as StoredStudy
 from app.routes.researcher.data import read_upload
@@ -130,6 +128,7 @@ def _run_page(
     """A background run's page: its progress, then its summary once done."""
     assert study.id is not None
     here = _here(study.id)
+    n_sorts = len(run.result["sorts"]) if run.result else 0
     return page(
         request,
         "researcher/analysis/progress.html",
@@ -140,6 +139,11 @@ def _run_page(
         summary=large_runs.summary(run.result, number) if run.result else None,
         threshold=request.app.state.settings.background_sorts,
         status_url=f"{here}/runs/{run.id}",
+        files_url=f"{here}/runs/{run.id}/files",
+        table_files=large_runs.TABLE_FILES,
+        report_files=large_runs.reports_for(n_sorts),
+        zip_name=large_runs.ZIP,
+        left_out=large_runs.left_out(n_sorts),
         page_url=f"{here}?run={run.id}",
         back_url=here,
     )
@@ -167,32 +171,38 @@ def run_status(
 @router.get("/runs/{run_id}/result.json")
 def run_result(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> Response:
     """A finished background run's result JSON (``qsort analyze --json``'s form)."""
-    result = _downloaded_result(db, user, study_id, run_id, f"analysis run {run_id}")
-    content = (json.dumps(result, indent=1) + "\n").encode("utf-8")
-    return _attachment(content, "result.json", "application/json")
+    return _run_download(db, user, study_id, run_id, "result.json")
 
 
 @router.get("/runs/{run_id}/loadings.csv")
 def run_loadings(db: DbDep, user: CurrentUser, study_id: int, run_id: int) -> Response:
     """A finished background run's loadings and flags, one row per sort (too many for a page)."""
-    result = _downloaded_result(db, user, study_id, run_id, f"run {run_id} loadings")
-    return _attachment(large_runs.loadings_csv(result), "loadings.csv", "text/csv")
+    return _run_download(db, user, study_id, run_id, "loadings.csv")
 
 
-def _downloaded_result(
-    db: Session, user: StaffUser, study_id: int, run_id: int, detail: str
-) -> dict[str, Any]:
-    """A finished run's result, for one who may see the study; the download is recorded."""
+@router.get("/runs/{run_id}/files/{name}")
+def run_file(db: DbDep, user: CurrentUser, study_id: int, run_id: int, name: str) -> Response:
+    """One more file of a finished background run: a per-statement table, a report, or the zip
+    of the tables (see :mod:`app.services.large_runs`)."""
+    return _run_download(db, user, study_id, run_id, name)
+
+
+def _run_download(db: Session, user: StaffUser, study_id: int, run_id: int, name: str) -> Response:
+    """A finished run's file, for one who may see the study, recorded once it is built (a run
+    not finished is refused with :class:`~app.errors.RunNotDoneError`)."""
     access.study_for(db, user, study_id, "view")
     found = analysis_runs.get(db, study_id, run_id)
-    if found.result is None:
-        raise NotFoundError(f"run {run_id} has no result yet")
-    audit.record(db, user, "data_download", study_id=study_id, detail=detail)
+    content = large_runs.run_file(db, found, name)
+    audit.record(db, user, "data_download", study_id=study_id, detail=f"run {run_id} {name}")
     db.commit()
-    return found.result
+    return _attachment(content, name)
 
 
-def _attachment(content: bytes, filename: str, kind: str) -> Response:
+def _attachment(content: bytes, filename: str, kind: str | None = None) -> Response:
+    """A download of ``content`` under ``filename`` (its type from its extension by default)."""
+    from app.services.downloads import media_type
+
+    kind = kind or media_type(filename)
     headers = {
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "no-store",

@@ -74,6 +74,14 @@ ROUTES: tuple[Row, ...] = (
                                                  (S, S, 403, 404, 200, 200, 200, 200)),
     ("GET", "/studies/{study}/analysis/runs/{run}/loadings.csv", {},
                                                  (S, S, 403, 404, 200, 200, 200, 200)),
+    ("GET", "/studies/{study}/analysis/runs/{run}/files/result.json", {},
+                                                 (S, S, 403, 404, 200, 200, 200, 200)),
+    # The run below holds a bare result, not of the demo study's statements and sorts: the
+    # tables and reports drawn from them answer that they changed since the run (409).
+    ("GET", "/studies/{study}/analysis/runs/{run}/files/distinguishing.csv", {},
+                                                 (S, S, 403, 404, 409, 409, 409, 409)),
+    ("GET", "/studies/{study}/analysis/runs/{run}/files/analysis.xlsx", {},
+                                                 (S, S, 403, 404, 409, 409, 409, 409)),
     ("POST", "/studies/new", {"title": "Mine"}, (S, S, 403, D, D, D, D, D)),
     ("GET", "/studies/{study}/design", {},       (S, S, 403, 404, 403, 200, 200, 200)),
     ("POST", "/studies/{study}/design", {"low": "x"},

@@ -78,6 +78,52 @@ def test_json_and_csv_carry_the_result(files: Bundle, result: AnalysisResult) ->
     assert [[int(c) for c in row[2:]] for row in arrays[1:]] == result.arrays.tolist()
 
 
+def _rows(files: Bundle, name: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(files.files[name].decode("utf-8"))))
+
+
+def test_distinguishing_and_consensus_csv_carry_the_result(
+    files: Bundle, result: AnalysisResult
+) -> None:
+    """Each listed statement with its p, its direction worked out here from the z-scores, and
+    every factor's array value and z-score."""
+    z, arrays, names = result.zscores, result.arrays, [f.name for f in result.defined]
+    rows = _rows(files, "distinguishing.csv")
+    assert rows[0][:5] == ["factor", "statement", "text", "p", "direction"]
+    assert rows[0][5:] == [f"{n} {w}" for n in names for w in ("array", "z")]
+    listed = [(f.name, m.statement, m.p) for f in result.defined for m in f.distinguishing]
+    assert len(rows) - 1 == len(listed) > 0
+    for row, (name, i, p) in zip(rows[1:], listed, strict=True):
+        k = names.index(name)
+        others = np.delete(z[i], k)
+        way = (
+            "higher"
+            if (z[i, k] > others).all()
+            else "lower"
+            if (z[i, k] < others).all()
+            else "mixed"
+        )
+        sid = result.study.statement_ids[i]
+        assert row[:5] == [name, sid, f"Card {sid} \u2013 caf\u00e9", repr(p), way]
+        assert [float(c) for c in row[6::2]] == z[i].tolist()
+        assert [int(c) for c in row[5::2]] == arrays[i].tolist()
+    consensus = _rows(files, "consensus.csv")
+    ids = result.study.statement_ids
+    assert [(r[0], float(r[2])) for r in consensus[1:]] == [
+        (ids[m.statement], m.p) for m in result.consensus
+    ]
+    assert len(consensus) > 1
+
+
+def test_characteristics_csv_carries_the_result(files: Bundle, result: AnalysisResult) -> None:
+    rows = _rows(files, "characteristics.csv")
+    assert [r[0] for r in rows[1:]] == list(result.factor_names)
+    for row, factor in zip(rows[1:], result.factors, strict=True):
+        c = factor.characteristics
+        assert int(row[1]) == c.n_defining and float(row[5]) == c.eigenvalue
+        assert float(row[4]) == c.se and float(row[6]) == c.explained_variance
+
+
 def test_every_figure_as_svg_and_decodable_png(files: Bundle, result: AnalysisResult) -> None:
     svgs = sorted(n for n in files.files if n.endswith(".svg"))
     assert "figures/correlations.svg" in svgs and "figures/scree.svg" in svgs
