@@ -26,61 +26,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa
 from sqlmodel import Session
 
 from app import db as app_db
-from app import store
-from app.models import AnalysisRun, Participant, QSortRecord, SortEntry, SortSession
+from app.models import AnalysisRun
 from app.services import analysis, analysis_runs, downloads, large_runs
 from app.services.analysis import Selection
 from app.settings import Settings
-from bench.bench_extraction import grid_pattern, machine, random_study
+from bench.bench_extraction import machine
+from bench.bench_workbench import fill
 from qsort.options import Options
 
 REPORTS = ("analysis.xlsx", "report.html", "report.lis")
-
-
-def fill(db: Session, n_sorts: int, n_statements: int) -> int:
-    """A study with ``n_sorts`` random forced sorts, inserted in bulk; returns its id."""
-    pattern = grid_pattern(n_statements)
-    values = sorted(set(pattern.tolist()))
-    study = store.create_study(
-        db,
-        slug="bench",
-        title="Bench",
-        condition="?",
-        statements=[f"Statement {i}" for i in range(1, n_statements + 1)],
-        column_values=values,
-        capacities=[int((pattern == v).sum()) for v in values],
-    )
-    assert study.id is not None and study.current_qset_id and study.current_grid_id
-    session = SortSession(study_id=study.id, code="BENCH")
-    db.add(session)
-    db.flush()
-    ids = [s.id for s in store.statements(db, study.current_qset_id)]
-    sorts = random_study(n_sorts, n_statements, seed=0)
-    version: dict[str, Any] = {"qset_id": study.current_qset_id, "grid_id": study.current_grid_id}
-    for first in range(0, n_sorts, 5_000):
-        block = range(first, min(first + 5_000, n_sorts))
-        people = [
-            {"id": j + 1, "session_id": session.id, "study_id": study.id, "label": f"P{j:06d}"}
-            | {"public_id": f"b{j}", "token_hash": f"h{j}", **version}
-            for j in block
-        ]
-        db.bulk_insert_mappings(Participant, people)
-        records = [
-            {"id": j + 1, "participant_id": j + 1, "submit_key": f"k{j}"} | version for j in block
-        ]
-        db.bulk_insert_mappings(QSortRecord, records)
-        entries = [
-            {"qsort_id": j + 1, "statement_id": ids[i], "value": int(sorts[i, j]), "row": i}
-            for j in block
-            for i in range(n_statements)
-        ]
-        db.execute(sa.insert(SortEntry), entries)
-    db.commit()
-    return study.id
 
 
 def finished_run(db: Session, study_id: int) -> AnalysisRun:

@@ -19,9 +19,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from app import db as app_db
@@ -33,12 +36,15 @@ from app.settings import Settings
 from bench.bench_extraction import grid_pattern, machine, random_study
 from qsort.options import Options
 
+#: Sorts inserted per statement batch by :func:`fill`.
+FILL_BLOCK = 5_000
+
 
 def fill(db: Session, n_sorts: int, n_statements: int) -> int:
-    """A study with ``n_sorts`` random forced sorts; returns its id."""
+    """A study with ``n_sorts`` seeded random forced sorts, inserted in bulk into a fresh store
+    (participant and sort ids are the sort's number from 1); returns the study's id."""
     pattern = grid_pattern(n_statements)
     values = sorted(set(pattern.tolist()))
-    capacities = [int((pattern == v).sum()) for v in values]
     study = store.create_study(
         db,
         slug="bench",
@@ -46,46 +52,47 @@ def fill(db: Session, n_sorts: int, n_statements: int) -> int:
         condition="?",
         statements=[f"Statement {i}" for i in range(1, n_statements + 1)],
         column_values=values,
-        capacities=capacities,
+        capacities=[int((pattern == v).sum()) for v in values],
     )
     assert study.id is not None and study.current_qset_id and study.current_grid_id
     session = SortSession(study_id=study.id, code="BENCH")
     db.add(session)
     db.flush()
-    assert session.id is not None
     ids = [s.id for s in store.statements(db, study.current_qset_id)]
     sorts = random_study(n_sorts, n_statements, seed=0)
-    for j in range(n_sorts):
-        person = Participant(
-            session_id=session.id,
-            study_id=study.id,
-            label=f"P{j:05d}",
-            public_id=f"bench-{j}",
-            token_hash=f"h{j}",
-            qset_id=study.current_qset_id,
-            grid_id=study.current_grid_id,
-        )
-        db.add(person)
-        db.flush()
-        assert person.id is not None
-        record = QSortRecord(
-            participant_id=person.id,
-            qset_id=person.qset_id,
-            grid_id=person.grid_id,
-            submit_key=f"k{j}",
-        )
-        db.add(record)
-        db.flush()
-        rows: dict[int, int] = {}
-        entries = []
-        for i, value in enumerate(sorts[:, j].tolist()):
-            rows[value] = rows.get(value, -1) + 1
-            entries.append(
-                {"qsort_id": record.id, "statement_id": ids[i], "value": value, "row": rows[value]}
-            )
-        db.bulk_insert_mappings(SortEntry, entries)
+    rows = _rows_in_columns(sorts)
+    version: dict[str, Any] = {"qset_id": study.current_qset_id, "grid_id": study.current_grid_id}
+    for first in range(0, n_sorts, FILL_BLOCK):
+        block = range(first, min(first + FILL_BLOCK, n_sorts))
+        people = [
+            {"id": j + 1, "session_id": session.id, "study_id": study.id, "label": f"P{j:06d}"}
+            | {"public_id": f"b{j}", "token_hash": f"h{j}", **version}
+            for j in block
+        ]
+        db.bulk_insert_mappings(Participant, people)
+        records = [
+            {"id": j + 1, "participant_id": j + 1, "submit_key": f"k{j}"} | version for j in block
+        ]
+        db.bulk_insert_mappings(QSortRecord, records)
+        entries = [
+            {"qsort_id": j + 1, "statement_id": ids[i], "value": int(sorts[i, j])}
+            | {"row": int(rows[i, j])}
+            for j in block
+            for i in range(n_statements)
+        ]
+        db.execute(sa.insert(SortEntry), entries)
     db.commit()
     return study.id
+
+
+def _rows_in_columns(sorts: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Each card's row within its column (0 at the top, in statement order), as a sort page
+    stores it."""
+    rows = np.zeros_like(sorts)
+    for value in np.unique(sorts):
+        placed = sorts == value
+        rows[placed] = (np.cumsum(placed, axis=0) - 1)[placed]
+    return rows
 
 
 def measure(n_sorts: int, n_statements: int) -> tuple[float, float, float]:
