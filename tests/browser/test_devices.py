@@ -176,6 +176,7 @@ def test_asking_for_help_never_moves_the_board(
     before = page.locator("#board").bounding_box()
     note = page.locator("#help-note")
     assert before is not None
+    expect(page.locator("#help-note-close")).to_be_hidden()  # nothing to hide, nothing to tab to
 
     def board_stayed(when: str) -> None:
         box = page.locator("#board").bounding_box()
@@ -194,6 +195,7 @@ def test_asking_for_help_never_moves_the_board(
     expect(note).to_have_attribute("data-hidden", "true")
     hidden = note.bounding_box()
     assert hidden is not None and hidden["height"] <= 1
+    expect(page.locator("#help-note-close")).to_be_hidden()
     expect(page.locator("#help-btn")).to_be_focused()
     board_stayed("when the help note was hidden")
 
