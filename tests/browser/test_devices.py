@@ -7,9 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from sqlmodel import Session
+
+from app.services import help_requests
 
 from .conftest import REPO, LiveServer
-from .helpers import first_tray_card, join, presort_all
+from .helpers import first_tray_card, join, participant_row, presort_all
 from .test_sort_flow import CAPACITIES, finish_and_check
 
 pytestmark = pytest.mark.browser
@@ -146,3 +149,65 @@ def test_a_failing_save_never_moves_the_board(
             box = page.locator("#board").bounding_box()
             assert box is not None
             assert box["y"] == before["y"], f"{lang} {state!r} moved the board"
+
+
+# The page asks again whether help is still coming when it becomes visible (help.js): a
+# tablet woken up after the facilitator came over; here, the same event on a visible page.
+RECHECK_HELP = "() => document.dispatchEvent(new Event('visibilitychange'))"
+
+HELP_BUTTON_UNCOVERED = """() => {
+  const r = document.getElementById('help-btn').getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return hit !== null && hit.closest('#help-btn') !== null;
+}"""
+
+
+@pytest.mark.parametrize("size", ["portrait", "phone"])
+def test_asking_for_help_never_moves_the_board(
+    size: str, request: pytest.FixtureRequest, live_server: LiveServer
+) -> None:
+    """The help note shows in full when help is asked for, hides on request, and goes when
+    the facilitator has answered; the board stays where it was throughout, and the help
+    button stays uncovered."""
+    page: Page = request.getfixturevalue(size)
+    join(page, live_server)
+    presort_all(page)
+    english = json.loads((REPO / "app" / "i18n" / "en.json").read_text("utf-8"))
+    before = page.locator("#board").bounding_box()
+    note = page.locator("#help-note")
+    assert before is not None
+    expect(page.locator("#help-note-close")).to_be_hidden()  # nothing to hide, nothing to tab to
+
+    def board_stayed(when: str) -> None:
+        box = page.locator("#board").bounding_box()
+        assert box is not None and box["y"] == before["y"], f"the board moved {when}"
+
+    page.tap("#help-btn")
+    expect(page.locator("#help-btn")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#help-status")).to_have_text(english["help.waiting"])
+    shown = note.bounding_box()
+    assert shown is not None and shown["height"] >= 44
+    assert shown["x"] >= 0 and shown["x"] + shown["width"] <= page.viewport_size["width"]  # type: ignore[index]
+    assert page.evaluate(HELP_BUTTON_UNCOVERED)
+    board_stayed("when the help note appeared")
+
+    page.tap("#help-note-close")
+    expect(note).to_have_attribute("data-hidden", "true")
+    hidden = note.bounding_box()
+    assert hidden is not None and hidden["height"] <= 1
+    expect(page.locator("#help-note-close")).to_be_hidden()
+    expect(page.locator("#help-btn")).to_be_focused()
+    board_stayed("when the help note was hidden")
+
+    page.tap("#help-btn")  # a second press shows the note again, and asks for nothing new
+    expect(note).not_to_have_attribute("data-hidden", "true")
+    board_stayed("when the help note came back")
+
+    with Session(live_server.app.state.engine) as db:
+        help_requests.answer_all_of(db, participant_row(live_server, page).id or 0)
+        db.commit()
+    page.evaluate(RECHECK_HELP)
+    expect(page.locator("#help-btn")).to_have_attribute("aria-pressed", "false")
+    expect(note).to_have_attribute("data-state", "none")
+    expect(page.locator("#help-status")).to_have_text("")
+    board_stayed("when the help note went")

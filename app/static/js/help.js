@@ -3,15 +3,26 @@
 // request waits the page asks now and then whether it was answered, and then offers the
 // button again. Asking also tells a cleared tablet (the token is refused with 401) even when
 // nobody touches it: the page then goes to the start page, which wipes the device's copy.
+// What was said shows in a note over the page (it never moves the board); the participant
+// may hide it, and it comes back only when there is something new to say.
 const button = document.getElementById("help-btn");
 const status = document.getElementById("help-status");
+const note = document.getElementById("help-note");
+const close = document.getElementById("help-note-close");
 const POLL_MS = 15000;
 let timer = null;
 
+function say(state, text) {
+  if (note.dataset.state === state) return; // a poll with nothing new: no second announcement
+  status.textContent = text;
+  status.dataset.state = state;
+  note.dataset.state = state;
+  delete note.dataset.hidden;
+}
+
 function show(state) {
   button.setAttribute("aria-pressed", state === "waiting" ? "true" : "false");
-  status.textContent = state === "none" ? "" : status.dataset[state];
-  status.dataset.state = state;
+  say(state, state === "none" ? "" : status.dataset[state]);
 }
 
 async function call(method) {
@@ -43,11 +54,23 @@ async function update(method) {
   timer = setTimeout(() => update("GET"), POLL_MS);
 }
 
+if (button && note && close) {
+  close.addEventListener("click", () => {
+    note.dataset.hidden = "true";
+    button.focus();
+  });
+}
 if (button && status && button.dataset.preview) {
   // the designer's preview: nobody to call, and nothing is sent
-  button.addEventListener("click", () => { status.textContent = button.dataset.preview; });
+  button.addEventListener("click", () => {
+    delete note.dataset.hidden;
+    say("preview", button.dataset.preview);
+  });
 } else if (button && status) {
-  button.addEventListener("click", () => update("POST"));
+  button.addEventListener("click", () => {
+    delete note.dataset.hidden; // a press shows what it did, even if the note was hidden
+    update("POST");
+  });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") update("GET");
   });
