@@ -2,7 +2,8 @@
 
 One flat JSON file per language (``en.json``, ``fr.json``, ...) maps keys to strings with
 ``{name}`` placeholders. Adding a language is adding one file; a key missing from it falls back to
-English, so a partial translation still gives a whole page.
+English, so a partial translation still gives a whole page. Each catalogue names its language
+in that language (``language.name``), for the designer's menu.
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ def _load(language: str, folder: Path) -> dict[str, str]:
 def available_languages(folder: Path = I18N_DIR) -> list[str]:
     """The language codes that have a catalogue file."""
     return sorted(p.stem for p in folder.glob("*.json"))
+
+
+def language_names(folder: Path = I18N_DIR) -> dict[str, str]:
+    """Every language that has a catalogue, by code, named in itself (its ``language.name``,
+    the code when the catalogue has none): a language menu a speaker can read."""
+    return {
+        code: _load(code, folder).get("language.name", code) for code in available_languages(folder)
+    }
 
 
 class Catalogue:

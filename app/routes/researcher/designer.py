@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from app import store
 from app.deps import CurrentUser, DbDep, csrf_protect
 from app.errors import InvalidInputError
-from app.i18n import available_languages
+from app.i18n import language_names
 from app.models import StaffUser
 from app.routes.researcher import survey_form
 from app.routes.researcher.pages import page, see_other
@@ -67,7 +67,7 @@ def _design_page(
         status,
         study=study,
         form=shown,
-        languages=available_languages(),
+        languages=language_names(),
         kinds=designer.QUESTION_KINDS,
         kind_names=survey.KIND_NAMES,
         problems=designer.open_problems(db, study),

@@ -151,3 +151,28 @@ def test_an_idle_limit_out_of_range_is_refused_with_the_range(world: StaffWorld)
     refused = owner.post(url, data={**_design(), "idle_minutes": "0", "csrf_token": token})
     assert refused.status_code == 422
     assert "expected 1 to 1440 minutes, found 0" in refused.text
+
+
+def test_the_language_menu_names_each_language_in_itself_and_sets_the_pages(
+    world: StaffWorld,
+) -> None:
+    """The designer's menu reads "Español (es)", not "es"; choosing it gives Spanish pages."""
+    owner = world.clients["other"]
+    study_id = _new_study(owner)
+    url = f"/studies/{study_id}/design"
+    menu = re.search(r'<select id="language"[^>]*>(.*?)</select>', owner.get(url).text, re.S)
+    assert menu is not None
+    options = re.findall(r'<option value="(\w+)" lang="\1"[^>]*>([^<]*)</option>', menu.group(1))
+    assert options == [("ar", "العربية (ar)"), ("en", "English (en)"), ("es", "Español (es)")]
+    token = csrf_of(owner, url)
+    saved = owner.post(url, data={**_design(), "language": "es", "csrf_token": token})
+    assert saved.status_code == 303
+    assert re.search(r'<option value="es" lang="es" selected>', owner.get(url).text)
+    status = f"/studies/{study_id}/status"
+    assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
+    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
+    assert code is not None
+    participant = TestClient(world.app, follow_redirects=False)
+    consent = participant.get(f"/j/{code.group(1)}")
+    assert consent.status_code == 200
+    assert '<html lang="es" dir="ltr">' in consent.text
