@@ -62,8 +62,24 @@ class Factor:
         return self.zscores is not None
 
 
+class _NamedFactors:
+    """What a result and its per-statement part both say of their factors."""
+
+    factors: tuple[Factor, ...]
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        """Names of all factors, in order."""
+        return tuple(f.name for f in self.factors)
+
+    @property
+    def defined(self) -> tuple[Factor, ...]:
+        """The factors that have z-scores, in order."""
+        return tuple(f for f in self.factors if f.defined)
+
+
 @dataclass(frozen=True)
-class AnalysisResult:
+class AnalysisResult(_NamedFactors):
     """A complete by-person factor analysis of a study.
 
     Attributes
@@ -123,16 +139,6 @@ class AnalysisResult:
     rotation_iterations: int | None
     notices: tuple[Notice, ...]
     factor_correlations: FloatArray | None = None
-
-    @property
-    def factor_names(self) -> tuple[str, ...]:
-        """Names of all factors, in order."""
-        return tuple(f.name for f in self.factors)
-
-    @property
-    def defined(self) -> tuple[Factor, ...]:
-        """The factors that have z-scores, in order."""
-        return tuple(f for f in self.factors if f.defined)
 
     @property
     def zscores(self) -> FloatArray:
@@ -195,7 +201,7 @@ class AnalysisResult:
 
 
 @dataclass(frozen=True)
-class StatementTables:
+class StatementTables(_NamedFactors):
     """The per-statement part of a result: statements, factors and consensus statements.
 
     What the per-statement outputs (factor arrays, z-scores, distinguishing and consensus
@@ -213,16 +219,6 @@ class StatementTables:
     statements: tuple[Statement, ...]
     factors: tuple[Factor, ...]
     consensus: tuple[Marked, ...]
-
-    @property
-    def factor_names(self) -> tuple[str, ...]:
-        """Names of all factors, in order."""
-        return tuple(f.name for f in self.factors)
-
-    @property
-    def defined(self) -> tuple[Factor, ...]:
-        """The factors that have z-scores, in order."""
-        return tuple(f for f in self.factors if f.defined)
 
 
 def qdc_names(result: AnalysisResult) -> tuple[str, ...]:
