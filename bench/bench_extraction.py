@@ -164,30 +164,27 @@ def write_participants_csv(path: Path, n_sorts: int, n_statements: int) -> None:
             handle.write("\n".join(rows) + "\n")
 
 
+def timed_cli_analyze(csv_path: str | Path, factors: int, timeout: float) -> float:
+    """Wall seconds of ``qsort analyze FILE.csv --extraction pca --json OUT.json`` as a process
+    of its own (its resource use is then the caller's ``RUSAGE_CHILDREN``)."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "qsort.cli", "analyze", str(csv_path), "--extraction"]
+        command += ["pca", "--factors", str(factors), "--json", str(Path(folder) / "out.json")]
+        started = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, check=False, timeout=timeout)
+        elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr.decode("utf-8", "replace")[-2000:])
+        raise RuntimeError("qsort analyze failed")
+    return elapsed
+
+
 def case_cli(n_sorts: int, n_statements: int, factors: int, timeout: float) -> dict[str, float]:
     """``qsort analyze FILE.csv --json OUT.json`` end to end (the parent times a child)."""
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "sorts.csv"
         write_participants_csv(source, n_sorts, n_statements)
-        command = [
-            sys.executable,
-            "-m",
-            "qsort.cli",
-            "analyze",
-            str(source),
-            "--extraction",
-            "pca",
-            "--factors",
-            str(factors),
-            "--json",
-            str(Path(folder) / "out.json"),
-        ]
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, check=False, timeout=timeout)
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0:
-            sys.stderr.write(done.stderr.decode("utf-8", "replace")[-2000:])
-            raise RuntimeError("qsort analyze failed")
+        elapsed = timed_cli_analyze(source, factors, timeout)
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"cli": elapsed, "rss_mb": usage.ru_maxrss / 1024}
 

@@ -50,6 +50,7 @@ from bench.bench_extraction import (
     numpy_floor,
     random_study,
     run_child,
+    timed_cli_analyze,
     write_participants_csv,
 )
 from bench.bench_reading import write_statements
@@ -106,15 +107,7 @@ def case_api(n_sorts: int) -> Figures:
 
 def case_cli(csv_path: str, timeout: float) -> Figures:
     """``qsort analyze FILE.csv --json OUT.json`` as a process of its own (child side)."""
-    with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "qsort.cli", "analyze", csv_path, "--extraction", "pca"]
-        command += ["--factors", str(FACTORS), "--json", str(Path(folder) / "out.json")]
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, check=False, timeout=timeout)
-        wall = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr.decode("utf-8", "replace")[-2000:])
-        raise RuntimeError("qsort analyze failed")
+    wall = timed_cli_analyze(csv_path, FACTORS, timeout)
     return {"wall": wall, **_usage(resource.RUSAGE_CHILDREN)}
 
 
