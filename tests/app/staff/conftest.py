@@ -47,6 +47,16 @@ def csrf_of(client: TestClient, path: str = "/signin") -> str:
     return found.group(1)
 
 
+def open_study(owner: TestClient, study_id: int) -> str:
+    """Open the study to participants as ``owner``; return its join code from the study page."""
+    token = csrf_of(owner, f"/studies/{study_id}")
+    status = owner.post(f"/studies/{study_id}/status", data={"status": "open", "csrf_token": token})
+    assert status.status_code == 303, re.findall(r'class="error[^>]*>([^<]*)', status.text)
+    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
+    assert code is not None
+    return code.group(1)
+
+
 def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> int:
     """Sign ``client`` in; return the status of the POST (303 on success)."""
     token = csrf_of(client)

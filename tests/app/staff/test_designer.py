@@ -11,7 +11,7 @@ from sqlmodel import select
 from app import store
 from app.models import Participant, QSetVersion, Study
 from tests.app.conftest import full_sort, joined
-from tests.app.staff.conftest import StaffWorld, csrf_of
+from tests.app.staff.conftest import StaffWorld, csrf_of, open_study
 
 STATEMENTS = [f"Statement number {n} about recovery." for n in range(1, 13)]
 
@@ -60,11 +60,9 @@ def test_a_study_from_nothing_opens_and_takes_a_sort(world: StaffWorld) -> None:
     refused = owner.post(status, data={"status": "open", "csrf_token": token})
     assert refused.status_code == 422 and "cannot open yet" in refused.text
     assert owner.post(url, data={**_design(), "csrf_token": token}).status_code == 303
-    assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
-    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
-    assert code is not None
+    code = open_study(owner, study_id)
     participant = TestClient(world.app, follow_redirects=False)
-    config = joined(participant, code.group(1))
+    config = joined(participant, code)
     assert config["grid"] == {
         "values": [-3, -2, -1, 0, 1, 2],
         "capacities": [1, 2, 3, 3, 2, 1],
@@ -133,11 +131,8 @@ def test_participant_options_are_set_in_the_designer_and_reach_the_sort_page(
     # read-aloud left unticked
     options = {"idle_minutes": "25", "tray_start": "disagree", "text_size": "3"}
     assert owner.post(url, data={**_design(), **options, "csrf_token": token}).status_code == 303
-    status = f"/studies/{study_id}/status"
-    assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
-    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
-    assert code is not None
-    config = joined(TestClient(world.app, follow_redirects=False), code.group(1))["study"]
+    code = open_study(owner, study_id)
+    config = joined(TestClient(world.app, follow_redirects=False), code)["study"]
     assert isinstance(config, dict)
     got = (config["readAloud"], config["idleMinutes"], config["trayStart"], config["textSize"])
     assert got == (False, 25, "disagree", 3)
@@ -168,11 +163,8 @@ def test_the_language_menu_names_each_language_in_itself_and_sets_the_pages(
     saved = owner.post(url, data={**_design(), "language": "es", "csrf_token": token})
     assert saved.status_code == 303
     assert re.search(r'<option value="es" lang="es" selected>', owner.get(url).text)
-    status = f"/studies/{study_id}/status"
-    assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
-    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
-    assert code is not None
+    code = open_study(owner, study_id)
     participant = TestClient(world.app, follow_redirects=False)
-    consent = participant.get(f"/j/{code.group(1)}")
+    consent = participant.get(f"/j/{code}")
     assert consent.status_code == 200
     assert '<html lang="es" dir="ltr">' in consent.text

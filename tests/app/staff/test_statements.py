@@ -16,7 +16,7 @@ from app import store
 from app.models import AuditEvent, Study
 from app.routes.researcher import statements as statements_routes
 from tests.app.conftest import joined
-from tests.app.staff.conftest import StaffWorld, csrf_of
+from tests.app.staff.conftest import StaffWorld, csrf_of, open_study
 from tests.app.staff.test_access_matrix import ROUTES
 from tests.app.staff.test_designer import _design, _new_study
 
@@ -178,11 +178,8 @@ def test_a_picture_with_its_alternative_reaches_the_participant(world: StaffWorl
     assert _page(owner, study_id).alts == ["A red square"]
     # the design form's statements, sent unchanged, keep the picture
     assert owner.post(design, data={**_design(), "csrf_token": token}).status_code == 303
-    status = f"/studies/{study_id}/status"
-    assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
-    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
-    assert code is not None
-    card = joined(TestClient(world.app, follow_redirects=False), code.group(1))["statements"][2]
+    code = open_study(owner, study_id)
+    card = joined(TestClient(world.app, follow_redirects=False), code)["statements"][2]
     assert card["alt"] == "A red square" and card["image"].startswith("/media/")
     served = owner.get(card["image"])
     assert served.status_code == 200 and served.headers["content-type"] == "image/png"

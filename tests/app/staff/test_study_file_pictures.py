@@ -21,7 +21,7 @@ from PIL import Image
 from app.services import pictures
 from qsort.cli import main as qsort_main
 from tests.app.conftest import full_sort, joined
-from tests.app.staff.conftest import StaffWorld, build_world, csrf_of
+from tests.app.staff.conftest import StaffWorld, build_world, csrf_of, open_study
 from tests.app.staff.test_designer import _design, _new_study
 from tests.app.staff.test_statements import _page
 
@@ -50,16 +50,6 @@ def elsewhere(tmp_path: Path) -> Iterator[StaffWorld]:
     yield from build_world(tmp_path / "elsewhere")
 
 
-def _open(owner: TestClient, study_id: int) -> str:
-    """Open the study; return its join code."""
-    token = csrf_of(owner, f"/studies/{study_id}")
-    status = owner.post(f"/studies/{study_id}/status", data={"status": "open", "csrf_token": token})
-    assert status.status_code == 303, re.findall(r'class="error[^>]*>([^<]*)', status.text)
-    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
-    assert code is not None
-    return code.group(1)
-
-
 def _picture_study(world: StaffWorld) -> int:
     """A study designed in the browser with two picture cards, open, with two sorts."""
     owner = world.clients["other"]
@@ -72,7 +62,7 @@ def _picture_study(world: StaffWorld) -> int:
         form = {"csrf_token": csrf_of(owner, base), "alt": alt, "seen": _page(owner, study_id).seen}
         made = owner.post(f"{base}/{number}/picture", data=form, files={"file": (name, content)})
         assert made.status_code == 303
-    code = _open(owner, study_id)
+    code = open_study(owner, study_id)
     for k in range(2):
         participant = TestClient(world.app, follow_redirects=False)
         config = joined(participant, code)
@@ -88,7 +78,7 @@ def _picture_study(world: StaffWorld) -> int:
 
 def _cards_shown(world: StaffWorld, owner: TestClient, study_id: int) -> list[dict[str, Any]]:
     """The statements of the participant's sort page, each with its picture's bytes."""
-    config = joined(TestClient(world.app, follow_redirects=False), _open(owner, study_id))
+    config = joined(TestClient(world.app, follow_redirects=False), open_study(owner, study_id))
     cards = []
     for card in config["statements"]:
         shown = {"text": card["text"], "alt": card.get("alt", ""), "picture": None}
@@ -345,7 +335,7 @@ def test_replaced_pictures_are_cleaned_up_and_used_ones_stay(
     assert len(gone) == 1 and gone[0] in dry and "; 3 in use" in report
     assert not (pictures.media_dir(folder) / gone[0]).exists()
     for study in (study_id, fresh):
-        for card in joined(TestClient(world.app, follow_redirects=False), _open(owner, study))[
+        for card in joined(TestClient(world.app, follow_redirects=False), open_study(owner, study))[
             "statements"
         ]:
             if card.get("image"):

@@ -27,7 +27,7 @@ from app.services import survey
 from qsort.errors import FormatError
 from qsort.formats.studyfile import check_questions
 from tests.app.conftest import full_sort, joined
-from tests.app.staff.conftest import StaffWorld, csrf_of
+from tests.app.staff.conftest import StaffWorld, csrf_of, open_study
 
 STATEMENTS = [f"Statement {n} about what helps." for n in range(1, 10)]
 MULTIPLE = "Which of these have you used?"
@@ -78,11 +78,8 @@ def _open_study(world: StaffWorld, form: dict[str, str]) -> tuple[TestClient, in
     url = f"/studies/{study_id}/design"
     saved = owner.post(url, data={**form, "csrf_token": token})
     assert saved.status_code == 303, saved.text
-    status = f"/studies/{study_id}/status"
-    assert owner.post(status, data={"status": "open", "csrf_token": token}).status_code == 303
-    code = re.search(r'class="code">(\w+)<', owner.get(f"/studies/{study_id}").text)
-    assert code is not None
-    return owner, study_id, code.group(1)
+    code = open_study(owner, study_id)
+    return owner, study_id, code
 
 
 def _sorted(world: StaffWorld, code: str) -> tuple[TestClient, dict[str, Any]]:
